@@ -1,0 +1,32 @@
+# kjob — the two commands are `make run` and `make test`.
+SWIFT ?= swift
+SWIFT_BUILD_FLAGS ?=
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: all deps build release test run bench drill clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps
+
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS)
+
+## Every test against a real PostgreSQL that the script starts and stops itself.
+test: deps
+	@scripts/test
+
+## A local demo: grows to the whole local pair (see README).
+run: deps
+	@scripts/run
+
+## Benchmarks; writes BENCHMARKS.md.
+bench: deps
+	@scripts/bench
+
+clean:
+	rm -rf .build .run
