@@ -1,0 +1,96 @@
+import Foundation
+import KJobCore
+
+/// Everything `kjobd` reads from its TOML file (DESIGN §10), defaults included.
+///
+/// Every key may be overridden by `KJOBD_<SECTION>_<KEY>` (e.g. `KJOBD_LEASE_TIMEOUT=3s`);
+/// agents by `KJOBD_AGENTS_<NAME>_COMMAND='["cmd", "{prompt}"]'`. Unknown keys are errors.
+public struct DaemonConfig: Sendable, Hashable {
+    public var node = NodeConfig()
+    public var postgres = PostgresSection()
+    public var lease = LeaseConfig()
+    public var http = HTTPConfig()
+    public var executor = ExecutorConfig()
+    /// Agent command templates by name (`[agents.<name>]`).
+    public var agents: [String: AgentConfig] = [:]
+    public var relay = RelayConfig()
+    public var retention = RetentionConfig()
+
+    public init() {}
+
+    public struct NodeConfig: Sendable, Hashable {
+        /// This node's name in the cluster view; defaults to the host name.
+        public var id: String = ProcessInfo.processInfo.hostName
+        public init() {}
+    }
+
+    public struct PostgresSection: Sendable, Hashable {
+        /// `postgres://user:password@host:port/db`; `?host=/dir` for a unix socket, `sslmode=`.
+        public var url: String = "postgres://kjob@127.0.0.1:5432/kjob"
+        /// Connections in the shared pool (the lock session is separate).
+        public var poolSize: Int = 8
+        /// Advisory lock key shared by the pair.
+        public var lockKey: Int64 = 727_465
+        /// Schema holding kjob's tables; separate schemas keep separate clusters (and tests) apart.
+        public var schema: String = "kjob"
+        public init() {}
+    }
+
+    public struct LeaseConfig: Sendable, Hashable {
+        /// Heartbeat interval of the active node.
+        public var heartbeat: Duration = .seconds(1)
+        /// The active demotes itself when no heartbeat succeeded for this long.
+        public var timeout: Duration = .seconds(4)
+        /// Postgres drops a dead or frozen holder's session (and lock) within this.
+        public var serverRelease: Duration = .seconds(6)
+        /// Standby's acquisition attempt interval (jittered ±20%).
+        public var standbyPoll: Duration = .milliseconds(500)
+        public init() {}
+    }
+
+    public struct HTTPConfig: Sendable, Hashable {
+        public var listen: String = "127.0.0.1:7070"
+        public var tlsCert: String = ""
+        public var tlsKey: String = ""
+        /// Base URL for log links in dispatches.
+        public var publicURL: String = ""
+        public init() {}
+    }
+
+    public struct ExecutorConfig: Sendable, Hashable {
+        public var maxParallel: Int = 16
+        public var logDir: String = "/var/log/kjob"
+        public var maxLogBytes: Int64 = 10 << 20
+        public var killGrace: Duration = .seconds(5)
+        /// Unprivileged user for children when kjobd runs as root.
+        public var runAs: String = ""
+        public init() {}
+    }
+
+    public struct AgentConfig: Sendable, Hashable {
+        /// argv template; `{prompt}` is replaced by the job's prompt.
+        public var command: [String]
+        public init(command: [String]) { self.command = command }
+    }
+
+    public struct RelayConfig: Sendable, Hashable {
+        public var url: String = ""
+        public var caFile: String = ""
+        public var clientCert: String = ""
+        public var clientKey: String = ""
+        public var tokenFile: String = ""
+        public var signingSecretFile: String = ""
+        public var timeout: Duration = .seconds(10)
+        /// A dispatch still failing after this long becomes `dead`.
+        public var maxAge: Duration = .seconds(24 * 3600)
+        public init() {}
+    }
+
+    public struct RetentionConfig: Sendable, Hashable {
+        /// Runs kept per job at least.
+        public var keepRuns: Int = 100
+        /// Older runs beyond `keep_runs` are deleted.
+        public var maxAge: Duration = .seconds(30 * 86_400)
+        public init() {}
+    }
+}

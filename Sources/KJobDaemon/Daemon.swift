@@ -1,0 +1,115 @@
+import Foundation
+import KJobCore
+import KJobStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The composition root of `kjobd`: builds the services from a ``DaemonConfig`` and runs them.
+public struct Daemon: Sendable {
+    public static let version = "0.1.0"
+
+    public let config: DaemonConfig
+    public let logger: Logger
+    /// Test knob: the materializer's tuning (the misfire threshold mostly).
+    public var materializer = Materializer.Configuration()
+
+    public init(config: DaemonConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    var names: StoreNames { StoreNames(schema: config.postgres.schema) }
+
+    func url() throws -> PostgresURL {
+        do { return try PostgresURL(parsing: config.postgres.url) } catch {
+            throw DaemonConfigError(location: "postgres.url", message: error.description)
+        }
+    }
+
+    /// `kjobd migrate`: applies pending migrations on a dedicated connection.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let url = try url()
+        let connection = try await PostgresConnection.connect(
+            configuration: try url.connectionConfiguration(applicationName: "kjobd-migrate:\(config.node.id)"),
+            id: 1, logger: logger)
+        do {
+            let applied = try await Migrator(names: names).migrate(on: connection, logger: logger)
+            try await connection.close()
+            return applied
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Migrates, retrying while Postgres is not reachable yet (bounded by `attempts`).
+    func migrateAtStart(attempts: Int = 20) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await migrate()
+                return
+            } catch let error as MigrationError {
+                throw error
+            } catch {
+                guard attempt < attempts else { throw error }
+                logger.warning("migration failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
+    public func run() async throws {
+        let url = try url()
+        let names = self.names
+        try await migrateAtStart()
+        let client = PostgresClient(
+            configuration: try url.clientConfiguration(poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)"),
+            backgroundLogger: logger)
+        let leadership = Leadership()
+        let clock = DatabaseClock()
+        let lease = LeaseService(
+            configuration: .init(
+                url: url, names: names,
+                session: .init(lockKey: config.postgres.lockKey, nodeID: config.node.id,
+                               serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout),
+                machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
+                               standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
+            leadership: leadership, clock: clock, logger: logger)
+        let nodes = NodeHeartbeatService(
+            client: client, names: names, nodeID: config.node.id, version: Self.version, interval: config.lease.heartbeat,
+            leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID }, logger: logger)
+        let materializer = Materializer(client: client, names: names, nodeID: config.node.id, configuration: materializer,
+                                        now: { clock.now() }, logger: logger)
+        let jobsChanged = Observed<UInt64>(0)
+        let listener = NotificationListener(url: url, channels: [names.jobsChannel], applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
+        let work = LeaderWorkService(leadership: leadership, workers: [
+            ("job-listener", { _ in await listener.run { _, _ in jobsChanged.update { $0 &+= 1 } } }),
+            ("materializer", { epoch in try await materializer.run(epoch: epoch, wake: jobsChanged) }),
+        ], logger: logger)
+
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: client),
+                .init(service: lease),
+                .init(service: nodes),
+                .init(service: work),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(15)
+        logger.notice("kjobd starting", metadata: [
+            "node": "\(config.node.id)", "postgres": "\(url.redacted)", "schema": "\(names.schema)",
+            "lock_key": "\(config.postgres.lockKey)",
+            "heartbeat": "\(DurationText.format(config.lease.heartbeat))", "timeout": "\(DurationText.format(config.lease.timeout))",
+            "server_release": "\(DurationText.format(config.lease.serverRelease))",
+        ])
+        try await ServiceGroup(configuration: configuration).run()
+        logger.notice("kjobd stopped")
+    }
+}

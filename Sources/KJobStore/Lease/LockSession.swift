@@ -1,0 +1,211 @@
+import Foundation
+import KJobCore
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The dedicated connection that holds the advisory lock (never a pooled one).
+///
+/// Its session settings make Postgres drop it within `serverRelease` when this process dies,
+/// freezes or is cut off: `idle_session_timeout` (a frozen holder stops sending heartbeats, so
+/// its session goes idle), `tcp_user_timeout` (unacknowledged data), and keepalives (a silent peer).
+public final class LockSession: Sendable {
+    public struct Settings: Sendable, Hashable {
+        public var lockKey: Int64
+        public var nodeID: String
+        public var serverRelease: Duration
+        public var connectTimeout: Duration
+
+        public init(lockKey: Int64, nodeID: String, serverRelease: Duration, connectTimeout: Duration) {
+            self.lockKey = lockKey
+            self.nodeID = nodeID
+            self.serverRelease = serverRelease
+            self.connectTimeout = connectTimeout
+        }
+
+        /// `SET` values for the lock session, derived from `serverRelease`.
+        public var sessionParameters: [(name: String, value: String)] {
+            let releaseMs = max(serverRelease.milliseconds, 1000)
+            let releaseSeconds = max(Int(releaseMs / 1000), 1)
+            let idle = max(releaseSeconds / 2, 1)
+            let count = max(releaseSeconds - idle, 1)
+            return [
+                ("idle_session_timeout", "\(releaseMs)"),
+                ("tcp_user_timeout", "\(releaseMs)"),
+                ("tcp_keepalives_idle", "\(idle)"),
+                ("tcp_keepalives_interval", "1"),
+                ("tcp_keepalives_count", "\(count)"),
+                ("statement_timeout", "\(releaseMs)"),
+            ]
+        }
+    }
+
+    public let settings: Settings
+    public let names: StoreNames
+    /// The backend this session was opened on; every later query must run on it.
+    public let backendPID: Int32
+    private let connection: Mutex<PostgresConnection>
+    private let url: PostgresURL
+    private let logger: Logger
+
+    private init(settings: Settings, names: StoreNames, backendPID: Int32, connection: PostgresConnection, url: PostgresURL, logger: Logger) {
+        self.settings = settings
+        self.names = names
+        self.backendPID = backendPID
+        self.connection = Mutex(connection)
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Connects, applies the session settings, records the backend pid and LISTENs for release
+    /// notifications (each one calls `onRelease`).
+    public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+                            onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
+        let connection = try await connect(url: url, settings: settings, logger: logger)
+        do {
+            var pid: Int32 = 0
+            for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
+                pid = value
+            }
+            for (name, value) in settings.sessionParameters {
+                try await connection.query("SELECT set_config(\(name), \(value), false)", logger: logger)
+            }
+            connection.addListener(channel: names.leaseChannel) { _, _ in onRelease() }
+            // addListener issues LISTEN asynchronously; a round trip makes sure it is in effect.
+            try await connection.query("SELECT 1", logger: logger)
+            return LockSession(settings: settings, names: names, backendPID: pid, connection: connection, url: url, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func connect(url: PostgresURL, settings: Settings, logger: Logger) async throws -> PostgresConnection {
+        var configuration = try url.connectionConfiguration(applicationName: "kjobd-lease:\(settings.nodeID)")
+        configuration.options.connectTimeout = .milliseconds(max(settings.connectTimeout.milliseconds, 100))
+        return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
+    }
+
+    var current: PostgresConnection { connection.withLock { $0 } }
+
+    /// A time measurement taken alongside a query.
+    public struct Timing: Sendable {
+        public var sent: Date
+        public var received: Date
+        public var databaseTime: Date
+    }
+
+    /// `pg_try_advisory_lock` on this session's own backend; on success bumps the epoch.
+    public func tryAcquire() async throws -> (LeaseAcquireResult, Timing) {
+        let connection = current
+        let sent = Date()
+        var row: (Int32, Bool?, Date)?
+        let query: PostgresQuery = """
+            SELECT pg_backend_pid(),
+                   CASE WHEN pg_backend_pid() = \(backendPID) THEN pg_try_advisory_lock(\(settings.lockKey)) END,
+                   clock_timestamp()
+            """
+        for try await value in try await connection.query(query, logger: logger).decode((Int32, Bool?, Date).self) {
+            row = value
+        }
+        let received = Date()
+        guard let (pid, got, databaseTime) = row else { throw LockSessionError(message: "the lock query returned no row") }
+        let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
+        guard pid == backendPID else {
+            logger.error("lock session backend pid changed; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
+                         metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
+            return (.backendChanged, timing)
+        }
+        guard got == true else { return (.notAcquired, timing) }
+        var epoch: Int64?
+        let bump: PostgresQuery = """
+            UPDATE \(unescaped: names.schema).leader
+               SET epoch = epoch + 1, holder = \(settings.nodeID), holder_pid = pg_backend_pid(),
+                   since = now(), heartbeat_at = now()
+             WHERE id = 1
+            RETURNING epoch
+            """
+        for try await value in try await connection.query(bump, logger: logger).decode(Int64.self) {
+            epoch = value
+        }
+        guard let epoch else {
+            throw LockSessionError(message: "\(names.schema).leader has no row; run `kjobd migrate`")
+        }
+        return (.acquired(epoch: epoch), timing)
+    }
+
+    /// One query: proves via pg_locks that this backend holds the lock, checks the epoch is still
+    /// ours, stamps `leader.heartbeat_at`, and reads the database clock.
+    public func heartbeat(epoch: Int64) async throws -> (LeaseHeartbeatProof, Timing) {
+        let connection = current
+        let sent = Date()
+        let key = settings.lockKey
+        let query: PostgresQuery = """
+            WITH proof AS (
+                SELECT pg_backend_pid() AS pid,
+                       EXISTS (SELECT 1 FROM pg_locks
+                                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                                  AND classid = ((\(key)::bigint >> 32) & 4294967295)::oid
+                                  AND objid = (\(key)::bigint & 4294967295)::oid
+                                  AND objsubid = 1) AS held
+            ), beat AS (
+                UPDATE \(unescaped: names.schema).leader SET heartbeat_at = clock_timestamp()
+                 WHERE id = 1 AND epoch = \(epoch)
+                   AND (SELECT held FROM proof) AND (SELECT pid FROM proof) = \(backendPID)
+                RETURNING epoch
+            )
+            SELECT proof.pid, proof.held, (SELECT count(*) FROM beat), clock_timestamp() FROM proof
+            """
+        var row: (Int32, Bool, Int64, Date)?
+        for try await value in try await connection.query(query, logger: logger).decode((Int32, Bool, Int64, Date).self) {
+            row = value
+        }
+        let received = Date()
+        guard let (pid, held, beats, databaseTime) = row else { throw LockSessionError(message: "the heartbeat query returned no row") }
+        let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
+        if pid != backendPID {
+            logger.error("lock session backend pid changed under the lease; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
+                         metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
+            return (.backendChanged, timing)
+        }
+        return (held && beats == 1 ? .held : .notHeld, timing)
+    }
+
+    /// Graceful handover: unlock, then NOTIFY so the standby tries at once.
+    public func release() async throws {
+        let connection = current
+        try await connection.query("SELECT pg_advisory_unlock(\(settings.lockKey))", logger: logger)
+        try await connection.query("SELECT pg_notify(\(names.leaseChannel), \(settings.nodeID))", logger: logger)
+    }
+
+    /// Closes the connection; queries in flight fail at once.
+    public func close() {
+        let connection = current
+        connection.close().whenComplete { _ in }
+    }
+
+    public func closeGracefully() async {
+        try? await current.close()
+    }
+
+    /// Test hook that simulates a pooler swapping the backend: the old backend is terminated and
+    /// the session silently continues on a new connection (the recorded pid stays the old one).
+    public func swapBackendForTesting() async throws {
+        let replacement = try await Self.connect(url: url, settings: settings, logger: logger)
+        let old = connection.withLock { connection in
+            let old = connection
+            connection = replacement
+            return old
+        }
+        try await replacement.query("SELECT pg_terminate_backend(\(backendPID))", logger: logger)
+        try? await old.close()
+    }
+}
+
+/// The lock session answered something it never should.
+public struct LockSessionError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import KJobDaemon
+import Logging
+
+@main
+struct KJobD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kjobd",
+        abstract: "The kjob scheduler daemon (one of a pair sharing a Postgres lease).",
+        subcommands: [Run.self, Migrate.self, CheckConfig.self],
+        defaultSubcommand: Run.self)
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "TOML config file (KJOBD_<SECTION>_<KEY> variables override it).")
+    var config: String?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (also KJOB_LOG_LEVEL).")
+    var logLevel: String?
+
+    func load() throws -> (DaemonConfig, Logger) {
+        let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["KJOB_LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kjobd")
+        do {
+            return (try DaemonConfig.load(path: config), logger)
+        } catch {
+            throw ValidationError("config error: \(error)")
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a node: migrate, then contend for the lease and work while active.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        try await Daemon(config: config, logger: logger).run()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        let applied = try await Daemon(config: config, logger: logger).migrate()
+        print(applied.isEmpty ? "schema \(config.postgres.schema) is up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Validate the config (file and KJOBD_* variables) and exit.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let (config, _) = try options.load()
+        print("config ok: node \(config.node.id), schema \(config.postgres.schema), lease heartbeat \(config.lease.heartbeat) timeout \(config.lease.timeout) server_release \(config.lease.serverRelease)")
+    }
+}
