@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobStore
 import TOMLKit
 
 extension DaemonConfig {

@@ -19,6 +19,7 @@ public struct Fencing: Sendable {
 
     /// Runs `body` in a transaction that commits only if `epoch` is current; otherwise throws
     /// ``StaleEpochError`` (and logs it) without running `body`.
+    @discardableResult
     public func withFencedTransaction<Result: Sendable>(
         epoch: Int64, operation: String, logger: Logger,
         _ body: @Sendable (PostgresConnection) async throws -> Result

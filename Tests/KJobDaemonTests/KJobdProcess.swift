@@ -1,0 +1,69 @@
+import Foundation
+
+/// A real `kjobd run` child process (no shell), configured by KJOBD_* variables.
+final class KJobdProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL: URL
+    let node: String
+
+    static var binary: URL? {
+        if let path = ProcessInfo.processInfo.environment["KJOBD_BIN"] { return URL(fileURLWithPath: path) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("kjobd")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    init(node: String, db: TestDatabase, extra: [String: String] = [:]) throws {
+        guard let binary = Self.binary else { throw KJobdProcessError.noBinary }
+        self.node = node
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("kjobd-\(db.names.schema)-\(node).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        process.executableURL = binary
+        process.arguments = ["run"]
+        var environment = ["PATH": "/usr/bin:/bin", "KJOB_LOG_LEVEL": "info"]
+        environment["KJOBD_NODE_ID"] = node
+        environment["KJOBD_POSTGRES_URL"] = TestDatabase.urlText
+        environment["KJOBD_POSTGRES_SCHEMA"] = db.names.schema
+        environment["KJOBD_POSTGRES_LOCK_KEY"] = "\(db.lockKey)"
+        environment["KJOBD_POSTGRES_POOL_SIZE"] = "2"
+        environment["KJOBD_LEASE_HEARTBEAT"] = "250ms"
+        environment["KJOBD_LEASE_TIMEOUT"] = "1s"
+        environment["KJOBD_LEASE_SERVER_RELEASE"] = "2s"
+        environment["KJOBD_LEASE_STANDBY_POLL"] = "300ms"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    func signal(_ signal: Int32) { kill(pid, signal) }
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Waits (bounded) for the process to exit; kills it if it does not.
+    func waitForExit(timeout: Duration) async -> Bool {
+        let exited = (try? await poll(timeout: timeout, interval: .milliseconds(20)) { !self.process.isRunning }) ?? nil
+        if exited == nil { kill(pid, SIGKILL); process.waitUntilExit() }
+        return exited != nil
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(pid, SIGCONT)
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+enum KJobdProcessError: Error, CustomStringConvertible {
+    case noBinary
+    var description: String { "kjobd binary not found next to the test bundle; run `swift build` first or set KJOBD_BIN" }
+}

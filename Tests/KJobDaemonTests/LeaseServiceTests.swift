@@ -1,0 +1,74 @@
+import Foundation
+import KJobCore
+import KJobDaemon
+import KJobStore
+import Logging
+import PostgresNIO
+import Testing
+
+/// The lease driver in-process against the real Postgres, with short test timings.
+@Suite("LeaseService", .enabled(if: TestDatabase.available))
+struct LeaseServiceTests {
+    func makeService(_ db: TestDatabase, node: String, logger: Logger) -> LeaseService {
+        LeaseService(
+            configuration: .init(
+                url: db.url, names: db.names,
+                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(2), connectTimeout: .seconds(2)),
+                machine: .init(heartbeat: .milliseconds(200), timeout: .milliseconds(1000), standbyPoll: .milliseconds(200),
+                               reconnectDelay: .milliseconds(200))),
+            leadership: Leadership(), clock: DatabaseClock(), logger: logger)
+    }
+
+    @Test func backendTerminationMovesTheLeaseAndPoolerSwapIsRefused() async throws {
+        let db = try TestDatabase()
+        try await db.migrate()
+        let logs = LogCapture()
+        let a = makeService(db, node: "a", logger: logs.logger(label: "a"))
+        try await db.withClient { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await a.run() }
+                let epochA = try #require(await withTimeout(.seconds(10)) { await a.leadership.waitUntilActive() })
+                let b = makeService(db, node: "b", logger: logs.logger(label: "b"))
+                group.addTask { try await b.run() }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(b.leadership.role == .standby)
+
+                // Pooler swap under the lease: a's session silently continues on a new backend.
+                try await #require(a.session).swapBackendForTesting()
+                let demoted = try await poll(timeout: .seconds(5)) { a.leadership.role == .standby }
+                #expect(demoted != nil)
+                #expect(logs.contains("backend pid changed"))
+                #expect(logs.contains("reason=backend-changed"))
+                // The old backend was terminated, so b takes over.
+                let epochB = try #require(await withTimeout(.seconds(5)) { await b.leadership.waitUntilActive() })
+                #expect(epochB > epochA)
+
+                // Terminating b's lock backend: a (reconnected) takes over.
+                let pid = try #require(b.session?.backendPID)
+                let start = ContinuousClock.now
+                try await client.query("SELECT pg_terminate_backend(\(pid))")
+                let epochA2 = try #require(await withTimeout(.seconds(5)) { await a.leadership.waitUntilActive() })
+                let took = ContinuousClock.now - start
+                #expect(epochA2 > epochB)
+                #expect(took < .seconds(3), "takeover after backend termination took \(took)")
+                let _ = try await poll(timeout: .seconds(3)) { b.leadership.role == .standby }
+                #expect(b.leadership.role == .standby)
+                print("measured: takeover after pg_terminate_backend \(took)")
+
+                a.requestShutdown()
+                b.requestShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+}
+
+func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T?) async -> T? {
+    await withTaskGroup(of: T?.self) { group in
+        group.addTask { await body() }
+        group.addTask { try? await Task.sleep(for: timeout); return nil }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
