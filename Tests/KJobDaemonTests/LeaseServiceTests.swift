@@ -13,9 +13,9 @@ struct LeaseServiceTests {
         LeaseService(
             configuration: .init(
                 url: db.url, names: db.names,
-                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(2), connectTimeout: .seconds(2)),
-                machine: .init(heartbeat: .milliseconds(200), timeout: .milliseconds(1000), standbyPoll: .milliseconds(200),
-                               reconnectDelay: .milliseconds(200))),
+                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(3), connectTimeout: .seconds(2)),
+                machine: .init(heartbeat: .milliseconds(250), timeout: .milliseconds(1500), standbyPoll: .milliseconds(300),
+                               reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
 

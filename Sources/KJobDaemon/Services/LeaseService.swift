@@ -79,6 +79,9 @@ public final class LeaseService: Service {
         }
         var pending = driver.machine.tick(now: .now)
         while !driver.machine.isStopped {
+            // Cancellation (not graceful shutdown): stop at once; the defer drops the session,
+            // and Postgres releases the lock with it.
+            try Task.checkCancellation()
             if shutdownRequested.value, !driver.shutdownSent {
                 driver.shutdownSent = true
                 pending += driver.machine.shutdown(now: .now)

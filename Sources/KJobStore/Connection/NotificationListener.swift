@@ -35,7 +35,7 @@ public struct NotificationListener: Sendable {
                 try await withTaskCancellationHandler {
                     try await connection.closeFuture.get()
                 } onCancel: {
-                    connection.close().whenComplete { _ in }
+                    connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
                 }
             } catch {
                 if Task.isCancelled { return }
