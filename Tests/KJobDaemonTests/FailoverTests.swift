@@ -125,6 +125,12 @@ struct FailoverTests {
             #expect(measured < .seconds(5))  // server_release + 2 s
             let newEpoch = try await leader(client, db).epoch
 
+            // A fire comes due just as the old active thaws: it must be materialized once, by b.
+            let job = UUID()
+            try await client.query("""
+                INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule, next_fire_at)
+                VALUES (\(job), 'thaw', '', '@once 2026-01-01T00:00:00Z', now())
+                """)
             pair.a.signal(SIGCONT)
             let demoted = try await poll(timeout: .seconds(5)) { pair.a.log.contains("demoted") }
             #expect(demoted != nil, "the thawed node never logged its demotion")
@@ -132,8 +138,14 @@ struct FailoverTests {
                 try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'a'", as: String.self) == "standby"
             }
             #expect(aRole != nil)
-            // Nothing was written under the old epoch after the takeover, and b stays the one active.
+            // The fire exists once, written under the new epoch; nothing under the old one.
+            let materialized = try await poll(timeout: .seconds(5)) {
+                try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) == 1
+            }
+            #expect(materialized != nil)
+            #expect(try await client.scalar("SELECT epoch FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) == newEpoch)
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE epoch = \(before.epoch)", as: Int64.self) == 0)
+            if pair.a.log.contains("stale epoch: write rejected") { print("observed: the thawed node's write was rejected by the epoch fence") }
             #expect(try await leader(client, db).epoch == newEpoch)
             #expect(try await activeNodes(client, db) == ["b"])
             #expect(try await lockHolders(client, db) == 1)
