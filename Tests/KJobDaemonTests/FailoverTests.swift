@@ -91,6 +91,27 @@ struct FailoverTests {
         }
     }
 
+    @Test func backendTerminationOfTheLockSessionMovesTheLease() async throws {
+        try await withPair { pair, client in
+            let db = pair.db
+            let before = try await leader(client, db)
+            let pid = try #require(try await client.scalar("SELECT holder_pid FROM \(unescaped: db.names.schema).leader", as: Int32.self))
+            try await client.query("SELECT pg_terminate_backend(\(pid))")
+            let took = try await poll(timeout: .seconds(5), interval: .milliseconds(10)) {
+                let now = try await self.leader(client, db)
+                return now.holder == "b" && now.epoch > before.epoch
+            }
+            print("measured: takeover after pg_terminate_backend of the active's lock session: \(took.map { "\($0)" } ?? "none")")
+            let measured = try #require(took)
+            #expect(measured < .milliseconds(1500))
+            let aStandby = try await poll(timeout: .seconds(3)) {
+                try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'a'", as: String.self) == "standby"
+            }
+            #expect(aStandby != nil)
+            #expect(pair.a.log.contains("demoted"))
+        }
+    }
+
     @Test func gracefulHandoverOnSigterm() async throws {
         try await withPair { pair, client in
             let db = pair.db
