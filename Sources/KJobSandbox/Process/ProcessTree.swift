@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Every process of one run, for signalling and killing as a whole.
+///
+/// With a cgroup: its member list and `cgroup.kill`. Without: the session/process group of the
+/// root (it called setsid) plus descendants found in /proc, and every process seen in earlier
+/// sweeps (the daemon is a child subreaper, so re-parented orphans stay findable).
+public final class ProcessTree: Sendable {
+    public let cgroup: RunCgroup?
+    private let state = Mutex(State())
+
+    struct State {
+        var root: Int32 = 0
+        var rootExited = false
+        var known: [Int32: UInt64] = [:]
+    }
+
+    public init(cgroup: RunCgroup?) {
+        self.cgroup = cgroup
+    }
+
+    func started(root: Int32) {
+        state.withLock { $0.root = root }
+        refresh()
+    }
+
+    func rootExited() {
+        state.withLock { $0.rootExited = true }
+    }
+
+    /// Records the current members (without a cgroup; cheap no-op with one).
+    func refresh() {
+        guard cgroup == nil else { return }
+        _ = sweep()
+    }
+
+    private func sweep() -> [Int32] {
+        let (root, known) = state.withLock { ($0.root, $0.known) }
+        guard root > 0 else { return [] }
+        let found = ProcSweep.members(of: root, in: SystemFiles.processTable(), known: known)
+        state.withLock { state in
+            for entry in found { state.known[entry.pid] = entry.startTime }
+        }
+        return found.map(\.pid)
+    }
+
+    /// Live processes of the run (zombies of already-reaped processes aside).
+    public func members() -> [Int32] {
+        if let cgroup { return cgroup.members() }
+        let (root, rootExited) = state.withLock { ($0.root, $0.rootExited) }
+        return sweep().filter { $0 != root || !rootExited }
+    }
+
+    public var isEmpty: Bool { members().isEmpty }
+
+    public func signal(_ signal: Int32) {
+        let (root, rootExited) = state.withLock { ($0.root, $0.rootExited) }
+        if root > 0 {
+            kill(-root, signal)
+            if !rootExited { kill(root, signal) }
+        }
+        if let cgroup { cgroup.signal(signal) } else {
+            for pid in members() where pid != root { kill(pid, signal) }
+        }
+    }
+
+    public func killAll() {
+        if let cgroup {
+            cgroup.killAll()
+            return
+        }
+        for _ in 0..<20 {
+            signal(SIGKILL)
+            reapAdopted()
+            if members().isEmpty { return }
+        }
+    }
+
+    /// Without cgroups the daemon is the subreaper: collect the zombies of orphans it adopted.
+    private func reapAdopted() {
+        let (root, known) = state.withLock { ($0.root, $0.known) }
+        for pid in known.keys where pid != root {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+    }
+}
