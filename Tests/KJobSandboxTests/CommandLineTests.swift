@@ -29,6 +29,8 @@ import Testing
         let without = SpawnPlan.rlimits(for: limits, memoryCgroup: false, unprivilegedUser: true)
         #expect(without[.addressSpace] == .init(soft: 1 << 30, hard: 1 << 30))
         #expect(without[.nproc] == .init(soft: 64, hard: 64))
+        // RLIMIT_NPROC counts the user's processes node-wide; a pids cgroup replaces it.
+        #expect(SpawnPlan.rlimits(for: limits, memoryCgroup: false, unprivilegedUser: true, pidsCgroup: true)[.nproc] == nil)
     }
 
     @Test func jobLimitsOverrideNodeDefaults() {

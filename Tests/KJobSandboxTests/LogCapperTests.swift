@@ -54,6 +54,20 @@ import Testing
         #expect(empty.bytes.isEmpty)
     }
 
+    @Test func tailMatchesANaiveSuffixForAnySequenceOfWrites() {
+        var generator = SystemRandomNumberGenerator()
+        for capacity in [1, 7, 64] {
+            var tail = OutputTail(capacity: capacity)
+            var everything: [UInt8] = []
+            for _ in 0..<200 {
+                let piece = (0..<Int.random(in: 0...(capacity * 2), using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                tail.append(piece)
+                everything += piece
+                #expect(tail.bytes == Array(everything.suffix(capacity)))
+            }
+        }
+    }
+
     @Test func invalidUTF8IsKeptAsBytesAndDisplayedWithReplacement() {
         var capper = LogCapper(maxBytes: 100, tailBytes: 0)
         let bytes: [UInt8] = [0xFF, 0xFE, 0x61, 0xC3]

@@ -120,11 +120,14 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         try #require(sandbox.executor.usesCgroups, "fork bombs are contained by the pids cgroup")
+        let sink = CollectingSink()
         let outcome = try await Probe.within(.seconds(90), "the fork bomb run") {
-            await sandbox.executor.run(sandbox.request("b() { b | b & }; b; sleep 1000", timeout: .seconds(3),
-                                                       limits: ResourceLimits(processes: 64)))
+            await sandbox.executor.run(sandbox.request("b() { b | b & }; b; exec sleep 1000", timeout: .seconds(3),
+                                                       limits: ResourceLimits(processes: 64), sinks: [sink]))
         }
         #expect(outcome.status == .timedOut)
+        // The limit is what stopped it: forks failed inside the run.
+        #expect(await sink.text(of: .stderr).contains("fork"))
         #expect(outcome.strayProcesses.isEmpty)
         // The node still spawns, and nothing of the bomb is left in kjob's cgroups.
         let after = await sandbox.executor.run(sandbox.request("echo alive"))

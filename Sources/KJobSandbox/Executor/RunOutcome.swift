@@ -9,7 +9,7 @@ public enum KillReason: String, Sendable, Hashable {
 }
 
 /// How a run ended, for the store (`runs` row) and the dispatcher.
-public struct RunOutcome: Sendable {
+public struct RunOutcome: Sendable, CustomStringConvertible {
     public enum Status: String, Sendable, Hashable {
         case succeeded, failed
         case timedOut = "timed_out"
@@ -51,5 +51,17 @@ public struct RunOutcome: Sendable {
         }
         if error != nil { return .failed }
         return termination == .exited(0) ? .succeeded : .failed
+    }
+
+    public var description: String {
+        var parts = ["status=\(status.rawValue)"]
+        if let termination { parts.append("termination=\(termination)") }
+        if let killReason { parts.append("killed=\(killReason.rawValue)") }
+        if let error { parts.append("error=\(error)") }
+        parts.append("output=\(log.totalBytes)B kept=\(log.capturedBytes)B discarded=\(log.discardedBytes)B")
+        parts.append("stdoutTail=\"\(String(decoding: stdoutTail.suffix(200), as: UTF8.self))\"")
+        if !sinkFailures.isEmpty { parts.append("sinkFailures=\(sinkFailures)") }
+        if !strayProcesses.isEmpty { parts.append("stray=\(strayProcesses)") }
+        return "RunOutcome(" + parts.joined(separator: " ") + ")"
     }
 }

@@ -80,7 +80,8 @@ extension SandboxExecutor {
         }
         let plan = SpawnPlan(cgroupProcs: cgroup?.procsFiles ?? [],
                              limits: SpawnPlan.rlimits(for: limits, memoryCgroup: memoryInCgroup,
-                                                       unprivilegedUser: user != nil && planUser != nil),
+                                                       unprivilegedUser: user != nil && planUser != nil,
+                                                       pidsCgroup: cgroup?.pids != nil || (cgroup != nil && cgroups?.unifiedControllers.contains("pids") == true)),
                              directory: workdir, user: planUser, command: inner)
 
         var fileSink: FileLogSink?
@@ -91,7 +92,7 @@ extension SandboxExecutor {
             }
         }
         return PreparedRun(argv: [helper] + plan.arguments, environment: RunEnvironment.envp(env), workdir: workdir,
-                           tree: ProcessTree(cgroup: cgroup), cgroup: cgroup, fileSink: fileSink,
+                           tree: ProcessTree(cgroup: cgroup, runID: identity.runID), cgroup: cgroup, fileSink: fileSink,
                            sinks: (fileSink.map { [$0] } ?? []) + request.logSinks, container: container)
     }
 

@@ -69,8 +69,14 @@ public final class SandboxExecutor: Sendable {
                               startedAt: startedAt, endedAt: Date(), log: LogSummary(), stdoutTail: [],
                               sinkFailures: [], logFile: nil, keptWorkdir: nil, strayProcesses: [])
         }
+        // The execution must outlive the caller's cancellation: cancelling means "kill the tree and
+        // report", which needs working sleeps (kill_grace) and event delivery. So it runs in its own
+        // task, awaited right here, and the caller's cancellation becomes a kill request.
+        let execution = Task {
+            await self.execute(prepared, request: request, handle: handle, startedAt: startedAt, logger: logger)
+        }
         return await withTaskCancellationHandler {
-            await execute(prepared, request: request, handle: handle, startedAt: startedAt, logger: logger)
+            await execution.value
         } onCancel: {
             handle.kill(.cancelled)
         }

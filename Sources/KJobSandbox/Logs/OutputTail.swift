@@ -13,12 +13,26 @@ public struct OutputTail: Sendable, Hashable {
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard capacity > 0, !bytes.isEmpty else { return }
-        let kept = bytes.count >= capacity ? UnsafeRawBufferPointer(rebasing: bytes.suffix(capacity)) : bytes
-        for byte in kept {
-            let end = (start + count) % capacity
-            ring[end] = byte
-            if count < capacity { count += 1 } else { start = (start + 1) % capacity }
+        if bytes.count >= capacity {
+            ring.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.suffix(capacity))) }
+            start = 0
+            count = capacity
+            return
         }
+        // Write at the end of the ring, in at most two pieces, then drop what was overwritten.
+        let end = (start + count) % capacity
+        let first = min(bytes.count, capacity - end)
+        ring.withUnsafeMutableBytes { ring in
+            UnsafeMutableRawBufferPointer(rebasing: ring[end..<(end + first)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<first]))
+            if first < bytes.count {
+                UnsafeMutableRawBufferPointer(rebasing: ring[0..<(bytes.count - first)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[first...]))
+            }
+        }
+        let overflow = max(0, count + bytes.count - capacity)
+        count = min(capacity, count + bytes.count)
+        start = (start + overflow) % capacity
     }
 
     public mutating func append(_ bytes: [UInt8]) {
@@ -26,6 +40,8 @@ public struct OutputTail: Sendable, Hashable {
     }
 
     public var bytes: [UInt8] {
-        (0..<count).map { ring[(start + $0) % capacity] }
+        guard count > 0 else { return [] }
+        let first = min(count, capacity - start)
+        return Array(ring[start..<(start + first)]) + Array(ring[0..<(count - first)])
     }
 }

@@ -33,10 +33,13 @@ public enum ProcSweep {
     /// The processes of the tree rooted at `root` (a session leader): same session or group, any
     /// descendant of a member, and `known` ones (seen earlier, same start time) even if re-parented.
     /// Zombies are left out.
-    public static func members(of root: Int32, in table: [Entry], known: [Int32: UInt64] = [:]) -> [Entry] {
+    /// `marked` are processes that carry the run's `KJOB_RUN_ID` in their environment (found by the
+    /// caller in /proc/<pid>/environ): double-forked, setsid'd orphans the other rules cannot see.
+    public static func members(of root: Int32, in table: [Entry], known: [Int32: UInt64] = [:],
+                               marked: Set<Int32> = []) -> [Entry] {
         var members: [Int32: Entry] = [:]
         for entry in table where entry.pid == root || entry.session == root || entry.pgrp == root
-            || known[entry.pid] == entry.startTime {
+            || known[entry.pid] == entry.startTime || marked.contains(entry.pid) {
             members[entry.pid] = entry
         }
         var grew = true

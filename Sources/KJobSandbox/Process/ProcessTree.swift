@@ -6,10 +6,12 @@ import Synchronization
 /// Every process of one run, for signalling and killing as a whole.
 ///
 /// With a cgroup: its member list and `cgroup.kill`. Without: the session/process group of the
-/// root (it called setsid) plus descendants found in /proc, and every process seen in earlier
-/// sweeps (the daemon is a child subreaper, so re-parented orphans stay findable).
+/// root (it called setsid) plus descendants found in /proc, every process seen in earlier sweeps,
+/// and any process whose environment carries this run's `KJOB_RUN_ID` (double-forked orphans; the
+/// daemon is a child subreaper so it can reap them).
 public final class ProcessTree: Sendable {
     public let cgroup: RunCgroup?
+    private let marker: [UInt8]
     private let state = Mutex(State())
 
     struct State {
@@ -18,8 +20,9 @@ public final class ProcessTree: Sendable {
         var known: [Int32: UInt64] = [:]
     }
 
-    public init(cgroup: RunCgroup?) {
+    public init(cgroup: RunCgroup?, runID: String? = nil) {
         self.cgroup = cgroup
+        self.marker = runID.map { Array("KJOB_RUN_ID=\($0)".utf8) + [0] } ?? []
     }
 
     func started(root: Int32) {
@@ -34,13 +37,21 @@ public final class ProcessTree: Sendable {
     /// Records the current members (without a cgroup; cheap no-op with one).
     func refresh() {
         guard cgroup == nil else { return }
-        _ = sweep()
+        _ = sweep(readEnvironments: false)
     }
 
-    private func sweep() -> [Int32] {
+    private func sweep(readEnvironments: Bool = true) -> [Int32] {
         let (root, known) = state.withLock { ($0.root, $0.known) }
         guard root > 0 else { return [] }
-        let found = ProcSweep.members(of: root, in: SystemFiles.processTable(), known: known)
+        let table = SystemFiles.processTable()
+        var marked: Set<Int32> = []
+        if readEnvironments, !marker.isEmpty {
+            let own = getpid()
+            for entry in table where !entry.zombie && entry.pid != own && known[entry.pid] == nil {
+                if SystemFiles.environmentContains(pid: entry.pid, marker) { marked.insert(entry.pid) }
+            }
+        }
+        let found = ProcSweep.members(of: root, in: table, known: known, marked: marked)
         state.withLock { state in
             for entry in found { state.known[entry.pid] = entry.startTime }
         }

@@ -32,7 +32,10 @@ public struct SpawnPlan: Sendable, Hashable {
     }
 
     /// rlimits for `limits`; memory goes to `RLIMIT_AS` only when no memory cgroup takes it.
-    public static func rlimits(for limits: ResourceLimits, memoryCgroup: Bool, unprivilegedUser: Bool)
+    /// `RLIMIT_NPROC` counts every process of the user on the node, not of the run, so it is only a
+    /// fallback for an unprivileged user when no pids cgroup holds the run.
+    public static func rlimits(for limits: ResourceLimits, memoryCgroup: Bool, unprivilegedUser: Bool,
+                               pidsCgroup: Bool = false)
         -> [Limit: LimitValue]
     {
         var result: [Limit: LimitValue] = [:]
@@ -45,7 +48,7 @@ public struct SpawnPlan: Sendable, Hashable {
         if let files = limits.openFiles, files > 0 {
             result[.nofile] = LimitValue(soft: UInt64(files), hard: UInt64(files))
         }
-        if unprivilegedUser, let processes = limits.processes, processes > 0 {
+        if unprivilegedUser, !pidsCgroup, let processes = limits.processes, processes > 0 {
             result[.nproc] = LimitValue(soft: UInt64(processes), hard: UInt64(processes))
         }
         return result

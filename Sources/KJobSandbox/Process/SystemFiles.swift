@@ -28,6 +28,32 @@ enum SystemFiles {
         return n == text.utf8.count
     }
 
+    /// Whether `/proc/<pid>/environ` holds `entry` (`NAME=value\0`) as a whole variable.
+    static func environmentContains(pid: Int32, _ entry: [UInt8]) -> Bool {
+        let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var data: [UInt8] = [0]
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while data.count < 1 << 20 {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { break }
+            data += buffer[0..<n]
+        }
+        let needle = [0] + entry
+        guard data.count >= needle.count else { return false }
+        return data.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { needle in
+                var index = 0
+                while index + needle.count <= haystack.count {
+                    if memcmp(haystack.baseAddress! + index, needle.baseAddress!, needle.count) == 0 { return true }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func makeDirectory(_ path: String, mode: mode_t = 0o755) -> Bool {
