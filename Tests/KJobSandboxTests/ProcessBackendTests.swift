@@ -171,6 +171,23 @@ struct ProcessBackendTests {
         #expect(outcome.termination == .signaled(SIGTERM))
     }
 
+    @Test func killsThatRaceTheSpawnStillKill() async throws {
+        let sandbox = TestSandbox()
+        defer { sandbox.cleanup() }
+        for _ in 0..<5 {
+            let outcome = try await Probe.within(.seconds(30), "a run timed out at once") {
+                await sandbox.executor.run(sandbox.request("exec sleep 60", timeout: .milliseconds(1)))
+            }
+            #expect(outcome.status == .timedOut)
+            #expect(outcome.strayProcesses.isEmpty)
+        }
+        let task = Task { await sandbox.executor.run(sandbox.request("exec sleep 60")) }
+        task.cancel()
+        let cancelled = try await Probe.within(.seconds(30), "a run cancelled at once") { await task.value }
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.strayProcesses.isEmpty)
+    }
+
     @Test func demotionKillsEveryRunningRunAsLost() async throws {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }

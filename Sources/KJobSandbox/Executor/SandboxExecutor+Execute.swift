@@ -99,6 +99,9 @@ extension SandboxExecutor {
         let tree = prepared.tree
         let grace = configuration.killGrace
         let clock = ContinuousClock()
+        // A kill that arrives while posix_spawn is still running must still find the root.
+        let spawnDeadline = clock.now + .seconds(10)
+        while !supervisor.isSettled, clock.now < spawnDeadline { try? await Task.sleep(for: .milliseconds(5)) }
         if case .kill(let reason) = request {
             supervisor.note("[kjob] \(reason.rawValue): SIGTERM to every process of the run; SIGKILL after \(grace)\n")
             logger.notice("killing run", metadata: ["reason": "\(reason.rawValue)"])

@@ -51,29 +51,13 @@ public final class SandboxExecutor: Sendable {
     public var runningCount: Int { active.withLock { $0.count } }
 
     /// Runs one request to the end; cancelling the calling task kills the run (`cancelled`).
+    /// One `RunHandle` serves one run.
     public func run(_ request: RunRequest, handle: RunHandle = RunHandle()) async -> RunOutcome {
-        let startedAt = Date()
-        let runID = request.identity.runID
-        var logger = logger
-        logger[metadataKey: "run"] = "\(runID)"
-        logger[metadataKey: "job"] = "\(request.identity.job)"
-        active.withLock { $0[runID] = handle }
-        defer { _ = active.withLock { $0.removeValue(forKey: runID) } }
-
-        let prepared: PreparedRun
-        do {
-            prepared = try await prepare(request)
-        } catch {
-            logger.warning("run not started: \(error)")
-            return RunOutcome(status: .failed, termination: nil, killReason: nil, error: error, pid: nil,
-                              startedAt: startedAt, endedAt: Date(), log: LogSummary(), stdoutTail: [],
-                              sinkFailures: [], logFile: nil, keptWorkdir: nil, strayProcesses: [])
-        }
-        // The execution must outlive the caller's cancellation: cancelling means "kill the tree and
+        // The run must outlive the caller's cancellation: cancelling means "kill the tree and
         // report", which needs working sleeps (kill_grace) and event delivery. So it runs in its own
         // task, awaited right here, and the caller's cancellation becomes a kill request.
         let execution = Task {
-            await self.execute(prepared, request: request, handle: handle, startedAt: startedAt, logger: logger)
+            await self.runShielded(request, handle: handle)
         }
         return await withTaskCancellationHandler {
             await execution.value
@@ -82,14 +66,52 @@ public final class SandboxExecutor: Sendable {
         }
     }
 
+    private func runShielded(_ request: RunRequest, handle: RunHandle) async -> RunOutcome {
+        let startedAt = Date()
+        let runID = request.identity.runID
+        var logger = logger
+        logger[metadataKey: "run"] = "\(runID)"
+        logger[metadataKey: "job"] = "\(request.identity.job)"
+        active.withLock { $0[runID] = handle }
+        defer { _ = active.withLock { $0.removeValue(forKey: runID) } }
+
+        func notStarted(_ error: SandboxError?) -> RunOutcome {
+            let reason = handle.reason
+            return RunOutcome(status: RunOutcome.status(termination: nil, killReason: reason, error: error ?? SandboxError(
+                                  .spawnFailed, "killed (\(reason?.rawValue ?? "-")) before it started", fix: "none needed")),
+                              termination: nil, killReason: reason, error: error, pid: nil,
+                              startedAt: startedAt, endedAt: Date(), log: LogSummary(), stdoutTail: [],
+                              sinkFailures: [], logFile: nil, keptWorkdir: nil, strayProcesses: [])
+        }
+        let prepared: PreparedRun
+        do {
+            prepared = try await prepare(request)
+        } catch {
+            logger.warning("run not started: \(error)")
+            return notStarted(error)
+        }
+        if handle.reason != nil {
+            // Killed while being set up: never start it.
+            prepared.cgroup?.remove()
+            try? FileManager.default.removeItem(atPath: prepared.workdir)
+            for sink in prepared.sinks { try? await sink.finish(LogSummary()) }
+            return notStarted(nil)
+        }
+        return await execute(prepared, request: request, handle: handle, startedAt: startedAt, logger: logger)
+    }
+
     /// Probes a backend on this node (cached): bwrap must create its namespaces; docker/podman
     /// must reach an engine. A job naming an unavailable backend is rejected, never run elsewhere.
     public func availability(of backend: SandboxSpec.Backend) async -> Result<Void, SandboxError> {
         if backend == .process { return .success(()) }
         if let cached = probes.withLock({ $0[backend] }) { return cached }
         let result = await probe(backend)
-        probes.withLock { $0[backend] = result }
+        if !Task.isCancelled { probes.withLock { $0[backend] = result } }
         return result
+    }
+
+    public func isAvailable(_ backend: SandboxSpec.Backend) async -> Bool {
+        if case .success = await availability(of: backend) { true } else { false }
     }
 
     static func becomeSubreaper() {

@@ -40,6 +40,8 @@ final class ChildSupervisor: Sendable {
         var forceClose = false
         var consumerGone = false
         var finished = false
+        /// posix_spawn has returned (and the tree knows the root) or failed.
+        var settled = false
     }
 
     init(maxLogBytes: Int64, tailBytes: Int, tree: ProcessTree) {
@@ -81,6 +83,7 @@ final class ChildSupervisor: Sendable {
     }
 
     var isFinished: Bool { control.withLock { $0.finished } }
+    var isSettled: Bool { control.withLock { $0.settled || $0.finished } }
 
     // MARK: - Thread body
 
@@ -118,6 +121,7 @@ final class ChildSupervisor: Sendable {
         _ = fcntl(stdoutPipe[0], F_SETFL, O_NONBLOCK)
         _ = fcntl(stderrPipe[0], F_SETFL, O_NONBLOCK)
         tree.started(root: pid)
+        control.withLock { $0.settled = true }
         continuation.yield(.started(pid: pid))
         pump(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0])
     }

@@ -59,9 +59,14 @@ public final class ProcessTree: Sendable {
     }
 
     /// Live processes of the run (zombies of already-reaped processes aside).
+    /// The root counts until it is reaped, also with a cgroup: the helper joins the cgroup a moment
+    /// after posix_spawn returns, and a kill in that moment must not find the run "empty".
     public func members() -> [Int32] {
-        if let cgroup { return cgroup.members() }
         let (root, rootExited) = state.withLock { ($0.root, $0.rootExited) }
+        if let cgroup {
+            let pids = cgroup.members()
+            return root > 0 && !rootExited && !pids.contains(root) ? pids + [root] : pids
+        }
         return sweep().filter { $0 != root || !rootExited }
     }
 
@@ -81,6 +86,8 @@ public final class ProcessTree: Sendable {
     public func killAll() {
         if let cgroup {
             cgroup.killAll()
+            let (root, rootExited) = state.withLock { ($0.root, $0.rootExited) }
+            if root > 0, !rootExited { kill(root, SIGKILL) }
             return
         }
         for _ in 0..<20 {
