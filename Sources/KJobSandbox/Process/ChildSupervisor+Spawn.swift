@@ -36,9 +36,13 @@ extension ChildSupervisor {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, spawn.argv[0], &actions, &attributes, argv, envp)
-        guard status == 0 else {
+        var status: Int32 = 0
+        let spawned = ChildRegistry.spawn {
+            var pid: pid_t = 0
+            status = posix_spawn(&pid, spawn.argv[0], &actions, &attributes, argv, envp)
+            return status == 0 ? pid : nil
+        }
+        guard let pid = spawned else {
             return .failure(SandboxError(.spawnFailed, "cannot start \(spawn.argv[0]): \(SystemFiles.errnoText(status))",
                                          fix: "check that the program exists and is executable"))
         }

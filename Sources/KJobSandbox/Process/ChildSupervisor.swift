@@ -160,10 +160,12 @@ final class ChildSupervisor: Sendable {
                 var status: Int32 = 0
                 let reaped = waitpid(pid, &status, WNOHANG)
                 if reaped == pid {
+                    ChildRegistry.reaped(pid)
                     exited = true
                     tree.rootExited()
                     continuation.yield(.exited(ProcessTermination(waitStatus: status)))
                 } else if reaped < 0, errno == ECHILD {
+                    ChildRegistry.reaped(pid)
                     exited = true
                     tree.rootExited()
                     continuation.yield(.exited(.exited(-1)))

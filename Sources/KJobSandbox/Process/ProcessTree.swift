@@ -99,10 +99,6 @@ public final class ProcessTree: Sendable {
 
     /// Without cgroups the daemon is the subreaper: collect the zombies of orphans it adopted.
     private func reapAdopted() {
-        let (root, known) = state.withLock { ($0.root, $0.known) }
-        for pid in known.keys where pid != root {
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
-        }
+        ChildRegistry.reapAdoptedOrphans()
     }
 }

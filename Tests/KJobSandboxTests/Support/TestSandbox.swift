@@ -87,6 +87,18 @@ actor CountingSink: RunLogSink {
     func finish(_ summary: LogSummary) async throws {}
 }
 
+/// What this node offers; tests that need more are skipped (visibly), not failed.
+enum Node {
+    static let isRoot = geteuid() == 0
+    /// kjobd can give each run its own cgroup here (root, cgroup v2 with cgroup.kill).
+    static let hasRunCgroups: Bool = {
+        let layout = CgroupLayout.parse(procSelfCgroup: (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "",
+                                        mounts: (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? "")
+        return RunCgroup.prepare(layout).unified != nil
+    }()
+    static let hasBwrap = SandboxExecutor.which("bwrap", path: TestSandbox.daemonEnvironment["PATH"]) != nil
+}
+
 enum Probe {
     /// Alive and not a zombie.
     static func isAlive(_ pid: Int32) -> Bool {
@@ -94,6 +106,11 @@ enum Probe {
               let close = text.lastIndex(of: ")") else { return false }
         let state = text[text.index(after: close)...].split(separator: " ").first
         return state != "Z" && state != "X"
+    }
+
+    static func parent(of pid: Int32) -> Int32? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        return ProcSweep.parseStat(text)?.ppid
     }
 
     static func residentKiB() -> Int {
