@@ -49,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KJobSandboxTests",
-            dependencies: ["KJobSandbox", "kjob-spawn"],
+            dependencies: ["KJobSandbox", "kjob-spawn", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,7 +32,9 @@ struct TestSandbox {
             keepWorkdir: keepWorkdir, useCgroups: useCgroups, defaultLimits: defaultLimits, bwrapPath: bwrapPath,
             daemonEnvironment: Self.daemonEnvironment)
         let agents = AgentRegistry([try! AgentDefinition(name: "sh", command: ["/bin/sh", "-c", "{prompt}"])])
-        executor = SandboxExecutor(configuration: configuration, agents: agents)
+        var logger = Logger(label: "kjob.sandbox.test")
+        logger.logLevel = .warning
+        executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger)
     }
 
     func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: SandboxSpec = SandboxSpec(),
