@@ -49,7 +49,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KJobSandboxTests",
-            dependencies: ["KJobSandbox", "kjob-spawn", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KJobSandbox", "kjob-spawn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

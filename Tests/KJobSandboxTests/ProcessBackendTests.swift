@@ -225,6 +225,18 @@ struct ProcessBackendTests {
         if sandbox.executor.usesCgroups { #expect((Int(lines.last ?? "") ?? 0) >= 1) }
     }
 
+    @Test func cpuTimeLimitStopsABusyLoop() async throws {
+        let sandbox = TestSandbox()
+        defer { sandbox.cleanup() }
+        let outcome = try await Probe.within(.seconds(90), "the busy loop") {
+            await sandbox.executor.run(sandbox.request("while :; do :; done", timeout: .seconds(60),
+                                                       limits: ResourceLimits(cpuSeconds: 1)))
+        }
+        #expect(outcome.status == .failed, "\(outcome)")
+        #expect(outcome.killReason == nil)
+        #expect(outcome.signal == SIGXCPU || outcome.signal == SIGKILL, "\(outcome)")
+    }
+
     @Test func memoryLimitStopsAHog() async throws {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
