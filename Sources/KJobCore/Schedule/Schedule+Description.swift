@@ -47,7 +47,12 @@ extension CronExpression {
             if let step = Self.step(hourValues, 0...23), step.start == 0 {
                 parts.append("every \(step.step) hours")
             } else {
-                parts[parts.count - 1] += (hourValues.count == 1 ? " past hour " : " past hours ") + Self.list(hourValues) { "\($0)" }
+                let hoursText = (hourValues.count == 1 ? "hour " : "hours ") + Self.list(hourValues) { "\($0)" }
+                if parts[parts.count - 1].hasPrefix("every") {
+                    parts.append("during " + hoursText)
+                } else {
+                    parts[parts.count - 1] += " past " + hoursText
+                }
             }
         } else if !parts.last!.hasPrefix("every") {
             parts[parts.count - 1] += " of every hour"
