@@ -41,21 +41,31 @@ extension CronExpression {
     /// hour field starts with `*` follow the real clock (skipped times do not fire, repeated ones
     /// fire twice).
     func nextFire(after start: Int64, zone: ZoneRules) -> Int64? {
+        // A far match is searched once, not once per offset segment: a search from `from` that
+        // found `match` answers any later search starting in [from, match].
+        var memoFrom = Int64.max
+        var memoMatch = Int64.min
+        func match(atOrAfter wall: Int64) -> Int64? {
+            if memoFrom <= wall, wall <= memoMatch { return memoMatch }
+            guard let found = nextMatch(atOrAfter: wall) else { return nil }
+            memoFrom = wall
+            memoMatch = found
+            return found
+        }
         var s = start
-        // Each pass either returns or moves to the next offset segment; two transitions a year
-        // over at most the 9999-year horizon bounds it, but the table has a few hundred at most.
+        // Each pass either returns or moves to the next offset segment (at most a few hundred).
         while true {
             let segment = zone.segment(containing: s)
             if !hourStar, let begin = segment.start, begin == s, segment.offset > segment.previousOffset,
-               let match = nextMatch(atOrAfter: s + segment.previousOffset), match < s + segment.offset {
+               let found = match(atOrAfter: s + segment.previousOffset), found < s + segment.offset {
                 return s  // a skipped wall time: fire at the jump
             }
             var wall = s + segment.offset
             if !hourStar, let begin = segment.start, segment.previousOffset > segment.offset {
                 wall = max(wall, begin + segment.previousOffset)  // repeated wall times fired in the first pass
             }
-            guard let match = nextMatch(atOrAfter: wall) else { return nil }
-            let instant = match - segment.offset
+            guard let found = match(atOrAfter: wall) else { return nil }
+            let instant = found - segment.offset
             guard let end = segment.end, instant >= end else { return instant }
             s = end
         }

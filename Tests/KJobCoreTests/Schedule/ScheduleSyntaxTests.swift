@@ -81,6 +81,13 @@ import Testing
         #expect(schedule.nextFire(after: fire.addingTimeInterval(-0.25), in: utc) == fire)
     }
 
+    @Test func rareSchedulesAcrossManyDSTChanges() throws {
+        #expect(try fireTexts("0 0 ? 2 MON#5", zone: "America/New_York", after: "2026-01-01T00:00:00Z", count: 2)
+                == ["2044-02-29T00:00:00-05:00", "2072-02-29T00:00:00-05:00"])
+        #expect(try fireTexts("0 0 29 2 *", zone: "Europe/Lisbon", after: "2096-03-01T00:00:00Z", count: 1)
+                == ["2104-02-29T00:00:00Z"])
+    }
+
     @Test func farFutureAndNonFiniteStartsEndWithoutSearchingForever() throws {
         let schedule = try Schedule(parsing: "0 0 * * *")
         #expect(schedule.nextFire(after: Date(timeIntervalSince1970: 253_402_300_799), in: .gmt) == nil)
