@@ -79,14 +79,20 @@ public enum RFC3339 {
 
     /// Formats whole seconds at the given offset: `2026-03-29T02:00:00+01:00`, `Z` for offset 0.
     public static func format(_ date: Date, offsetSeconds: Int) -> String {
-        let instant = Int64(date.timeIntervalSince1970.rounded(.down))
-        return format(epochSeconds: instant, offsetSeconds: offsetSeconds)
+        format(epochSeconds: epochSeconds(date), offsetSeconds: offsetSeconds)
     }
 
     /// Formats at the offset the zone has at that instant.
     public static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        let instant = Int64(date.timeIntervalSince1970.rounded(.down))
+        let instant = epochSeconds(date)
         return format(epochSeconds: instant, offsetSeconds: ZoneRules.for(timeZone).offset(at: instant))
+    }
+
+    /// Whole seconds, clamped to years -9999...9999 so no date can trap the conversion.
+    static func epochSeconds(_ date: Date) -> Int64 {
+        let t = date.timeIntervalSince1970
+        guard t.isFinite else { return t > 0 ? 253_402_300_799 : -377_705_116_800 }
+        return Int64(min(max(t, -377_705_116_800), 253_402_300_799).rounded(.down))
     }
 
     static func format(epochSeconds: Int64, offsetSeconds: Int) -> String {

@@ -48,6 +48,8 @@ import Testing
         #expect(RFC3339.format(stamp.date, offsetSeconds: 3600) == "2026-03-29T02:00:00+01:00")
         #expect(RFC3339.format(stamp.date, offsetSeconds: -34_200) == "2026-03-28T15:30:00-09:30")
         #expect(try RFC3339.parse("2026-03-29t01:00:00z").date.timeIntervalSince1970 == 1_774_746_000)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1e300), offsetSeconds: 0) == "9999-12-31T23:59:59Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: .infinity), offsetSeconds: 0) == "9999-12-31T23:59:59Z")
         #expect(throws: ValueParseError.self) { try RFC3339.parse("2026-03-29T01:00:00+1:00") }
         #expect(throws: ValueParseError.self) { try RFC3339.parse("2026-03-29T24:00:00Z") }
         #expect(throws: ValueParseError.self) { try RFC3339.parse("2026-03-29T01:00:00Z ") }
