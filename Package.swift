@@ -33,6 +33,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kjob-bench",
+            dependencies: ["KJobCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "KJobSandbox",
             dependencies: [
