@@ -75,4 +75,17 @@ import Testing
         #expect(chunk.bytes == bytes)
         #expect(chunk.displayText == "\u{FFFD}\u{FFFD}a\u{FFFD}")
     }
+
+    @Test func outcomeStatusFollowsKillReasonThenExit() {
+        #expect(RunOutcome.status(termination: .exited(0), killReason: nil, error: nil) == .succeeded)
+        #expect(RunOutcome.status(termination: .exited(1), killReason: nil, error: nil) == .failed)
+        #expect(RunOutcome.status(termination: .signaled(9), killReason: nil, error: nil) == .failed)
+        #expect(RunOutcome.status(termination: .signaled(15), killReason: .timeout, error: nil) == .timedOut)
+        #expect(RunOutcome.status(termination: .exited(0), killReason: .cancelled, error: nil) == .cancelled)
+        #expect(RunOutcome.status(termination: nil, killReason: .demoted, error: nil) == .lost)
+        #expect(RunOutcome.status(termination: nil, killReason: nil,
+                                  error: SandboxError(.spawnFailed, "x", fix: "y")) == .failed)
+        #expect(ProcessTermination(waitStatus: 3 << 8) == .exited(3))
+        #expect(ProcessTermination(waitStatus: 9) == .signaled(9))
+    }
 }

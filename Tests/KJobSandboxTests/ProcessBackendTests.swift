@@ -263,6 +263,45 @@ struct ProcessBackendTests {
         #expect(unknown.termination == nil)
     }
 
+    @Test func aFailingSinkIsReportedAndTheOthersGetEverything() async throws {
+        let sandbox = TestSandbox()
+        defer { sandbox.cleanup() }
+        let good = CollectingSink()
+        let outcome = await sandbox.executor.run(sandbox.request("echo one; echo two", sinks: [FailingSink(), good]))
+        #expect(outcome.status == .succeeded)
+        #expect(outcome.sinkFailures.count == 1)
+        #expect(await good.text(of: .stdout) == "one\ntwo\n")
+        let file = try LogFileReader.read(path: try #require(outcome.logFile))
+        #expect(String(decoding: file.flatMap(\.bytes), as: UTF8.self) == "one\ntwo\n")
+    }
+
+    @Test func parallelRunsKeepTheirOutputAndEnvironmentApart() async throws {
+        let sandbox = TestSandbox()
+        defer { sandbox.cleanup() }
+        let executor = sandbox.executor
+        let results = await withTaskGroup(of: (Int, RunOutcome, String).self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let sink = CollectingSink()
+                    let outcome = await executor.run(sandbox.request(
+                        "i=0; while [ $i -lt 200 ]; do echo \"$N $KJOB_RUN_ID\"; i=$((i+1)); done",
+                        runID: "parallel-\(index)", env: ["N": "\(index)"], sinks: [sink]))
+                    return (index, outcome, await sink.text(of: .stdout))
+                }
+            }
+            var all: [(Int, RunOutcome, String)] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 8)
+        for (index, outcome, text) in results {
+            #expect(outcome.status == .succeeded)
+            let lines = text.split(separator: "\n")
+            #expect(lines.count == 200)
+            #expect(lines.allSatisfy { $0 == "\(index) parallel-\(index)" })
+        }
+    }
+
     @Test func failedRunsKeepTheirWorkdirWhenAsked() async throws {
         let sandbox = TestSandbox(keepWorkdir: .onFailure)
         defer { sandbox.cleanup() }

@@ -79,6 +79,13 @@ actor CollectingSink: RunLogSink {
     }
 }
 
+/// A sink whose store is down.
+struct FailingSink: RunLogSink {
+    struct Down: Error {}
+    func append(_ chunk: LogChunk) async throws { throw Down() }
+    func finish(_ summary: LogSummary) async throws { throw Down() }
+}
+
 /// Counts without keeping: for output volume tests.
 actor CountingSink: RunLogSink {
     private(set) var bytes: Int64 = 0
