@@ -6,6 +6,11 @@ extension ChildSupervisor {
     /// glibc's `POSIX_SPAWN_SETSID` (2.26+); not exported to Swift.
     static let spawnSetsid: Int32 = 0x80
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0),
+                                                           "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
     /// posix_spawn with stdin from /dev/null, stdout/stderr to the pipes, a new session, default
     /// signal dispositions and an empty mask (the daemon ignores SIGPIPE; children must not).
     static func posixSpawn(_ spawn: Spawn, stdout: Int32, stderr: Int32) -> Result<Int32, SandboxError> {
@@ -20,6 +25,10 @@ extension ChildSupervisor {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if let closeFrom = addCloseFrom {
+            // glibc ≥ 2.34: nothing above 2 crosses exec even for commands spawned without kjob-spawn.
+            _ = closeFrom(&actions, 3)
+        }
 
         var all = sigset_t()
         sigfillset(&all)
