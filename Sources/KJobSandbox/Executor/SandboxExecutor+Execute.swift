@@ -102,27 +102,31 @@ extension SandboxExecutor {
         // A kill that arrives while posix_spawn is still running must still find the root.
         let spawnDeadline = clock.now + .seconds(10)
         while !supervisor.isSettled, clock.now < spawnDeadline { try? await Task.sleep(for: .milliseconds(5)) }
-        if case .kill(let reason) = request {
-            supervisor.note("[kjob] \(reason.rawValue): SIGTERM to every process of the run; SIGKILL after \(grace)\n")
-            logger.notice("killing run", metadata: ["reason": "\(reason.rawValue)"])
-        } else if !tree.isEmpty {
-            supervisor.note("[kjob] main process ended; stopping \(tree.members().count) remaining process(es)\n")
+        var reason: KillReason?
+        if case .kill(let requested) = request {
+            reason = requested
+            logger.notice("killing run", metadata: ["reason": "\(requested.rawValue)"])
         }
-        if !tree.isEmpty {
-            if let container = prepared.container { await runQuietly(container.killArgv(signal: "TERM")) }
-            tree.signal(SIGTERM)
-            let deadline = clock.now + grace
-            while clock.now < deadline, !tree.isEmpty { try? await Task.sleep(for: .milliseconds(50)) }
-            if !tree.isEmpty {
-                supervisor.note("[kjob] SIGKILL to \(tree.members().count) process(es) after \(grace)\n")
-                if let container = prepared.container { await runQuietly(container.killArgv(signal: "KILL")) }
-                tree.killAll()
-                let killDeadline = clock.now + .seconds(5)
-                while clock.now < killDeadline, !tree.isEmpty {
-                    try? await Task.sleep(for: .milliseconds(20))
+        var termination = TreeTermination(grace: grace)
+        var actions = termination.start(reason: reason, members: tree.members().count, now: clock.now)
+        while true {
+            for action in actions {
+                switch action {
+                case .note(let text):
+                    supervisor.note(text)
+                case .sigterm:
+                    if let container = prepared.container { await runQuietly(container.killArgv(signal: "TERM")) }
+                    tree.signal(SIGTERM)
+                case .sigkill:
+                    if let container = prepared.container { await runQuietly(container.killArgv(signal: "KILL")) }
                     tree.killAll()
+                case .finished:
+                    break
                 }
             }
+            if termination.isDone { break }
+            try? await Task.sleep(for: .milliseconds(25))
+            actions = termination.tick(members: tree.members().count, now: clock.now)
         }
         let stray = tree.members()
         ChildRegistry.reapAdoptedOrphans()
