@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "KJobCore", targets: ["KJobCore"]),
         .library(name: "KJobStore", targets: ["KJobStore"]),
         .library(name: "KJobDaemon", targets: ["KJobDaemon"]),
+        .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
+        .executable(name: "kjob-spawn", targets: ["kjob-spawn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -67,6 +69,34 @@ let package = Package(
             dependencies: [
                 "KJobDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kjob-bench",
+            dependencies: ["KJobCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KJobSandbox",
+            dependencies: [
+                "KJobCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kjob-spawn",
+            dependencies: ["KJobSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KJobSandboxTests",
+            dependencies: [
+                "KJobSandbox", "kjob-spawn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
         ),
