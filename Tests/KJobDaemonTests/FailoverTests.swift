@@ -75,6 +75,16 @@ struct FailoverTests {
                 #expect(active == ["a"])
                 try await Task.sleep(for: .milliseconds(50))
             }
+            // A job firing every second across the crash (the real cron engine).
+            let job = UUID()
+            try await client.query("""
+                INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule, next_fire_at)
+                VALUES (\(job), 'every-second', '', '* * * * * *', date_trunc('second', now()) + interval '1 second')
+                """)
+            let firing = try await poll(timeout: .seconds(5)) {
+                try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) ?? 0 >= 2
+            }
+            #expect(firing != nil, "the active never materialized the every-second job")
             let before = try await leader(client, db)
             pair.a.signal(SIGKILL)
             let took = try await poll(timeout: .seconds(5), interval: .milliseconds(10)) {
@@ -88,6 +98,19 @@ struct FailoverTests {
             let bActive = try await poll(timeout: .seconds(2)) { try await self.activeNodes(client, db).contains("b") }
             #expect(bActive != nil)
             #expect(try await lockHolders(client, db) == 1)
+
+            // After the takeover the fires continue: every second from the first is there once,
+            // none lost across the crash, none twice.
+            try await Task.sleep(for: .seconds(2))
+            try await client.query("UPDATE \(unescaped: db.names.schema).jobs SET enabled = false, next_fire_at = NULL WHERE id = \(job)")
+            var seconds: [Date] = []
+            for try await at in try await client.query("SELECT scheduled_for FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) ORDER BY 1").decode(Date.self) {
+                seconds.append(at)
+            }
+            let span = Int((seconds.last ?? .distantPast).timeIntervalSince(seconds.first ?? .distantPast).rounded()) + 1
+            #expect(seconds.count == span, "fires were lost or duplicated: \(seconds.count) runs over \(span) seconds")
+            #expect(Set(seconds).count == seconds.count)
+            #expect(try await client.scalar("SELECT count(DISTINCT epoch) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) == 2)
         }
     }
 
