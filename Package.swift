@@ -68,6 +68,7 @@ let package = Package(
             name: "kjobd",
             dependencies: [
                 "KJobDaemon",
+                "KJobCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
