@@ -63,6 +63,17 @@ public final class LockSession: Sendable {
     public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
                             onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         let connection = try await connect(url: url, settings: settings, logger: logger)
+        // Cancellation (the caller's connect deadline) closes the connection, which fails the
+        // setup queries below instead of leaving them waiting on a hung server.
+        return try await withTaskCancellationHandler {
+            try await setUp(connection: connection, url: url, names: names, settings: settings, logger: logger, onRelease: onRelease)
+        } onCancel: {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
+    private static func setUp(connection: PostgresConnection, url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+                              onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         do {
             var pid: Int32 = 0
             for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
@@ -216,5 +227,6 @@ public final class LockSession: Sendable {
 /// The lock session answered something it never should.
 public struct LockSessionError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
