@@ -63,3 +63,17 @@ struct DispatchPayloadTests {
         #expect(try DispatchPayload.makeJSONDecoder().decode(Dispatch.self, from: data) == dispatch)
     }
 }
+
+@Suite("DispatchTrigger")
+struct DispatchTriggerTests {
+    @Test("success, failure (timeouts included) and always")
+    func matrix() {
+        #expect(DispatchTrigger.fires([.success], for: .success))
+        #expect(!DispatchTrigger.fires([.success], for: .failed))
+        #expect(DispatchTrigger.fires([.failure], for: .failed))
+        #expect(DispatchTrigger.fires([.failure], for: .timeout))
+        #expect(!DispatchTrigger.fires([.failure], for: .success))
+        #expect(DispatchStatus.allCases.allSatisfy { DispatchTrigger.fires([.always], for: $0) })
+        #expect(DispatchStatus.allCases.allSatisfy { DispatchTrigger.fires([], for: $0) })
+    }
+}
