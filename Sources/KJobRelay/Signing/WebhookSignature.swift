@@ -39,8 +39,3 @@ public enum WebhookSignature {
         return content
     }
 }
-
-public enum WebhookVerification: Sendable, Equatable {
-    case valid
-    case rejected(String)
-}

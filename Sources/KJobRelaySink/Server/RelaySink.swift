@@ -99,25 +99,36 @@ public final class RelaySink: Service, Sendable {
         await ledger.setFault(fault)
     }
 
+    /// Larger bodies get 413; a dispatch is a few KB.
+    static let maximumBodyBytes = 1 << 20
+
     func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
                 var body = ByteBuffer()
+                var tooLarge = false
                 for try await part in inbound {
                     switch part {
                     case .head(let requestHead):
                         head = requestHead
                         body.clear()
+                        tooLarge = false
                     case .body(var chunk):
-                        guard body.readableBytes + chunk.readableBytes <= 1 << 20 else { return }
-                        body.writeBuffer(&chunk)
+                        if body.readableBytes + chunk.readableBytes > Self.maximumBodyBytes {
+                            tooLarge = true
+                        } else {
+                            body.writeBuffer(&chunk)
+                        }
                     case .end:
                         guard let requestHead = head else { return }
                         let path = requestHead.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestHead.uri
                         let request = SinkRequest(method: requestHead.method, path: path, headers: requestHead.headers,
                                                   body: Data(body.readableBytesView))
-                        switch await handler.handle(request) {
+                        let action = tooLarge
+                            ? SinkAction.problem(413, "body larger than \(Self.maximumBodyBytes) bytes")
+                            : await handler.handle(request)
+                        switch action {
                         case .close:
                             return
                         case .hang(let seconds):

@@ -1,7 +1,6 @@
 import Foundation
 import KJobRelay
 import KJobRelaySink
-import Synchronization
 import Testing
 
 /// The built `kjob-relay-sink` binary, as drills and `make run` use it.
@@ -73,39 +72,5 @@ struct RelaySinkExecutableTests {
         #expect(exited == 0, "graceful shutdown on SIGTERM exits 0")
         let recorded = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(recorded.count == 1 && recorded[0].contains(#""idempotency_key":"dsp-exe""#))
-    }
-}
-
-/// Cuts a byte stream into lines; the readability handler runs on arbitrary threads.
-final class LineSplitter: Sendable {
-    private let buffer = Mutex(Data())
-
-    func append(_ chunk: Data) -> [String] {
-        buffer.withLock { buffer in
-            buffer.append(chunk)
-            var lines: [String] = []
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                buffer.removeSubrange(buffer.startIndex...newline)
-            }
-            return lines
-        }
-    }
-}
-
-/// The first element, or `nil` if the sequence ends or `limit` passes first.
-func firstElement<Element: Sendable>(of stream: AsyncStream<Element>, within limit: Duration) async throws -> Element? {
-    try await withThrowingTaskGroup(of: Element?.self) { group in
-        group.addTask {
-            for await element in stream { return element }
-            return nil
-        }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        let first = try await group.next() ?? nil
-        group.cancelAll()
-        return first
     }
 }

@@ -67,7 +67,7 @@ struct RelaySinkTests {
         #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 1)
     }
 
-    @Test("a body that is not a dispatch, or no Idempotency-Key, gets 400")
+    @Test("a body that is not a dispatch, or no Idempotency-Key, gets 400; an oversized one 413")
     func rejectsMalformed() async throws {
         let pki = try Fixtures.pki("malformed")
         try await withSink(pki.sinkConfiguration()) { sink in
@@ -82,6 +82,8 @@ struct RelaySinkTests {
                 request.body = .bytes(ByteBuffer(string: #"{"channel":"c"}"#))
                 #expect(try await admin.execute(request, timeout: .seconds(10)).status.code == 400)
                 #expect(await sink.stats().rejected == 2)
+                let huge = String(repeating: "x", count: (1 << 20) + 1)
+                #expect(try await call(admin, .POST, url, huge).0 == 413)
                 try await admin.shutdown()
             } catch {
                 try? await admin.shutdown()

@@ -78,8 +78,3 @@ func deliverWithRetries(
     }
     throw HarnessError("still retrying after \(maxAttempts) attempts: \(results)")
 }
-
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
