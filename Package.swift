@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "KJobCore", targets: ["KJobCore"]),
         .library(name: "KJobRelay", targets: ["KJobRelay"]),
         .executable(name: "kjob-relay-sink", targets: ["kjob-relay-sink"]),
+        .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
+        .executable(name: "kjob-spawn", targets: ["kjob-spawn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -94,6 +96,29 @@ let package = Package(
         .executableTarget(
             name: "kjob-bench",
             dependencies: ["KJobCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KJobSandbox",
+            dependencies: [
+                "KJobCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kjob-spawn",
+            dependencies: ["KJobSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KJobSandboxTests",
+            dependencies: [
+                "KJobSandbox", "kjob-spawn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
