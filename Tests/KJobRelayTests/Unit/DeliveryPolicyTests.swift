@@ -132,3 +132,16 @@ struct DeliveryPolicyTests {
         #expect(DeliveryPolicy.classify(.response(status: 400, retryAfter: "1", detail: "")) == .permanent)
     }
 }
+
+@Suite("DeliveryState")
+struct DeliveryStateTests {
+    @Test("each decision maps to the state the store keeps")
+    func states() {
+        let now = Fixtures.t0
+        #expect(DispatchDecision.delivered(at: now).state == .delivered)
+        #expect(DispatchDecision.retry(at: now, lastError: "x").state == .pending)
+        #expect(DispatchDecision.failed(reason: "x").state == .failed)
+        #expect(DispatchDecision.dead(reason: "x").state == .dead)
+        #expect(DeliveryState.allCases.filter(\.isFinal) == [.delivered, .failed, .dead])
+    }
+}
