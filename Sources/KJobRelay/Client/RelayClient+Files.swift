@@ -6,6 +6,8 @@ extension RelayClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
+        // Closing a connection to a relay that stopped answering should not wait long for its close_notify.
+        tls.shutdownTimeout = .seconds(1)
         if !configuration.caFile.isEmpty {
             let certificates = try loadCertificates(key: "ca_file", path: configuration.caFile)
             tls.trustRoots = .certificates(certificates)
