@@ -10,6 +10,8 @@
 #   --root DIR      install under DIR (a staging tree, or an LXC rootfs): no users, no chown, no systemctl
 #   --unprivileged  also install the drop-in that runs kjobd as `kjob` without capabilities (no run_as)
 #   --enable        systemctl enable --now kjobd (otherwise print the next steps)
+#   --config-only   no build, no binaries: users, dirs, config, unit only (inside an LXC container
+#                   whose /opt/koder/scheduler is a read-only bind mount of the host's; lxc/provision.sh)
 #
 # Layout: /opt/koder/scheduler/{bin,share}, /etc/kjob (root:kjob 0750), /var/log/kjob and
 # /var/lib/kjob (root:kjob 0750), users `kjob` (kjobd's group, readers of logs) and `kjob-run`
@@ -17,7 +19,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 prefix=/opt/koder/scheduler
-dry=0 build=1 bin_dir="" root="" unprivileged=0 enable=0
+dry=0 build=1 bin_dir="" root="" unprivileged=0 enable=0 config_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry=1 ;;
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
     --root) root=$(realpath -m "$2"); shift ;;
     --unprivileged) unprivileged=1 ;;
     --enable) enable=1 ;;
+    --config-only) config_only=1; build=0 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -45,9 +48,11 @@ if [ $build = 1 ]; then
   run bash -c "cd '$src' && swift build -c release"
   [ -n "$bin_dir" ] || bin_dir=$(cd "$src" && swift build -c release --show-bin-path)
 fi
-[ -n "$bin_dir" ] || bin_dir=$(cd "$src" && PATH=/opt/swift/usr/bin:$PATH swift build -c release --show-bin-path)
+if [ $config_only = 0 ] && [ -z "$bin_dir" ]; then
+  bin_dir=$(cd "$src" && PATH=/opt/swift/usr/bin:$PATH swift build -c release --show-bin-path)
+fi
 bins=()
-for b in kjobd kjob kjob-relay-sink; do
+[ $config_only = 1 ] || for b in kjobd kjob kjob-relay-sink; do
   if [ -x "$bin_dir/$b" ]; then bins+=("$b")
   elif [ "$b" = kjobd ]; then
     if [ $dry = 1 ]; then say "note: $bin_dir/kjobd is not built (yet); a real install stops here"
@@ -81,18 +86,26 @@ own 0750 root:kjob /var/log/kjob
 own 0750 root:kjob /var/lib/kjob
 own 0700 kjob-run:kjob-run /var/lib/kjob/run-home
 
-# 4. Binaries and shared files (replaced on every install; atomic per file).
-for b in "${bins[@]}"; do run install -m 0755 "$bin_dir/$b" "$root$prefix/bin/$b"; done
-run install -m 0755 "$src/examples/demo-agent" "$root$prefix/bin/demo-agent"
-run install -m 0644 "$src/README.md" "$root$prefix/share/README.md"
-run install -m 0644 "$src/deploy/postgres-setup.sql" "$root$prefix/share/postgres-setup.sql"
-if [ -f "$src/deploy/kjobd.toml" ]; then
-  run install -m 0644 "$src/deploy/kjobd.toml" "$root$prefix/share/kjobd.toml.example"
+# 4. Binaries and shared files (replaced on every install). share/ holds the deploy kit, so that
+#    share/deploy/install.sh --config-only works inside containers that bind-mount the prefix.
+if [ $config_only = 0 ]; then
+  for b in "${bins[@]}"; do run install -m 0755 "$bin_dir/$b" "$root$prefix/bin/$b"; done
+  run install -m 0755 "$src/examples/demo-agent" "$root$prefix/bin/demo-agent"
+  if [ "$src" != "$root$prefix/share" ]; then
+    run install -d -m 0755 "$root$prefix/share/deploy/logrotate.d" "$root$prefix/share/deploy/tmpfiles.d" \
+      "$root$prefix/share/deploy/kjobd.service.d" "$root$prefix/share/examples"
+    run install -m 0644 "$src/README.md" "$root$prefix/share/README.md"
+    run install -m 0755 "$src/examples/demo-agent" "$root$prefix/share/examples/demo-agent"
+    run install -m 0755 "$src/deploy/install.sh" "$root$prefix/share/deploy/install.sh"
+    for f in kjobd.service postgres-setup.sql logrotate.d/kjob tmpfiles.d/kjob.conf kjobd.service.d/unprivileged.conf kjobd.toml; do
+      if [ -f "$src/deploy/$f" ]; then run install -m 0644 "$src/deploy/$f" "$root$prefix/share/deploy/$f"; fi
+    done
+  fi
 fi
 
 # 5. Config: installed once, never overwritten.
 if [ -e "$root/etc/kjob/kjobd.toml" ]; then
-  say "keeping existing /etc/kjob/kjobd.toml (the shipped one is $prefix/share/kjobd.toml.example)"
+  say "keeping existing /etc/kjob/kjobd.toml (the shipped one is $prefix/share/deploy/kjobd.toml)"
 elif [ -f "$src/deploy/kjobd.toml" ]; then
   run install -m 0640 "$src/deploy/kjobd.toml" "$root/etc/kjob/kjobd.toml"
   [ -n "$root" ] || run chown root:kjob "$root/etc/kjob/kjobd.toml"
@@ -134,7 +147,7 @@ fi
 cat <<NEXT
 install.sh: done${root:+ (under $root)}. Next steps:
   1. Database (once, as a Postgres superuser):
-       psql -v kjob_password=... -f $prefix/share/postgres-setup.sql
+       psql -v kjob_password=... -f $prefix/share/deploy/postgres-setup.sql
   2. Edit /etc/kjob/kjobd.toml ([node] id, [executor] run_as = "kjob-run", [agents], [relay]);
      put the database URL with its password in /etc/kjob/kjobd.env as KJOBD_POSTGRES_URL.
   3. $prefix/bin/kjobd check-config --config /etc/kjob/kjobd.toml
