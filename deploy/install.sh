@@ -15,7 +15,8 @@
 #
 # Layout: /opt/koder/scheduler/{bin,share}, /etc/kjob (root:kjob 0750), /var/log/kjob and
 # /var/lib/kjob (root:kjob 0750), users `kjob` (kjobd's group, readers of logs) and `kjob-run`
-# (jobs run as it: [executor] run_as = "kjob-run"), /etc/systemd/system/kjobd.service.
+# (jobs run as it: run_as = "kjob-run"), /var/lib/kjob/work (run working dirs),
+# /etc/systemd/system/kjobd.service. kjob-spawn (the sandbox's spawn helper) goes next to kjobd.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 prefix=/opt/koder/scheduler
@@ -52,7 +53,7 @@ if [ $config_only = 0 ] && [ -z "$bin_dir" ]; then
   bin_dir=$(cd "$src" && PATH=/opt/swift/usr/bin:$PATH swift build -c release --show-bin-path)
 fi
 bins=()
-[ $config_only = 1 ] || for b in kjobd kjob kjob-relay-sink; do
+[ $config_only = 1 ] || for b in kjobd kjob kjob-spawn kjob-relay-sink; do
   if [ -x "$bin_dir/$b" ]; then bins+=("$b")
   elif [ "$b" = kjobd ]; then
     if [ $dry = 1 ]; then say "note: $bin_dir/kjobd is not built (yet); a real install stops here"
@@ -66,13 +67,14 @@ if [ -z "$root" ]; then
   id -u kjob >/dev/null 2>&1 || run useradd --system --gid kjob --home-dir /var/lib/kjob --no-create-home \
     --shell /usr/sbin/nologin --comment "kjob scheduler" kjob
   getent group kjob-run >/dev/null || run groupadd --system kjob-run
-  id -u kjob-run >/dev/null 2>&1 || run useradd --system --gid kjob-run --home-dir /var/lib/kjob/run-home \
+  id -u kjob-run >/dev/null 2>&1 || run useradd --system --gid kjob-run --home-dir /nonexistent \
     --no-create-home --shell /usr/sbin/nologin --comment "kjob job runner" kjob-run
 else
   say "--root: skipping user creation (create kjob and kjob-run inside the target)"
 fi
 
-# 3. Directories. kjob-run gets only its home; it can read neither /etc/kjob nor the logs.
+# 3. Directories. kjob-run can read neither /etc/kjob nor the logs; it may only traverse
+#    /var/lib/kjob to its runs' working directories (<work_dir>/<job>/<run-id>, 0700, its own).
 own() { # MODE OWNER:GROUP PATH
   run install -d -m "$1" "$root$3"
   [ -n "$root" ] || run chown "$2" "$root$3"
@@ -83,8 +85,8 @@ own 0755 root:root "$prefix/bin"
 own 0755 root:root "$prefix/share"
 own 0750 root:kjob /etc/kjob
 own 0750 root:kjob /var/log/kjob
-own 0750 root:kjob /var/lib/kjob
-own 0700 kjob-run:kjob-run /var/lib/kjob/run-home
+own 0751 root:kjob /var/lib/kjob
+own 0711 root:root /var/lib/kjob/work
 
 # 4. Binaries and shared files (replaced on every install). share/ holds the deploy kit, so that
 #    share/deploy/install.sh --config-only works inside containers that bind-mount the prefix.
