@@ -42,6 +42,7 @@ import datetime as dt
 import io
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -361,6 +362,10 @@ def cmd_poll_leader(a: argparse.Namespace) -> int:
                 while True:
                     proc.stdin.write(query + "\n")
                     proc.stdin.flush()
+                    # psql that lost its server may stay alive and silent: bound each answer.
+                    ready, _, _ = select.select([proc.stdout], [], [], 2.0)
+                    if not ready:
+                        break
                     line = proc.stdout.readline()
                     if not line:
                         break
