@@ -24,6 +24,10 @@ test: deps
 run: deps
 	@scripts/run
 
+## Failover drills against the local pair (DRILL_SHORT=1: CI size; KJOB_DRILL_LXC=1: LXC nodes).
+drill: deps
+	@scripts/drill
+
 ## Benchmarks; writes BENCHMARKS.md.
 bench: deps
 	@scripts/bench
