@@ -31,7 +31,7 @@ extension JobSpec {
         for (key, value) in SpecValue.entries(toml: root) {
             if key == "job" {
                 if case .table(let entries) = value { job = entries } else {
-                    reader.fail("job", "expected a [job] table, got \(value.typeName)")
+                    reader.report(FieldError(field: "job", message: "expected a [job] table, got \(value.typeName)"))
                 }
             } else {
                 let hint = KeySuggestion.closest(to: key, among: ["job"]).map { "did you mean [\($0)]? " } ?? ""

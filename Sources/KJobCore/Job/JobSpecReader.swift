@@ -71,12 +71,15 @@ struct JobSpecReader {
             timezone: timezone, sandbox: sandbox, outputs: outputs, retries: retries, timeout: timeout,
             enabled: enabled, overlap: overlap, misfire: misfire, env: env, description: description)
 
+        // The inline form `output = { ... }` is one output, reported as `output.channel`.
+        func asWritten(_ field: String) -> String {
+            guard outputsInline, field.hasPrefix("output[0]") else { return field }
+            return "output" + field.dropFirst("output[0]".count)
+        }
         for problem in spec.problems() {
-            let paths = [problem.field] + problem.dependsOn
+            let paths = ([problem.field] + problem.dependsOn).map(asWritten)
             if paths.contains(where: isUnreadable) { continue }
-            var field = problem.field
-            if outputsInline, field.hasPrefix("output[0]") { field = "output" + field.dropFirst("output[0]".count) }
-            errors.append(FieldError(field: prefix + field, message: problem.message))
+            errors.append(FieldError(field: prefix + paths[0], message: problem.message))
         }
         return errors.isEmpty ? spec : nil
     }
@@ -102,11 +105,13 @@ struct JobSpecReader {
             }
             let full = join(path, key)
             let quotedKey = key.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) ? "\"\(key)\"" : key
-            var message = "unknown key \(quotedKey)"
+            let knownKeys = "nown keys\(path.isEmpty ? "" : " of \(prefix)\(path)"): \(keys.joined(separator: ", "))"
+            let message: String
             if let suggestion = KeySuggestion.closest(to: key, among: keys) {
-                message += "; did you mean \(suggestion)?"
+                message = "unknown key \(quotedKey); did you mean \(suggestion)? K\(knownKeys)"
+            } else {
+                message = "unknown key \(quotedKey); k\(knownKeys)"
             }
-            message += " Known keys\(path.isEmpty ? "" : " of \(prefix)\(path)"): \(keys.joined(separator: ", "))"
             errors.append(FieldError(field: prefix + full, message: message))
         }
         return result
@@ -189,7 +194,12 @@ struct JobSpecReader {
         switch value {
         case .integer(let number): cores = Double(number)
         case .float(let number): cores = number
-        case .string(let text): cores = Self.decimal(text)
+        case .string(let text):
+            guard let number = Self.decimal(text) else {
+                fail(path, "\"\(text)\" is not a number of cores; \(hint)")
+                return nil
+            }
+            cores = number
         default:
             fail(path, "expected a number of cores, got \(value.typeName); \(hint)")
             return nil
