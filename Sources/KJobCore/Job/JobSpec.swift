@@ -67,7 +67,7 @@ public struct JobSpec: Hashable, Sendable {
 
     /// The zone as a value; UTC if `timezone` is not a known identifier (`validate()` reports that).
     public var timeZone: TimeZone {
-        TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
+        TimeZone(identifier: timezone) ?? .gmt
     }
 
     /// The first fire strictly after `date` in the job's zone.
