@@ -81,4 +81,24 @@ struct JobSpecRobustnessTests {
         }
         #expect(accepted > 0)
     }
+
+    /// Short documents made of TOML's structural tokens, to reach the parser's corners.
+    @Test func tokenSoupNeverCrashes() {
+        let tokens = ["[", "]", "[[", "]]", "{", "}", ".", "=", ",", "\"", "'", "\"\"\"", "'''", "#", "\n", " ", "\\",
+                      "job", "slug", "a", "1", "1.5", "true", "-", "_", "é", "2026-01-01T00:00:00Z", "\"x\"", "inf", "0x1"]
+        var random = SeededRandom(seed: 0x70CE)
+        for _ in 0..<Self.rounds {
+            var text = ""
+            for _ in 0..<(1 + Int(random.next() % 24)) { text += tokens[Int(random.next() % UInt64(tokens.count))] }
+            if let path = ProcessInfo.processInfo.environment["KJOB_FUZZ_LAST"] {
+                _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            }
+            do {
+                let spec = try JobSpec(toml: text)
+                #expect(try JobSpec(toml: spec.toml()) == spec)
+            } catch {
+                #expect(!error.errors.isEmpty)
+            }
+        }
+    }
 }
