@@ -257,10 +257,10 @@ struct JobSpecReader {
 
     // MARK: sub-tables
 
-    mutating func readSandbox(_ value: SpecValue) -> SandboxSpec {
+    mutating func readSandbox(_ value: SpecValue) -> JobSpec.Sandbox {
         guard let entries = table(value, at: "sandbox", example: "{ backend = \"process\" }") else { return .default }
         let fields = known(entries, at: "sandbox", keys: Self.sandboxKeys)
-        var sandbox = SandboxSpec()
+        var sandbox = JobSpec.Sandbox()
         if let value = fields["backend"], let backend = choice(value, at: "sandbox.backend", of: SandboxBackend.self) {
             sandbox.backend = backend
         }
