@@ -70,6 +70,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "kjob-bench",
+            dependencies: ["KJobCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KJobCoreTests",
             dependencies: ["KJobCore"],
