@@ -17,6 +17,9 @@ public enum ByteSizeText {
         guard !unit.isEmpty else {
             throw ValueParseError(input: text, reason: "missing unit; \(hint)")
         }
+        if unit.first == "." {
+            throw ValueParseError(input: text, reason: "fractions are not accepted; use a smaller unit, e.g. 1536MiB for 1.5GiB")
+        }
         guard let factor = units.first(where: { $0.suffix == unit })?.bytes else {
             throw ValueParseError(input: text, reason: "unknown unit \"\(unit)\"; use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB")
         }

@@ -38,9 +38,13 @@ public enum DurationText {
                 throw ValueParseError(input: text, reason: "expected a number at position \(start + 1); \(hint)")
             }
             let unitStart = index
-            while index < bytes.count, bytes[index] >= 97, bytes[index] <= 122 { index += 1 }
+            // Any ASCII letters, so "10S" or "5min" get a precise "unknown unit" message.
+            while index < bytes.count, (bytes[index] | 0x20) >= 97, (bytes[index] | 0x20) <= 122 { index += 1 }
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
             guard !unit.isEmpty else {
+                if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                    throw ValueParseError(input: text, reason: "fractions are not accepted; combine units instead, e.g. 1m30s or 1500ms")
+                }
                 throw ValueParseError(input: text, reason: "missing unit after \(number); \(hint)")
             }
             guard let rank = units.firstIndex(where: { $0.suffix == unit }) else {
