@@ -16,6 +16,10 @@ let package = Package(
         .library(name: "KJobDaemon", targets: ["KJobDaemon"]),
         .library(name: "KJobServer", targets: ["KJobServer"]),
         .library(name: "KJobClient", targets: ["KJobClient"]),
+        .library(name: "KJobRelay", targets: ["KJobRelay"]),
+        .executable(name: "kjob-relay-sink", targets: ["kjob-relay-sink"]),
+        .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
+        .executable(name: "kjob-spawn", targets: ["kjob-spawn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -28,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
     ],
     targets: [
         .target(
@@ -109,9 +115,83 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KJobRelay",
+            dependencies: [
+                "KJobCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KJobRelaySink",
+            dependencies: [
+                "KJobRelay",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kjob-relay-sink",
+            dependencies: [
+                "KJobRelaySink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KJobRelayTests",
+            dependencies: [
+                "KJobRelay",
+                "KJobRelaySink",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kjob-bench",
             dependencies: ["KJobCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KJobSandbox",
+            dependencies: [
+                "KJobCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kjob-spawn",
+            dependencies: ["KJobSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KJobSandboxTests",
+            dependencies: [
+                "KJobSandbox", "kjob-spawn",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
