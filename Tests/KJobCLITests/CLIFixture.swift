@@ -81,7 +81,7 @@ struct CLIFixture: Sendable {
     func run(_ arguments: [String], token: String? = "admin", server: String? = nil, environment extra: [String: String] = [:],
              stdin: String? = nil) async throws -> Result {
         let process = Process()
-        process.executableURL = try Self.binary()
+        process.executableURL = try extra["KJOB_TEST_EXECUTABLE"].map { URL(fileURLWithPath: $0) } ?? Self.binary()
         process.arguments = arguments
         var environment = ["PATH": "/usr/bin:/bin", "HOME": home.path, "KJOB_SERVER": server ?? baseURL]
         if let token { environment["KJOB_TOKEN"] = tokens[token] ?? token }
