@@ -20,6 +20,8 @@ public struct APIConfiguration: Sendable, Hashable {
     public var nodeDownAfter: Duration = .seconds(10)
     /// Longest a `?follow=1` log stream stays open.
     public var maxFollow: Duration = .seconds(3600)
+    /// `/readyz` answers 503 when the database has not answered within this.
+    public var readyTimeout: Duration = .seconds(2)
     /// How often a followed log polls for new chunks.
     public var followPoll: Duration = .milliseconds(200)
 

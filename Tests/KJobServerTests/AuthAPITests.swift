@@ -2,6 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KJobServer
+import KJobStore
+import Logging
+import PostgresNIO
 import Testing
 
 @Suite("HTTP API: auth and tenants", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))
@@ -108,6 +111,31 @@ struct AuthAPITests {
                 #expect(try await api.call(.get, "/v1/jobs/only-b?tenant=b", token: "admin").status == .ok)
                 api.expectProblem(try await api.call(.get, "/v1/jobs/only-b", token: "admin"), .notFound)
                 #expect(try await api.call(.get, "/v1/runs/\(bRunID)", token: "viewer").status == .ok)
+            }
+        }
+    }
+}
+
+@Suite("HTTP API: database down")
+struct DatabaseDownTests {
+    @Test("readyz answers 503 (problem+json) within its bound when Postgres cannot be reached; healthz stays 200")
+    func unreachable() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
+                                    backgroundLogger: logger)
+        var configuration = APIConfiguration()
+        configuration.readyTimeout = .milliseconds(300)
+        let app = try APIServer.makeApplication(client: client, names: StoreNames(schema: "down"), configuration: configuration, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await app.test(.router) { client in
+                let ready = try await client.executeRequest(uri: "/readyz", method: .get, headers: [:], body: nil)
+                #expect(ready.status == .serviceUnavailable)
+                #expect(ready.headers[.contentType] == "application/problem+json")
+                let health = try await client.executeRequest(uri: "/healthz", method: .get, headers: [:], body: nil)
+                #expect(health.status == .ok)
             }
         }
     }

@@ -14,7 +14,7 @@ struct SystemRoutes: Sendable {
         }
         router.get("readyz") { _, context in
             do {
-                try await dependencies.cluster.ping()
+                try await Self.bounded(configuration.readyTimeout) { try await dependencies.cluster.ping() }
             } catch {
                 context.logger.warning("readyz: database unreachable", metadata: ["error": "\(String(reflecting: error))"])
                 throw Problem.unavailable("the database is not reachable from node \(configuration.nodeID)")
@@ -34,6 +34,16 @@ struct SystemRoutes: Sendable {
             _ = try context.require(.viewer)
             let view = try await dependencies.cluster.view()
             return try APIJSON.response(ClusterBody(view, downAfter: configuration.nodeDownAfter))
+        }
+    }
+
+    /// Runs `body`, giving up after `limit`: a probe must answer even when the pool cannot connect.
+    static func bounded(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await body(); return true }
+            group.addTask { try await Task.sleep(for: limit); return false }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else { throw CancellationError() }
         }
     }
 
