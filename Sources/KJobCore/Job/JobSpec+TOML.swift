@@ -15,6 +15,10 @@ extension JobSpec {
                 field: "", message: "a \\u0000 escape: NUL characters cannot be passed to a process or an environment; remove it",
                 line: line, column: column)])
         }
+        if let problem = TOMLPreflight.check(text) {
+            throw JobSpecError(errors: [FieldError(
+                field: "", message: "TOML syntax error: \(problem.message)", line: problem.line, column: problem.column)])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

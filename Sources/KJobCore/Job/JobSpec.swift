@@ -16,7 +16,7 @@ public struct JobSpec: Hashable, Sendable {
     public var schedule: Schedule
     /// IANA zone the schedule is evaluated in; default "UTC".
     public var timezone: String
-    public var sandbox: SandboxSpec
+    public var sandbox: JobSpec.Sandbox
     /// Where results go; empty means history only.
     public var outputs: [OutputTarget]
     public var retries: RetryPolicy
@@ -36,7 +36,7 @@ public struct JobSpec: Hashable, Sendable {
         agent: String,
         schedule: Schedule,
         timezone: String = JobSpec.defaultTimezone,
-        sandbox: SandboxSpec = .default,
+        sandbox: JobSpec.Sandbox = .default,
         outputs: [OutputTarget] = [],
         retries: RetryPolicy = .default,
         timeout: Duration = JobSpec.defaultTimeout,
@@ -67,7 +67,7 @@ public struct JobSpec: Hashable, Sendable {
 
     /// The zone as a value; UTC if `timezone` is not a known identifier (`validate()` reports that).
     public var timeZone: TimeZone {
-        TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
+        TimeZone(identifier: timezone) ?? .gmt
     }
 
     /// The first fire strictly after `date` in the job's zone.

@@ -48,8 +48,11 @@ struct JobSpecReader {
             do {
                 schedule = try Schedule(parsing: scheduleText)
             } catch {
-                let field = error.field.map { "\($0): " } ?? ""
-                fail("schedule", "\(field)\(error.message) (in \"\(error.input)\"); write 5- or 6-field cron, a macro such as @daily, \"@every 10m\" or \"@once 2026-12-06T10:00:00Z\"")
+                if let field = error.field {
+                    fail("schedule", "\(field): \(error.message) (in \"\(error.input)\")")
+                } else {
+                    fail("schedule", "\(error.message) (in \"\(error.input)\"); write 5- or 6-field cron, a macro such as @daily, \"@every 10m\" or \"@once 2026-12-06T10:00:00Z\"")
+                }
             }
         }
         let timezone = fields["timezone"].flatMap { string($0, at: "timezone") } ?? JobSpec.defaultTimezone
@@ -81,7 +84,18 @@ struct JobSpecReader {
             if paths.contains(where: isUnreadable) { continue }
             errors.append(FieldError(field: prefix + paths[0], message: problem.message))
         }
+        // Report in the order of the file format, whichever phase found the problem.
+        errors = errors.enumerated().sorted { lhs, rhs in
+            let (l, r) = (rank(lhs.element.field), rank(rhs.element.field))
+            return l != r ? l < r : lhs.offset < rhs.offset
+        }.map(\.element)
         return errors.isEmpty ? spec : nil
+    }
+
+    private func rank(_ field: String) -> Int {
+        let path = field.hasPrefix(prefix) ? String(field.dropFirst(prefix.count)) : field
+        let top = path.prefix { $0 != "." && $0 != "[" }
+        return Self.jobKeys.firstIndex(of: String(top)) ?? Self.jobKeys.count
     }
 
     private func isUnreadable(_ path: String) -> Bool {
@@ -243,10 +257,10 @@ struct JobSpecReader {
 
     // MARK: sub-tables
 
-    mutating func readSandbox(_ value: SpecValue) -> SandboxSpec {
+    mutating func readSandbox(_ value: SpecValue) -> JobSpec.Sandbox {
         guard let entries = table(value, at: "sandbox", example: "{ backend = \"process\" }") else { return .default }
         let fields = known(entries, at: "sandbox", keys: Self.sandboxKeys)
-        var sandbox = SandboxSpec()
+        var sandbox = JobSpec.Sandbox()
         if let value = fields["backend"], let backend = choice(value, at: "sandbox.backend", of: SandboxBackend.self) {
             sandbox.backend = backend
         }

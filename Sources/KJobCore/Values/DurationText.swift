@@ -43,7 +43,7 @@ public enum DurationText {
             let unit = String(decoding: bytes[unitStart..<index], as: UTF8.self)
             guard !unit.isEmpty else {
                 if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                    throw ValueParseError(input: text, reason: "fractions are not accepted; combine units instead, e.g. 1m30s or 1500ms")
+                    throw ValueParseError(input: text, reason: "fractions are not accepted; combine units instead, e.g. 1h30m rather than 1.5h, or 1500ms")
                 }
                 throw ValueParseError(input: text, reason: "missing unit after \(number); \(hint)")
             }

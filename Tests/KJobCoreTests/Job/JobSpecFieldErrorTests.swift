@@ -42,6 +42,10 @@ struct JobSpecFieldErrorTests {
         // schedule
         Case(toml: F.toml(schedule: #""""#), field: "job.schedule", fragment: "empty schedule"),
         Case(toml: F.toml(schedule: nil), field: "job.schedule", fragment: "is required"),
+        Case(toml: F.toml(schedule: #""61 * * * *""#), field: "job.schedule", fragment: "minute: "),
+        Case(toml: F.toml(schedule: #""0 0 30 2 *""#), field: "job.schedule", fragment: "(in \"0 0 30 2 *\")"),
+        Case(toml: F.toml(schedule: #""@every 10x""#), field: "job.schedule", fragment: "unknown unit \"x\""),
+        Case(toml: F.toml(schedule: #""every day""#), field: "job.schedule", fragment: "(in \"every day\")"),
         Case(toml: F.toml(schedule: "15"), field: "job.schedule", fragment: "expected a string, got an integer"),
         Case(toml: F.toml(schedule: "2026-01-01T00:00:00Z"), field: "job.schedule", fragment: "expected a string, got a date-time"),
         // timezone
@@ -153,7 +157,11 @@ struct JobSpecFieldErrorTests {
             "job.slug", "job.agent", "job.timeout", "job.retries.max", "job.retries.initial", "job.retries.maxx",
             "job.sandbox.image", "job.env.KJOB_X", "job.colour",
         ])
-        #expect(errors.count == 9)
+        // In the order of the file format, whichever check found them.
+        #expect(errors.map(\.field) == [
+            "job.slug", "job.agent", "job.sandbox.image", "job.retries.maxx", "job.retries.max", "job.retries.initial",
+            "job.timeout", "job.env.KJOB_X", "job.colour",
+        ])
     }
 
     @Test func checksThatReadABadFieldAreNotPiledOn() {

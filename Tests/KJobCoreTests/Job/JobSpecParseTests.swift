@@ -13,7 +13,7 @@ struct JobSpecParseTests {
         #expect(spec.agent == "demo")
         #expect(spec.schedule.text == "0 9 * * MON")
         #expect(spec.timezone == "UTC")
-        #expect(spec.sandbox == SandboxSpec(backend: .process, image: nil, network: false))
+        #expect(spec.sandbox == JobSpec.Sandbox(backend: .process, image: nil, network: false))
         #expect(spec.outputs.isEmpty)
         #expect(spec.retries == RetryPolicy(maxRetries: 0, backoff: .exponential, initialDelay: .seconds(30), maxDelay: .seconds(600)))
         #expect(spec.timeout == .seconds(3600))
@@ -52,7 +52,7 @@ struct JobSpecParseTests {
         #expect(spec.slug == "weekly-stack-audit")
         #expect(spec.timezone == "Europe/Lisbon")
         #expect(spec.timeZone.identifier == "Europe/Lisbon")
-        #expect(spec.sandbox == SandboxSpec(backend: .docker, image: "alpine:3", network: true, memoryBytes: 512 << 20, cpuMillicores: 1500, pids: 256))
+        #expect(spec.sandbox == JobSpec.Sandbox(backend: .docker, image: "alpine:3", network: true, memoryBytes: 512 << 20, cpuMillicores: 1500, pids: 256))
         #expect(spec.retries == RetryPolicy(maxRetries: 3, backoff: .fixed, initialDelay: .seconds(30), maxDelay: .seconds(600)))
         #expect(spec.timeout == .seconds(1800))
         #expect(!spec.enabled)
@@ -76,7 +76,7 @@ struct JobSpecParseTests {
             """))
         #expect(spec.retries == RetryPolicy(maxRetries: 2))
         #expect(spec.misfire == MisfirePolicy(mode: .skip, window: .seconds(3600)))
-        #expect(spec.sandbox == SandboxSpec(backend: .process, network: true))
+        #expect(spec.sandbox == JobSpec.Sandbox(backend: .process, network: true))
     }
 
     @Test(arguments: [

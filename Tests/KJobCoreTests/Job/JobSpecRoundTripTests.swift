@@ -13,7 +13,7 @@ struct JobSpecRoundTripTests {
             agent: "kode",
             schedule: try Schedule(parsing: "0 9 * * MON"),
             timezone: "Europe/Lisbon",
-            sandbox: SandboxSpec(backend: .podman, image: "docker.io/library/alpine:3", network: true, memoryBytes: 3 << 29, cpuMillicores: 1250, pids: 64),
+            sandbox: JobSpec.Sandbox(backend: .podman, image: "docker.io/library/alpine:3", network: true, memoryBytes: 3 << 29, cpuMillicores: 1250, pids: 64),
             outputs: [OutputTarget(channel: "ops \"chat\"", on: [.failure]), OutputTarget(channel: "log", on: [.success, .always])],
             retries: RetryPolicy(maxRetries: 3, backoff: .fixed, initialDelay: .milliseconds(1500), maxDelay: .seconds(5400)),
             timeout: .seconds(90),

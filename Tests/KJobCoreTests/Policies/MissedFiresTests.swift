@@ -46,9 +46,13 @@ struct MissedFiresTests {
     }
 
     @Test func scheduleHelperUsesNextFire() throws {
-        // Until the cron engine lands the stub has no fires; afterwards `@every 10s` has five here.
         let schedule = try Schedule(parsing: "@every 10s")
         let result = schedule.fires(after: Self.start, through: Self.at(50), in: TimeZone(identifier: "UTC")!, limit: 100)
-        #expect(result.fires.isEmpty || result.fires == [10, 20, 30, 40, 50].map(Self.at))
+        #expect(result.fires == [10, 20, 30, 40, 50].map(Self.at))
+        let daily = try Schedule(parsing: "0 9 * * *")
+        let lisbon = try #require(TimeZone(identifier: "Europe/Lisbon"))
+        let week = daily.fires(after: Self.at(0), through: Self.at(7 * 86_400), in: lisbon, limit: 3, keep: .latest)
+        #expect(week.fires.count == 3)
+        #expect(week.isTruncated)
     }
 }
