@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all deps build release test run bench drill clean
+.PHONY: all deps build release test run bench drill clean fuzz-api
 
 all: build
 
@@ -34,3 +34,7 @@ bench: deps
 
 clean:
 	rm -rf .build .run
+
+## schemathesis against a live node's /v1/openapi.yaml: no 5xx, no schema violations.
+fuzz-api: deps
+	@scripts/fuzz-api

@@ -91,6 +91,7 @@ public struct Daemon: Sendable {
             ("job-listener", { _ in await listener.run { _, _ in jobsChanged.update { $0 &+= 1 } } }),
             ("materializer", { epoch in try await materializer.run(epoch: epoch, wake: jobsChanged) }),
         ], logger: logger)
+        let api = try apiService(client: client)
 
         var configuration = ServiceGroupConfiguration(
             services: [
@@ -98,6 +99,7 @@ public struct Daemon: Sendable {
                 .init(service: lease),
                 .init(service: nodes),
                 .init(service: work),
+                .init(service: api),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],

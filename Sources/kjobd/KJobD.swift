@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KJobCore
 import KJobDaemon
+import KJobServer
 import Logging
 
 @main
@@ -9,7 +10,7 @@ struct KJobD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kjobd",
         abstract: "The kjob scheduler daemon (one of a pair sharing a Postgres lease).",
-        subcommands: [Run.self, Migrate.self, CheckConfig.self],
+        subcommands: [Run.self, Migrate.self, CheckConfig.self, Token.self],
         defaultSubcommand: Run.self)
 }
 
@@ -73,5 +74,44 @@ struct CheckConfig: AsyncParsableCommand {
         print("config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
             + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
             + "server_release \(DurationText.format(lease.serverRelease)) standby_poll \(DurationText.format(lease.standbyPoll))")
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage API tokens.",
+        subcommands: [TokenCreate.self])
+}
+
+struct TokenCreate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an API token; prints it once (only its SHA-256 is stored).",
+        discussion: """
+            Examples:
+              kjobd token create --name ops --role admin
+              kjobd token create --name team-a-ci --role operator --tenant team-a
+            """)
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "A unique name for the token (letters, digits, - _ . @).")
+    var name: String
+
+    @Option(help: "viewer (reads), operator (also runs, enables, disables, cancels) or admin (also writes jobs).")
+    var role: String
+
+    @Option(help: "Restrict the token to one tenant's jobs and runs (default: every tenant).")
+    var tenant: String?
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        do {
+            let (token, record) = try await Daemon(config: config, logger: logger).createToken(name: name, role: role, tenant: tenant)
+            FileHandle.standardError.write(Data("created token \(record.name) (role \(record.role), tenant \(record.tenant ?? "all")); it is shown only now:\n".utf8))
+            print(token)
+        } catch let error as TokenIssueError {
+            FileHandle.standardError.write(Data("kjobd token create: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

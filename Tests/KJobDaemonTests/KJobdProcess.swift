@@ -34,6 +34,7 @@ final class KJobdProcess: @unchecked Sendable {
         environment["KJOBD_LEASE_TIMEOUT"] = "1500ms"
         environment["KJOBD_LEASE_SERVER_RELEASE"] = "3s"
         environment["KJOBD_LEASE_STANDBY_POLL"] = "300ms"
+        environment["KJOBD_HTTP_LISTEN"] = "127.0.0.1:0"  // two nodes per test: no fixed API port
         environment.merge(extra) { $1 }
         process.environment = environment
         let handle = try FileHandle(forWritingTo: logURL)

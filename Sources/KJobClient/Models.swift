@@ -1,0 +1,94 @@
+import Foundation
+
+/// A job as `GET /v1/jobs/{slug}` returns it (the fields the CLI shows).
+public struct JobView: Decodable, Sendable {
+    public var id: String
+    public var tenant: String
+    public var slug: String
+    public var enabled: Bool
+    public var schedule: String
+    public var timezone: String
+    public var scheduleDescription: String?
+    public var nextFireAt: Date?
+    public var lastFireAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var specTOML: String
+    public var lastRun: RunView?
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, slug, enabled, schedule, timezone
+        case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
+        case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
+    }
+}
+
+public struct JobList: Decodable, Sendable {
+    public var jobs: [JobView]
+}
+
+/// A run as the API returns it.
+public struct RunView: Decodable, Sendable {
+    public struct Dispatch: Decodable, Sendable {
+        public var channel: String
+        public var status: String
+        public var attempts: Int
+        public var lastError: String?
+        public var lastHTTPStatus: Int?
+        enum CodingKeys: String, CodingKey {
+            case channel, status, attempts, lastError = "last_error", lastHTTPStatus = "last_http_status"
+        }
+    }
+
+    public var id: String
+    public var job: String
+    public var scheduledFor: Date
+    public var attempt: Int
+    public var status: String
+    public var reason: String?
+    public var node: String?
+    public var epoch: Int64?
+    public var manual: Bool
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var exitCode: Int?
+    public var signal: Int?
+    public var dispatchStatus: String?
+    public var dispatches: [Dispatch]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, job, attempt, status, reason, node, epoch, manual, signal, dispatches
+        case scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
+        case exitCode = "exit_code", dispatchStatus = "dispatch_status"
+    }
+
+    public var isActive: Bool { status == "queued" || status == "running" }
+}
+
+public struct RunList: Decodable, Sendable {
+    public var runs: [RunView]
+}
+
+/// `GET /v1/cluster`.
+public struct ClusterStatus: Decodable, Sendable {
+    public struct Leader: Decodable, Sendable {
+        public var node: String?
+        public var epoch: Int64
+        public var since: Date?
+        public var heartbeatAgeMs: Int64?
+        enum CodingKeys: String, CodingKey { case node, epoch, since, heartbeatAgeMs = "heartbeat_age_ms" }
+    }
+
+    public struct Node: Decodable, Sendable {
+        public var id: String
+        public var role: String
+        public var lastSeen: Date
+        public var clockSkewMs: Int64?
+        public var version: String?
+        enum CodingKeys: String, CodingKey { case id, role, version, lastSeen = "last_seen", clockSkewMs = "clock_skew_ms" }
+    }
+
+    public var leader: Leader
+    public var nodes: [Node]
+    public var now: Date?
+}

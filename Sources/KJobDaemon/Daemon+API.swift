@@ -1,0 +1,46 @@
+import Foundation
+import KJobServer
+import KJobStore
+import Logging
+import PostgresNIO
+
+extension Daemon {
+    /// The `[http]` section as the API's configuration.
+    func apiConfiguration() throws -> APIConfiguration {
+        var api = APIConfiguration()
+        do {
+            (api.host, api.port) = try APIConfiguration.parseListen(config.http.listen)
+        } catch {
+            throw DaemonConfigError(location: "http.listen", message: error.description)
+        }
+        guard config.http.tlsCert.isEmpty == config.http.tlsKey.isEmpty else {
+            throw DaemonConfigError(location: "http.tls_cert", message: "set both http.tls_cert and http.tls_key for HTTPS, or neither")
+        }
+        api.tlsCert = config.http.tlsCert
+        api.tlsKey = config.http.tlsKey
+        api.nodeID = config.node.id
+        api.agents = Set(config.agents.keys)
+        // Quiet for a few heartbeats past the lease timeout: down.
+        api.nodeDownAfter = config.lease.timeout + config.lease.heartbeat * 3
+        return api
+    }
+
+    /// The HTTP API service for the ServiceGroup.
+    func apiService(client: PostgresClient) throws -> APIServer.App {
+        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger)
+    }
+
+    /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).
+    public func createToken(name: String, role: String, tenant: String?) async throws -> (String, TokenRecord) {
+        try await migrate()
+        let url = try url()
+        let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 1, applicationName: "kjobd-token:\(config.node.id)"),
+                                    backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: (String, TokenRecord)?.self) { group in
+            group.addTask { await client.run(); return nil }
+            defer { group.cancelAll() }
+            let issuer = TokenIssuer(repository: TokensRepository(client: client, names: names, logger: logger))
+            return try await issuer.create(name: name, role: role, tenant: tenant)
+        }
+    }
+}

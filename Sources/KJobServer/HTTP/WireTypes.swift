@@ -1,0 +1,208 @@
+import Foundation
+import KJobCore
+import KJobStore
+
+/// `GET /v1/jobs/{slug}` and the list entries.
+struct JobBody: Encodable {
+    var id: UUID
+    var tenant: String
+    var slug: String
+    var enabled: Bool
+    var schedule: String
+    var timezone: String
+    var scheduleDescription: String?
+    var nextFireAt: Date?
+    var lastFireAt: Date?
+    var createdAt: Date
+    var updatedAt: Date
+    var spec: JobSpec?
+    var specTOML: String
+    var lastRun: RunBody?
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, slug, enabled, schedule, timezone, spec
+        case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
+        case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
+    }
+
+    init(_ record: JobRecord, lastRun: RunRecord? = nil) {
+        var spec = try? JobSpec(toml: record.specTOML)
+        spec?.enabled = record.enabled
+        id = record.id
+        tenant = record.tenant
+        slug = record.slug
+        enabled = record.enabled
+        schedule = spec?.schedule.text ?? ""
+        timezone = spec?.timezone ?? "UTC"
+        scheduleDescription = spec?.schedule.humanDescription
+        nextFireAt = record.nextFireAt
+        lastFireAt = record.lastFireAt
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        self.spec = spec
+        specTOML = record.specTOML
+        self.lastRun = lastRun.map(RunBody.init)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id.uuidString.lowercased(), forKey: .id)
+        try c.encode(tenant, forKey: .tenant)
+        try c.encode(slug, forKey: .slug)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(timezone, forKey: .timezone)
+        try c.encode(scheduleDescription, forKey: .scheduleDescription)
+        try c.encode(nextFireAt, forKey: .nextFireAt)
+        try c.encode(lastFireAt, forKey: .lastFireAt)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(spec, forKey: .spec)
+        try c.encode(specTOML, forKey: .specTOML)
+        try c.encode(lastRun, forKey: .lastRun)
+    }
+}
+
+struct JobListBody: Encodable {
+    var jobs: [JobBody]
+}
+
+/// A run; `kjob runs --json` prints these.
+struct RunBody: Encodable {
+    var run: RunRecord
+    var dispatches: [DispatchRecord]?
+
+    init(_ run: RunRecord) {
+        self.run = run
+    }
+
+    init(_ run: RunRecord, dispatches: [DispatchRecord]) {
+        self.run = run
+        self.dispatches = dispatches
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, job, tenant, attempt, status, reason, node, epoch, manual, signal, dispatches
+        case scheduledFor = "scheduled_for", queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at"
+        case exitCode = "exit_code", logBytes = "log_bytes", logTruncated = "log_truncated"
+        case cancelRequestedAt = "cancel_requested_at", dispatchStatus = "dispatch_status"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(run.id.uuidString.lowercased(), forKey: .id)
+        try c.encode(run.job, forKey: .job)
+        try c.encode(run.tenant, forKey: .tenant)
+        try c.encode(run.scheduledFor, forKey: .scheduledFor)
+        try c.encode(run.attempt, forKey: .attempt)
+        try c.encode(run.status, forKey: .status)
+        try c.encode(run.reason, forKey: .reason)
+        try c.encode(run.node, forKey: .node)
+        try c.encode(run.epoch, forKey: .epoch)
+        try c.encode(run.manual, forKey: .manual)
+        try c.encode(run.queuedAt, forKey: .queuedAt)
+        try c.encode(run.startedAt, forKey: .startedAt)
+        try c.encode(run.finishedAt, forKey: .finishedAt)
+        try c.encode(run.exitCode, forKey: .exitCode)
+        try c.encode(run.signal, forKey: .signal)
+        try c.encode(run.logBytes, forKey: .logBytes)
+        try c.encode(run.logTruncated, forKey: .logTruncated)
+        try c.encode(run.cancelRequestedAt, forKey: .cancelRequestedAt)
+        try c.encode(run.dispatchStatus, forKey: .dispatchStatus)
+        if let dispatches { try c.encode(dispatches.map(DispatchBody.init), forKey: .dispatches) }
+    }
+}
+
+struct DispatchBody: Encodable {
+    var record: DispatchRecord
+    init(_ record: DispatchRecord) { self.record = record }
+
+    enum CodingKeys: String, CodingKey {
+        case channel, status, attempts
+        case lastError = "last_error", lastHTTPStatus = "last_http_status", nextAttemptAt = "next_attempt_at", deliveredAt = "delivered_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(record.channel, forKey: .channel)
+        try c.encode(record.status, forKey: .status)
+        try c.encode(record.attempts, forKey: .attempts)
+        try c.encode(record.lastError, forKey: .lastError)
+        try c.encode(record.lastHTTPStatus, forKey: .lastHTTPStatus)
+        try c.encode(record.nextAttemptAt, forKey: .nextAttemptAt)
+        try c.encode(record.deliveredAt, forKey: .deliveredAt)
+    }
+}
+
+struct RunListBody: Encodable {
+    var runs: [RunBody]
+}
+
+/// `GET /v1/cluster`, the shape `kjob status --json` prints.
+struct ClusterBody: Encodable {
+    struct Leader: Encodable {
+        var node: String?
+        var epoch: Int64
+        var since: Date?
+        var heartbeatAgeMs: Int64?
+        enum CodingKeys: String, CodingKey { case node, epoch, since, heartbeatAgeMs = "heartbeat_age_ms" }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(node, forKey: .node)
+            try c.encode(epoch, forKey: .epoch)
+            try c.encode(since, forKey: .since)
+            try c.encode(heartbeatAgeMs, forKey: .heartbeatAgeMs)
+        }
+    }
+
+    struct Node: Encodable {
+        var id: String
+        var role: String
+        var lastSeen: Date
+        var lastSeenAgeMs: Int64
+        var clockSkewMs: Int64?
+        var epoch: Int64?
+        var version: String
+        var httpURL: String?
+        enum CodingKeys: String, CodingKey {
+            case id, role, epoch, version
+            case lastSeen = "last_seen", lastSeenAgeMs = "last_seen_age_ms", clockSkewMs = "clock_skew_ms", httpURL = "http_url"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(role, forKey: .role)
+            try c.encode(lastSeen, forKey: .lastSeen)
+            try c.encode(lastSeenAgeMs, forKey: .lastSeenAgeMs)
+            try c.encode(clockSkewMs, forKey: .clockSkewMs)
+            try c.encode(epoch, forKey: .epoch)
+            try c.encode(version, forKey: .version)
+            try c.encode(httpURL, forKey: .httpURL)
+        }
+    }
+
+    var leader: Leader
+    var nodes: [Node]
+    var now: Date
+
+    /// Roles as operators read them: `down` when the node stopped or went quiet, `active` for the
+    /// lease holder with a fresh heartbeat, else `standby`.
+    init(_ view: ClusterView, downAfter: Duration) {
+        let downMs = downAfter.milliseconds
+        let leaderFresh = (view.leader.heartbeatAgeMs ?? .max) <= downMs
+        leader = Leader(node: view.leader.node, epoch: view.leader.epoch, since: view.leader.since, heartbeatAgeMs: view.leader.heartbeatAgeMs)
+        nodes = view.nodes.map { node in
+            let role: String
+            if node.reportedRole == "stopped" || node.lastSeenAgeMs > downMs {
+                role = "down"
+            } else if node.id == view.leader.node, leaderFresh {
+                role = "active"
+            } else {
+                role = "standby"
+            }
+            return Node(id: node.id, role: role, lastSeen: node.lastSeen, lastSeenAgeMs: node.lastSeenAgeMs,
+                        clockSkewMs: node.clockSkewMs, epoch: node.epoch, version: node.version, httpURL: node.httpURL)
+        }
+        now = view.databaseNow
+    }
+}

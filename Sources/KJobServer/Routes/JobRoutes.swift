@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import KJobCore
+import KJobStore
+
+/// `/v1/jobs...`: CRUD, apply, enable, disable, run-now and the job's runs.
+struct JobRoutes: Sendable {
+    let dependencies: APIDependencies
+    let configuration: APIConfiguration
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.get("jobs") { request, context in try await list(request, context) }
+        group.post("jobs") { request, context in try await create(request, context) }
+        group.get("jobs/{slug}") { request, context in try await get(request, context) }
+        group.put("jobs/{slug}") { request, context in try await apply(request, context) }
+        group.delete("jobs/{slug}") { request, context in try await delete(request, context) }
+        group.post("jobs/{slug}/enable") { request, context in try await setEnabled(true, request, context) }
+        group.post("jobs/{slug}/disable") { request, context in try await setEnabled(false, request, context) }
+        group.post("jobs/{slug}/run") { request, context in try await runNow(request, context) }
+        group.get("jobs/{slug}/runs") { request, context in try await runs(request, context) }
+    }
+
+    static func slug(_ context: APIRequestContext) throws -> String {
+        let slug = context.parameters.get("slug") ?? ""
+        guard Slug.isValid(slug) else {
+            throw Problem.badRequest("job slug \"\(slug.prefix(80))\" must match ^[a-z0-9][a-z0-9-]{0,62}$", field: "slug")
+        }
+        return slug
+    }
+
+    /// The job addressed by the path, in the caller's tenant; 404 (also for another tenant's job).
+    func job(_ request: Request, _ context: APIRequestContext, _ principal: Principal) async throws -> JobRecord {
+        let slug = try Self.slug(context)
+        let tenant = try TenantScope.single(principal, request)
+        guard let job = try await dependencies.jobs.get(tenant: tenant, slug: slug) else {
+            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+        }
+        return job
+    }
+
+    func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        let tenant = try TenantScope.listing(principal, request)
+        let jobs = try await dependencies.jobs.list(tenant: tenant)
+        return try APIJSON.response(JobListBody(jobs: jobs.map { JobBody($0) }))
+    }
+
+    func get(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        let job = try await job(request, context, principal)
+        var filter = RunsRepository.Filter()
+        filter.limit = 1
+        let last = try await dependencies.runs.list(jobID: job.id, filter: filter).first
+        return try APIJSON.response(JobBody(job, lastRun: last))
+    }
+
+    func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let tenant = try TenantScope.single(principal, request)
+        let (spec, _) = try await SpecBody.read(request, configuration: configuration)
+        switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date()) {
+        case .created(let record):
+            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
+        case .updated(let record):
+            return try APIJSON.response(JobBody(record))
+        case .exists:
+            throw Problem.conflict("job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
+        }
+    }
+
+    func apply(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let slug = try Self.slug(context)
+        let tenant = try TenantScope.single(principal, request)
+        let (spec, prefix) = try await SpecBody.read(request, configuration: configuration)
+        guard spec.slug == slug else {
+            throw Problem(.unprocessableContent, code: "invalid-job", title: "Invalid job",
+                          detail: "the body's slug \"\(spec.slug)\" differs from the path's \"\(slug)\"",
+                          errors: [.init(field: prefix + "slug", message: "must equal the slug in the URL (\(slug))")])
+        }
+        switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date()) {
+        case .created(let record):
+            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
+        case .updated(let record):
+            return try APIJSON.response(JobBody(record))
+        case .exists:
+            throw Problem.conflict("job \"\(slug)\" exists")
+        }
+    }
+
+    func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let slug = try Self.slug(context)
+        let tenant = try TenantScope.single(principal, request)
+        guard try await dependencies.jobs.delete(tenant: tenant, slug: slug) else {
+            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+        }
+        return Response(status: .noContent)
+    }
+
+    func setEnabled(_ enabled: Bool, _ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.operator)
+        let slug = try Self.slug(context)
+        let tenant = try TenantScope.single(principal, request)
+        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled) else {
+            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+        }
+        return try APIJSON.response(JobBody(job))
+    }
+
+    func runNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.operator)
+        let job = try await job(request, context, principal)
+        let run = try await dependencies.runs.insertManualRun(jobID: job.id)
+        context.logger.info("run-now", metadata: ["job": "\(job.slug)", "run": "\(run.id)", "token": "\(principal.tokenName)"])
+        return try APIJSON.response(RunBody(run), status: .accepted, headers: [.location: "/v1/runs/\(run.id.uuidString.lowercased())"])
+    }
+
+    func runs(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        let filter = try RunQuery.filter(request)
+        let job = try await job(request, context, principal)
+        let runs = try await dependencies.runs.list(jobID: job.id, filter: filter)
+        return try APIJSON.response(RunListBody(runs: runs.map(RunBody.init)))
+    }
+}
+
+/// Query parameters of `GET /v1/jobs/{slug}/runs`.
+enum RunQuery {
+    static let maxLimit = 1000
+
+    static func filter(_ request: Request) throws -> RunsRepository.Filter {
+        var filter = RunsRepository.Filter()
+        let query = request.uri.queryParameters
+        if let text = query.get("limit") {
+            guard let limit = Int(text), (1...maxLimit).contains(limit) else {
+                throw Problem.badRequest("limit must be an integer in 1...\(maxLimit)", field: "limit")
+            }
+            filter.limit = limit
+        }
+        for text in query.getAll("status") {
+            for part in text.split(separator: ",") {
+                guard let status = RunStatus(rawValue: String(part)) else {
+                    throw Problem.badRequest("status \"\(part.prefix(40))\" is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))", field: "status")
+                }
+                filter.statuses.append(status.rawValue)
+            }
+        }
+        for name in ["before", "since"] {
+            guard let text = query.get(name) else { continue }
+            let date: Date
+            do { date = try RFC3339.parse(text).date } catch {
+                throw Problem.badRequest("\(name) must be an RFC 3339 time such as 2026-01-02T03:04:05Z", field: name)
+            }
+            if name == "before" { filter.before = date } else { filter.since = date }
+        }
+        return filter
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A stored job: the spec as applied plus what the scheduler keeps about it.
+public struct JobRecord: Sendable, Hashable {
+    public var id: UUID
+    public var tenant: String
+    public var slug: String
+    /// The spec as a TOML job file (`JobSpec.toml()` of what was applied).
+    public var specTOML: String
+    /// The column the materializer reads; enable/disable change it without editing the spec.
+    public var enabled: Bool
+    public var nextFireAt: Date?
+    public var lastFireAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
+                nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.tenant = tenant
+        self.slug = slug
+        self.specTOML = specTOML
+        self.enabled = enabled
+        self.nextFireAt = nextFireAt
+        self.lastFireAt = lastFireAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

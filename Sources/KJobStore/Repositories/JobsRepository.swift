@@ -1,0 +1,128 @@
+import Foundation
+import KJobCore
+import Logging
+import PostgresNIO
+
+/// Jobs as the API reads and writes them. Not epoch-fenced: any node may edit jobs; the
+/// `jobs` trigger NOTIFYs the active's materializer.
+public struct JobsRepository: Sendable {
+    public enum WriteMode: Sendable { case create, apply }
+    public enum WriteResult: Sendable, Hashable {
+        case created(JobRecord)
+        case updated(JobRecord)
+        /// `create` of a slug the tenant already has.
+        case exists
+    }
+
+    public let client: PostgresClient
+    public let names: StoreNames
+    private let logger: Logger
+
+    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
+        self.client = client
+        self.names = names
+        self.logger = logger
+    }
+
+    static let columns = "id, tenant, slug, spec, enabled, next_fire_at, last_fire_at, created_at, updated_at"
+
+    static func records(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
+        var result: [JobRecord] = []
+        for try await (id, tenant, slug, spec, enabled, next, last, created, updated) in rows.decode(
+            (UUID, String, String, String, Bool, Date?, Date?, Date, Date).self) {
+            result.append(JobRecord(id: id, tenant: tenant, slug: slug, specTOML: spec, enabled: enabled,
+                                    nextFireAt: next, lastFireAt: last, createdAt: created, updatedAt: updated))
+        }
+        return result
+    }
+
+    /// Jobs of one tenant, or of every tenant when `tenant` is nil; by tenant and slug.
+    public func list(tenant: String?, limit: Int = 1000) async throws -> [JobRecord] {
+        let schema = names.schema
+        if let tenant {
+            return try await Self.records(client.query(
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) ORDER BY slug LIMIT \(limit)",
+                logger: logger))
+        }
+        return try await Self.records(client.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs ORDER BY tenant, slug LIMIT \(limit)", logger: logger))
+    }
+
+    public func get(tenant: String, slug: String) async throws -> JobRecord? {
+        try await Self.records(client.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug)",
+            logger: logger)).first
+    }
+
+    /// Creates or replaces a job. `next_fire_at` is recomputed (strictly after `now`) when the job is
+    /// new or its schedule or zone changed; otherwise the pending fire is kept.
+    public func write(tenant: String, spec: JobSpec, mode: WriteMode, now: Date) async throws -> WriteResult {
+        let schema = names.schema
+        let toml = spec.toml()
+        let json = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
+        let logger = self.logger
+        let windowMs = spec.misfire.window.milliseconds
+        return try await client.withTransaction(logger: logger) { connection in
+            var existing: (UUID, String, String, Date?)?
+            for try await row in try await connection.query(
+                "SELECT id, schedule, timezone, next_fire_at FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(spec.slug) FOR UPDATE",
+                logger: logger).decode((UUID, String, String, Date?).self) {
+                existing = row
+            }
+            let id: UUID
+            let created: Bool
+            if let existing {
+                guard mode == .apply else { return .exists }
+                id = existing.0
+                created = false
+                let rescheduled = existing.1 != spec.schedule.text || existing.2 != spec.timezone || existing.3 == nil
+                let next = rescheduled ? spec.nextFire(after: now) : existing.3
+                try await connection.query("""
+                    UPDATE \(unescaped: schema).jobs SET spec = \(toml), spec_json = \(json)::jsonb, schedule = \(spec.schedule.text),
+                        timezone = \(spec.timezone), enabled = \(spec.enabled), misfire_policy = \(spec.misfire.mode.rawValue),
+                        misfire_window_ms = \(windowMs), next_fire_at = \(next), updated_at = clock_timestamp()
+                    WHERE id = \(id)
+                    """, logger: logger)
+                try await connection.query("DELETE FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(id)", logger: logger)
+            } else {
+                id = UUID()
+                created = true
+                try await connection.query("""
+                    INSERT INTO \(unescaped: schema).jobs (id, tenant, slug, spec, spec_json, schedule, timezone, enabled,
+                        misfire_policy, misfire_window_ms, next_fire_at)
+                    VALUES (\(id), \(tenant), \(spec.slug), \(toml), \(json)::jsonb, \(spec.schedule.text), \(spec.timezone),
+                        \(spec.enabled), \(spec.misfire.mode.rawValue), \(windowMs), \(spec.nextFire(after: now)))
+                    """, logger: logger)
+            }
+            for (position, output) in spec.outputs.enumerated() {
+                let on = output.on.map(\.rawValue)
+                try await connection.query("""
+                    INSERT INTO \(unescaped: schema).job_dispatch_targets (job_id, position, channel, on_status)
+                    VALUES (\(id), \(position), \(output.channel), \(on))
+                    """, logger: logger)
+            }
+            let record = try await Self.records(connection.query(
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs WHERE id = \(id)", logger: logger)).first!
+            return created ? .created(record) : .updated(record)
+        }
+    }
+
+    /// Sets the `enabled` column; nil when the job does not exist.
+    public func setEnabled(tenant: String, slug: String, enabled: Bool) async throws -> JobRecord? {
+        try await Self.records(client.query("""
+            UPDATE \(unescaped: names.schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp()
+            WHERE tenant = \(tenant) AND slug = \(slug) RETURNING \(unescaped: Self.columns)
+            """, logger: logger)).first
+    }
+
+    /// Deletes the job and (by cascade) its runs, logs and dispatches. False when it did not exist.
+    public func delete(tenant: String, slug: String) async throws -> Bool {
+        var deleted = false
+        for try await _ in try await client.query(
+            "DELETE FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) RETURNING id",
+            logger: logger).decode(UUID.self) {
+            deleted = true
+        }
+        return deleted
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// A run as the API shows it: the `job_runs` row, its job's slug and tenant, and its delivery state.
+public struct RunRecord: Sendable, Hashable {
+    public var id: UUID
+    public var jobID: UUID
+    public var tenant: String
+    public var job: String
+    public var scheduledFor: Date
+    public var manual: Bool
+    public var attempt: Int
+    public var status: String
+    public var reason: String?
+    public var node: String?
+    public var epoch: Int64?
+    public var queuedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var exitCode: Int?
+    public var signal: Int?
+    public var logBytes: Int64
+    public var logTruncated: Bool
+    public var cancelRequestedAt: Date?
+    /// Summary over the run's dispatches: nil when none, else pending, dead, failed or delivered
+    /// (the worst one wins).
+    public var dispatchStatus: String?
+
+    public var isActive: Bool { status == "queued" || status == "running" }
+}
+
+/// One dispatch of a run (the outbox row), for `GET /v1/runs/{id}`.
+public struct DispatchRecord: Sendable, Hashable {
+    public var channel: String
+    public var status: String
+    public var attempts: Int
+    public var lastError: String?
+    public var lastHTTPStatus: Int?
+    public var nextAttemptAt: Date
+    public var deliveredAt: Date?
+}
+
+/// A piece of a run's captured output.
+public struct LogChunk: Sendable, Hashable {
+    public var seq: Int
+    public var stream: String
+    public var at: Date
+    public var data: [UInt8]
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import KJobClient
+
+/// Connection flags shared by every command that talks to a node.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Node URL; repeat or comma-separate for failover (also KJOB_SERVER, config.toml).",
+        valueName: "url"))
+    var server: [String] = []
+
+    @Option(name: .long, help: "API token (also KJOB_TOKEN, config.toml).")
+    var token: String?
+
+    @Option(name: .long, help: "Tenant, for tokens not scoped to one (also KJOB_TENANT).")
+    var tenant: String?
+
+    @Option(name: .customLong("ca-file"), help: "PEM CA bundle for HTTPS nodes (also KJOB_CA_FILE).")
+    var caFile: String?
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    /// Runs `body` with a client; maps failures to the exit codes of DESIGN §10.
+    func withClient(_ body: (APIClient) async throws -> Void) async throws {
+        let client: APIClient
+        do {
+            client = try APIClient(settings: try ClientSettings.resolve(servers: server, token: token, caFile: caFile, tenant: tenant))
+        } catch {
+            Output.error(error.description)
+            throw ExitCode(error.exitCode)
+        }
+        do {
+            try await body(client)
+            await client.shutdown()
+        } catch let error as ClientError {
+            await client.shutdown()
+            Output.error(error.description)
+            throw ExitCode(error.exitCode)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+}
+
+enum Output {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("kjob: \(message)\n".utf8))
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Pretty JSON of a value taken from a response.
+    static func json(_ value: Any) {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
+        write(String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    static func field(_ object: Any?, _ key: String) -> Any? {
+        (object as? [String: Any])?[key]
+    }
+}
+
+/// A slug argument checked locally (exit 2 when malformed).
+func checkSlug(_ slug: String) throws {
+    let valid = slug.utf8.count <= 63 && slug.first.map { $0.isLowercase || $0.isNumber } == true
+        && slug.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    if !valid {
+        throw ValidationError("job slug \"\(slug)\" must match ^[a-z0-9][a-z0-9-]{0,62}$")
+    }
+}
+
+func percentEncoded(_ segment: String) -> String {
+    segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
+}

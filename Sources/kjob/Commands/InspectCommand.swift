@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import KJobClient
+import KJobCore
+
+/// `kjob inspect SLUG`: description, next fires (computed locally), last runs and delivery state.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a job: its schedule in words, the next 5 fires, the last runs and their delivery.",
+        discussion: """
+            Examples:
+              kjob inspect weekly-stack-audit
+              kjob inspect weekly-stack-audit --json
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @Argument(help: "Job slug.") var slug: String
+    @Option(help: "How many recent runs to show.") var runs: Int = 5
+
+    func validate() throws {
+        try checkSlug(slug)
+        guard (1...1000).contains(runs) else { throw ValidationError("--runs must be in 1...1000") }
+    }
+
+    func run() async throws {
+        try await client.withClient { api in
+            let jobResponse = try await api.send(.GET, "/v1/jobs/\(slug)")
+            let runsResponse = try await api.send(.GET, "/v1/jobs/\(slug)/runs", query: [("limit", "\(runs)")])
+            let job = try jobResponse.decode(JobView.self)
+            let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!
+            let schedule = try? Schedule(parsing: job.schedule)
+            var fires: [Date] = []
+            var after = Date()
+            while let schedule, fires.count < 5, let next = schedule.nextFire(after: after, in: zone) {
+                fires.append(next)
+                after = next
+            }
+            if client.json {
+                Output.json([
+                    "job": jobResponse.json ?? [String: Any](),
+                    "next_fires": fires.map { RFC3339.format($0, in: zone) },
+                    "runs": Output.field(runsResponse.json, "runs") ?? [Any](),
+                ] as [String: Any])
+                return
+            }
+            let recent = try runsResponse.decode(RunList.self).runs
+            let now = Date()
+            var out = "job:         \(job.slug)  (tenant \(job.tenant))\n"
+            out += "enabled:     \(job.enabled ? "yes" : "no")\n"
+            out += "schedule:    \(job.schedule)  [\(job.timezone)]\n"
+            out += "             \(schedule?.humanDescription ?? job.scheduleDescription ?? "")\n"
+            out += "next fires:\n"
+            out += fires.isEmpty ? "  (none)\n" : fires.map { "  \(RFC3339.format($0, in: zone))  (\(RelativeTime.describe($0, now: now)))\n" }.joined()
+            out += "last runs:\n"
+            if recent.isEmpty {
+                out += "  (none)\n"
+            } else {
+                var table = TextTable(["  ID", "SCHEDULED", "ATTEMPT", "STATUS", "EXIT", "NODE", "DELIVERY"])
+                for run in recent {
+                    table.add(["  " + run.id.prefix(8), RelativeTime.describe(run.scheduledFor, now: now), "\(run.attempt)",
+                               run.status + (run.reason.map { " (\($0))" } ?? ""), run.exitCode.map(String.init) ?? "-",
+                               run.node ?? "-", run.dispatchStatus ?? "-"])
+                }
+                out += table.rendered
+            }
+            out += "spec:\n" + job.specTOML.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }.joined(separator: "\n") + "\n"
+            Output.write(out)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("kjobd token create", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))
+struct TokenCommandTests {
+    static func kjobd(_ arguments: [String], cli: CLIFixture) async throws -> CLIFixture.Result {
+        let binary = try CLIFixture.binary().deletingLastPathComponent().appendingPathComponent("kjobd")
+        return try await cli.run(arguments, token: nil, environment: [
+            "KJOB_TEST_EXECUTABLE": binary.path,
+            "KJOBD_POSTGRES_URL": TestDatabase.urlText ?? "",
+            "KJOBD_POSTGRES_SCHEMA": cli.db.names.schema,
+            "KJOBD_NODE_ID": "token-test",
+        ])
+    }
+
+    @Test("prints a kjob_ token once, stores only its hash; the token works with its role; bad input exits 2")
+    func create() async throws {
+        try await CLIFixture.with { cli in
+            let created = try await Self.kjobd(["token", "create", "--name", "ci", "--role", "viewer"], cli: cli)
+            #expect(created.status == 0, "\(created.stderr)")
+            let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(token.hasPrefix("kjob_") && token.count == 48, "\(token)")
+            #expect(created.stderr.contains("shown only now"))
+            #expect(!created.stderr.contains(token))
+
+            var stored: [UInt8] = []
+            for try await hash in try await cli.client.query(
+                "SELECT hash FROM \(unescaped: cli.db.names.schema).api_tokens WHERE name = 'ci'").decode(ByteBuffer.self) {
+                stored = Array(hash.readableBytesView)
+            }
+            #expect(stored.count == 32)
+            #expect(stored != Array(token.utf8))
+
+            #expect(try await cli.run(["list"], token: token).status == 0)
+            #expect(try await cli.run(["create", "--slug", "x", "--prompt", "p", "--schedule", "@daily", "--agent", "kode"], token: token).status == 4)
+
+            #expect(try await Self.kjobd(["token", "create", "--name", "ci", "--role", "viewer"], cli: cli).status == 2)
+            #expect(try await Self.kjobd(["token", "create", "--name", "x", "--role", "root"], cli: cli).status == 2)
+            #expect(try await Self.kjobd(["token", "create", "--name", "y", "--role", "admin", "--tenant", "Bad Tenant"], cli: cli).status == 2)
+            let scoped = try await Self.kjobd(["token", "create", "--name", "t", "--role", "admin", "--tenant", "team-a"], cli: cli)
+            #expect(scoped.status == 0)
+            let scopedToken = scoped.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try await cli.run(["create", "--slug", "mine", "--prompt", "p", "--schedule", "@daily", "--agent", "kode"], token: scopedToken).status == 0)
+            let mine = try await cli.run(["list", "--json"], token: scopedToken)
+            #expect(mine.array.map { $0["tenant"] as? String } == ["team-a"])
+        }
+    }
+
+    @Test("shell completions are generated")
+    func completions() async throws {
+        try await CLIFixture.with { cli in
+            let bash = try await cli.run(["--generate-completion-script", "bash"], token: nil)
+            #expect(bash.status == 0)
+            #expect(bash.stdout.contains("run-now"))
+        }
+    }
+}
