@@ -5,97 +5,95 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let toml: Target.Dependency = .product(name: "TOMLKit", package: "TOMLKit")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+
+// MARK: - Core
+
+let coreTargets: [Target] = [
+    .target(name: "KJobCore", dependencies: [toml], swiftSettings: swiftSettings),
+    .testTarget(name: "KJobCoreTests", dependencies: ["KJobCore"], swiftSettings: swiftSettings),
+]
+
+// MARK: - Store and daemon
+
+let storeTargets: [Target] = [
+    .target(
+        name: "KJobStore",
+        dependencies: [
+            "KJobCore", postgres, log,
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KJobStoreTests",
+        dependencies: ["KJobStore", "KJobCore", postgres, log],
+        swiftSettings: swiftSettings
+    ),
+]
+
+let daemonTargets: [Target] = [
+    .target(
+        name: "KJobDaemon",
+        dependencies: [
+            "KJobCore", "KJobStore", "KJobSandbox", toml, log, postgres,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", argumentParser], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "KJobDaemonTests",
+        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", postgres, log],
+        swiftSettings: swiftSettings
+    ),
+]
+
+// MARK: - Sandbox
+
+let sandboxTargets: [Target] = [
+    .target(name: "KJobSandbox", dependencies: ["KJobCore", log, toml], swiftSettings: swiftSettings),
+    .executableTarget(name: "kjob-spawn", dependencies: ["KJobSandbox"], swiftSettings: swiftSettings),
+    .testTarget(
+        name: "KJobSandboxTests",
+        dependencies: ["KJobSandbox", "kjob-spawn", log, toml],
+        swiftSettings: swiftSettings
+    ),
+]
+
+// MARK: - CLI and tools
+
+let cliTargets: [Target] = [
+    .executableTarget(name: "kjob", dependencies: ["KJobCore", argumentParser], swiftSettings: swiftSettings),
+    .executableTarget(name: "kjob-bench", dependencies: ["KJobCore"], swiftSettings: swiftSettings),
+]
+
 let package = Package(
     name: "kjob",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kjob", targets: ["kjob"]),
         .executable(name: "kjobd", targets: ["kjobd"]),
+        .executable(name: "kjob-spawn", targets: ["kjob-spawn"]),
         .library(name: "KJobCore", targets: ["KJobCore"]),
         .library(name: "KJobStore", targets: ["KJobStore"]),
         .library(name: "KJobDaemon", targets: ["KJobDaemon"]),
+        .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
-        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
-    targets: [
-        .target(
-            name: "KJobCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "KJobStore",
-            dependencies: [
-                "KJobCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "KJobDaemon",
-            dependencies: [
-                "KJobCore",
-                "KJobStore",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "kjob",
-            dependencies: [
-                "KJobCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "kjobd",
-            dependencies: [
-                "KJobDaemon",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "KJobCoreTests",
-            dependencies: ["KJobCore"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "KJobStoreTests",
-            dependencies: [
-                "KJobStore",
-                "KJobCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "KJobDaemonTests",
-            dependencies: [
-                "KJobDaemon",
-                "KJobStore",
-                "KJobCore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-    ],
+    targets: coreTargets + storeTargets + daemonTargets + sandboxTargets + cliTargets,
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,62 @@
+/// `docker run` / `podman run` for a job with an image. Values of environment variables travel in the
+/// client's environment (`-e NAME` without `=value`), so they never appear in argv or `ps`.
+public struct ContainerCommand: Sendable {
+    public enum Engine: String, Sendable, Hashable { case docker, podman }
+
+    public static let containerWorkdir = "/work"
+
+    public var engine: Engine
+    public var executable: String
+    public var image: String
+    public var containerName: String
+    public var workdir: String
+    public var network: Bool
+    public var memoryBytes: Int64?
+    public var cpus: Double?
+    public var pids: Int?
+    public var user: (uid: UInt32, gid: UInt32)?
+
+    public init(engine: Engine, executable: String? = nil, image: String, containerName: String, workdir: String,
+                network: Bool, memoryBytes: Int64? = nil, cpus: Double? = nil, pids: Int? = nil,
+                user: (uid: UInt32, gid: UInt32)? = nil) {
+        self.engine = engine
+        self.executable = executable ?? engine.rawValue
+        self.image = image
+        self.containerName = containerName
+        self.workdir = workdir
+        self.network = network
+        self.memoryBytes = memoryBytes
+        self.cpus = cpus
+        self.pids = pids
+        self.user = user
+    }
+
+    public func runArgv(command: [String], environmentNames: [String]) -> [String] {
+        var args = [executable, "run", "--rm", "--init", "-i=false",
+                    "--name", containerName,
+                    "--network", network ? "bridge" : "none",
+                    "--read-only", "--tmpfs", "/tmp",
+                    "-v", "\(workdir):\(Self.containerWorkdir)",
+                    "-w", Self.containerWorkdir]
+        if let memoryBytes { args += ["--memory", String(memoryBytes)] }
+        if let cpus { args += ["--cpus", String(cpus)] }
+        if let pids { args += ["--pids-limit", String(pids)] }
+        if let user { args += ["--user", "\(user.uid):\(user.gid)"] }
+        for name in environmentNames.sorted() where name != "PATH" && name != "HOME" {
+            args += ["-e", name]
+        }
+        args += ["-e", "HOME=\(Self.containerWorkdir)"]
+        args.append(image)
+        return args + command
+    }
+
+    /// Sent on kill: the container's processes are not in our process tree.
+    public func killArgv(signal: String) -> [String] {
+        [executable, "kill", "--signal", signal, containerName]
+    }
+
+    /// Probe: succeeds only when a server answers (a client without an engine fails).
+    public static func probeArgv(executable: String) -> [String] {
+        [executable, "version", "--format", "{{.Server.Version}}"]
+    }
+}

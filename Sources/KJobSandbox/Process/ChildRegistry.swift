@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// The children kjobd spawned itself, so that reaping adopted orphans (kjobd is a child subreaper
+/// without cgroups) never steals the exit status of a run's main process.
+enum ChildRegistry {
+    private static let spawned = Mutex<Set<Int32>>([])
+
+    /// Runs `spawn` under the registry lock and records the pid it returns.
+    static func spawn(_ spawn: () -> Int32?) -> Int32? {
+        spawned.withLock { set in
+            let pid = spawn()
+            if let pid { set.insert(pid) }
+            return pid
+        }
+    }
+
+    static func reaped(_ pid: Int32) {
+        _ = spawned.withLock { $0.remove(pid) }
+    }
+
+    /// Collects zombies that were adopted (parent is kjobd, not spawned by it). Returns how many.
+    @discardableResult
+    static func reapAdoptedOrphans() -> Int {
+        let own = getpid()
+        return spawned.withLock { set in
+            var count = 0
+            for entry in SystemFiles.processTable() where entry.ppid == own && entry.zombie && !set.contains(entry.pid) {
+                var status: Int32 = 0
+                if waitpid(entry.pid, &status, WNOHANG) == entry.pid { count += 1 }
+            }
+            return count
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// What `kjob-spawn` does between posix_spawn and exec: join cgroups, set rlimits, change
+/// directory, drop to the `run_as` user, close every descriptor above 2, exec the command.
+///
+/// The daemon never forks (a forked Swift runtime with live threads is unsafe), and posix_spawn cannot
+/// set limits or ids, so this small helper does it in the child. Encoded as argv so it needs no IPC.
+public struct SpawnPlan: Sendable, Hashable {
+    public enum Limit: String, Sendable, Hashable, CaseIterable {
+        case addressSpace = "as", cpu, nofile, nproc
+    }
+
+    public struct LimitValue: Sendable, Hashable {
+        public var soft: UInt64
+        public var hard: UInt64
+        public init(soft: UInt64, hard: UInt64) { self.soft = soft; self.hard = hard }
+    }
+
+    /// `cgroup.procs` files the helper writes its own pid into before anything else.
+    public var cgroupProcs: [String]
+    public var limits: [Limit: LimitValue]
+    public var directory: String?
+    /// User name to switch to (initgroups, setgid, setuid); `nil` keeps the current user.
+    public var user: String?
+    public var command: [String]
+
+    public init(cgroupProcs: [String] = [], limits: [Limit: LimitValue] = [:],
+                directory: String? = nil, user: String? = nil, command: [String]) {
+        self.cgroupProcs = cgroupProcs
+        self.limits = limits
+        self.directory = directory
+        self.user = user
+        self.command = command
+    }
+
+    /// rlimits for `limits`; memory goes to `RLIMIT_AS` only when no memory cgroup takes it.
+    /// `RLIMIT_NPROC` counts every process of the user on the node, not of the run, so it is only a
+    /// fallback for an unprivileged user when no pids cgroup holds the run.
+    public static func rlimits(for limits: ResourceLimits, memoryCgroup: Bool, unprivilegedUser: Bool,
+                               pidsCgroup: Bool = false)
+        -> [Limit: LimitValue]
+    {
+        var result: [Limit: LimitValue] = [:]
+        if let bytes = limits.addressSpaceBytes ?? (memoryCgroup ? nil : limits.memoryBytes), bytes > 0 {
+            result[.addressSpace] = LimitValue(soft: UInt64(bytes), hard: UInt64(bytes))
+        }
+        if let seconds = limits.cpuSeconds, seconds > 0 {
+            result[.cpu] = LimitValue(soft: UInt64(seconds), hard: UInt64(seconds) + 1)
+        }
+        if let files = limits.openFiles, files > 0 {
+            result[.nofile] = LimitValue(soft: UInt64(files), hard: UInt64(files))
+        }
+        if unprivilegedUser, !pidsCgroup, let processes = limits.processes, processes > 0 {
+            result[.nproc] = LimitValue(soft: UInt64(processes), hard: UInt64(processes))
+        }
+        return result
+    }
+
+    /// The helper's arguments after its own path.
+    public var arguments: [String] {
+        var args: [String] = []
+        for path in cgroupProcs { args += ["--cgroup", path] }
+        for limit in Limit.allCases {
+            if let value = limits[limit] { args += ["--rlimit", "\(limit.rawValue)=\(value.soft):\(value.hard)"] }
+        }
+        if let directory { args += ["--chdir", directory] }
+        if let user { args += ["--user", user] }
+        return args + ["--"] + command
+    }
+
+    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public init(parsing arguments: [String]) throws(ParseError) {
+        var plan = SpawnPlan(command: [])
+        var index = 0
+        func value(_ flag: String) throws(ParseError) -> String {
+            index += 1
+            guard index < arguments.count else { throw ParseError(message: "\(flag) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let arg = arguments[index]
+            switch arg {
+            case "--cgroup": plan.cgroupProcs.append(try value(arg))
+            case "--chdir": plan.directory = try value(arg)
+            case "--user": plan.user = try value(arg)
+            case "--rlimit":
+                let text = try value(arg)
+                let parts = text.split(separator: "=", maxSplits: 1)
+                let numbers = parts.count == 2 ? parts[1].split(separator: ":") : []
+                guard parts.count == 2, let limit = Limit(rawValue: String(parts[0])), numbers.count == 2,
+                      let soft = UInt64(numbers[0]), let hard = UInt64(numbers[1]), soft <= hard
+                else { throw ParseError(message: "bad --rlimit \(text); expected as|cpu|nofile|nproc=SOFT:HARD") }
+                plan.limits[limit] = LimitValue(soft: soft, hard: hard)
+            case "--":
+                plan.command = Array(arguments[(index + 1)...])
+                guard !plan.command.isEmpty else { throw ParseError(message: "no command after --") }
+                self = plan
+                return
+            default:
+                throw ParseError(message: "unknown option \(arg)")
+            }
+            index += 1
+        }
+        throw ParseError(message: "missing -- before the command")
+    }
+}

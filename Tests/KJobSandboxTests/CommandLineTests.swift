@@ -1,0 +1,101 @@
+import Testing
+@testable import KJobSandbox
+
+@Suite struct CommandLineTests {
+    @Test func spawnPlanRoundTripsThroughArgv() throws {
+        let plan = SpawnPlan(cgroupProcs: ["/sys/fs/cgroup/unified/kjob/r/cgroup.procs"],
+                             limits: [.cpu: .init(soft: 60, hard: 61), .nofile: .init(soft: 1024, hard: 1024)],
+                             directory: "/w/r", user: "kjob-run", command: ["kode", "--", "--print", "x y"])
+        #expect(plan.arguments == ["--cgroup", "/sys/fs/cgroup/unified/kjob/r/cgroup.procs",
+                                   "--rlimit", "cpu=60:61", "--rlimit", "nofile=1024:1024",
+                                   "--chdir", "/w/r", "--user", "kjob-run", "--", "kode", "--", "--print", "x y"])
+        let parsed = try SpawnPlan(parsing: plan.arguments)
+        #expect(parsed.arguments == plan.arguments)
+    }
+
+    @Test(arguments: [[], ["--"], ["--rlimit", "cpu=5", "--", "x"], ["--rlimit", "stack=1:1", "--", "x"],
+                      ["--rlimit", "cpu=9:1", "--", "x"], ["--user"], ["--bogus", "--", "x"], ["x"]])
+    func spawnPlanRejectsBadArguments(arguments: [String]) {
+        #expect(throws: SpawnPlan.ParseError.self) { try SpawnPlan(parsing: arguments) }
+    }
+
+    @Test func limitsBecomeRlimitsOnlyWhereACgroupDoesNotTakeThem() {
+        let limits = ResourceLimits(memoryBytes: 1 << 30, cpuSeconds: 60, openFiles: 256, processes: 64)
+        let withCgroup = SpawnPlan.rlimits(for: limits, memoryCgroup: true, unprivilegedUser: false)
+        #expect(withCgroup[.addressSpace] == nil)
+        #expect(withCgroup[.cpu] == .init(soft: 60, hard: 61))
+        #expect(withCgroup[.nofile] == .init(soft: 256, hard: 256))
+        #expect(withCgroup[.nproc] == nil)
+        let without = SpawnPlan.rlimits(for: limits, memoryCgroup: false, unprivilegedUser: true)
+        #expect(without[.addressSpace] == .init(soft: 1 << 30, hard: 1 << 30))
+        #expect(without[.nproc] == .init(soft: 64, hard: 64))
+        // RLIMIT_NPROC counts the user's processes node-wide; a pids cgroup replaces it.
+        #expect(SpawnPlan.rlimits(for: limits, memoryCgroup: false, unprivilegedUser: true, pidsCgroup: true)[.nproc] == nil)
+    }
+
+    @Test func jobLimitsOverrideNodeDefaults() {
+        let merged = ResourceLimits.defaults.overridden(by: SandboxSpec(memoryBytes: 64 << 20, pids: 32).limits)
+        #expect(merged == ResourceLimits(memoryBytes: 64 << 20, openFiles: 1024, processes: 32))
+    }
+
+    @Test func bwrapIsolatesEverythingButTheWorkdir() {
+        let argv = BwrapCommand(workdir: "/w/r", network: false).wrapping(["kode", "hi"])
+        #expect(argv == ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                         "--bind", "/w/r", "/w/r", "--chdir", "/w/r", "--unshare-all",
+                         "--die-with-parent", "--new-session", "--", "kode", "hi"])
+        #expect(BwrapCommand(workdir: "/w", network: true).wrapping(["x"]).contains("--share-net"))
+    }
+
+    @Test func containerCommandCarriesLimitsAndEnvNamesButNoValues() {
+        let command = ContainerCommand(engine: .podman, image: "debian:bookworm-slim", containerName: "kjob-r1",
+                                       workdir: "/w/r1", network: false, memoryBytes: 512 << 20, cpus: 1.5, pids: 128,
+                                       user: (999, 995))
+        let argv = command.runArgv(command: ["kode", "--print", "p"], environmentNames: ["KJOB_PROMPT", "TOKEN", "PATH"])
+        #expect(argv == ["podman", "run", "--rm", "--init", "-i=false", "--name", "kjob-r1", "--network", "none",
+                         "--read-only", "--tmpfs", "/tmp", "-v", "/w/r1:/work", "-w", "/work",
+                         "--memory", "536870912", "--cpus", "1.5", "--pids-limit", "128", "--user", "999:995",
+                         "-e", "KJOB_PROMPT", "-e", "TOKEN", "-e", "HOME=/work",
+                         "debian:bookworm-slim", "kode", "--print", "p"])
+        #expect(command.killArgv(signal: "KILL") == ["podman", "kill", "--signal", "KILL", "kjob-r1"])
+    }
+
+    @Test func containerBackendsNeedAnImage() {
+        #expect(throws: SandboxError.self) { try SandboxSpec(backend: .docker).validate() }
+        #expect(throws: SandboxError.self) { try SandboxSpec(backend: .process, pids: 0).validate() }
+        #expect(throws: Never.self) { try SandboxSpec(backend: .docker, image: "alpine").validate() }
+    }
+
+    @Test func cgroupLayoutFromProcFiles() {
+        let mounts = """
+            tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0
+            cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0
+            cgroup /sys/fs/cgroup/pids cgroup rw,relatime,pids 0 0
+            cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0
+            """
+        let cgroup = "8:pids:/\n4:memory:/process_api/c681\n1:cpu:/\n0::/\n"
+        #expect(CgroupLayout.parse(procSelfCgroup: cgroup, mounts: mounts) == CgroupLayout(
+            unified: "/sys/fs/cgroup/unified", pids: "/sys/fs/cgroup/pids",
+            memory: "/sys/fs/cgroup/memory/process_api/c681"))
+        let pureV2 = CgroupLayout.parse(procSelfCgroup: "0::/system.slice/kjobd.service\n",
+                                        mounts: "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n")
+        #expect(pureV2 == CgroupLayout(unified: "/sys/fs/cgroup/system.slice/kjobd.service"))
+    }
+
+    @Test func procSweepFollowsSessionGroupParentsAndKnownOrphans() throws {
+        let stat = "4242 (we ird) name) S 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 1 1"
+        let parsed = try #require(ProcSweep.parseStat(stat))
+        #expect(parsed == ProcSweep.Entry(pid: 4242, ppid: 1, pgrp: 4242, session: 4242, startTime: 987654))
+        let table: [ProcSweep.Entry] = [
+            .init(pid: 100, ppid: 1, pgrp: 100, session: 100, startTime: 1),   // root
+            .init(pid: 101, ppid: 100, pgrp: 100, session: 100, startTime: 2), // child
+            .init(pid: 102, ppid: 101, pgrp: 102, session: 102, startTime: 3), // setsid grandchild
+            .init(pid: 103, ppid: 102, pgrp: 102, session: 102, startTime: 4), // its child
+            .init(pid: 200, ppid: 1, pgrp: 200, session: 200, startTime: 5),   // re-parented orphan we saw
+            .init(pid: 201, ppid: 1, pgrp: 201, session: 201, startTime: 6),   // a stranger
+            .init(pid: 202, ppid: 1, pgrp: 202, session: 202, startTime: 99),  // reused pid of a known one
+            .init(pid: 104, ppid: 100, pgrp: 100, session: 100, startTime: 7, zombie: true),
+        ]
+        let members = ProcSweep.members(of: 100, in: table, known: [200: 5, 202: 8]).map(\.pid)
+        #expect(members == [100, 101, 102, 103, 200])
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+import TOMLKit
+@testable import KJobSandbox
+
+@Suite struct SandboxConfigurationTests {
+    func parse(_ text: String) throws -> SandboxConfiguration {
+        try SandboxConfiguration(toml: try TOMLTable(string: text)["sandbox"]?.table, daemonEnvironment: ["PATH": "/bin"])
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let config = try parse("""
+            [sandbox]
+            work_dir = "/srv/kjob/work"
+            log_dir = ""
+            max_log_bytes = "1MiB"
+            stdout_tail_bytes = 4096
+            kill_grace = "3s"
+            run_as = ""
+            env_allow = ["PATH", "HTTPS_PROXY"]
+            keep_workdir = "always"
+            spawn_helper = "/usr/libexec/kjob/kjob-spawn"
+            cgroups = false
+            bwrap = "/usr/bin/bwrap"
+            limits = { memory = "2GiB", cpu_time = "30m", open_files = 256, processes = 64 }
+            """)
+        #expect(config.workRoot == "/srv/kjob/work")
+        #expect(config.logDir == nil)
+        #expect(config.maxLogBytes == 1 << 20)
+        #expect(config.stdoutTailBytes == 4096)
+        #expect(config.killGrace == .seconds(3))
+        #expect(config.runAs == nil)
+        #expect(config.environmentAllowList == ["PATH", "HTTPS_PROXY"])
+        #expect(config.keepWorkdir == .always)
+        #expect(config.spawnHelper == "/usr/libexec/kjob/kjob-spawn")
+        #expect(!config.useCgroups)
+        #expect(config.bwrapPath == "/usr/bin/bwrap")
+        #expect(config.defaultLimits == ResourceLimits(memoryBytes: 2 << 30, cpuSeconds: 1800, openFiles: 256, processes: 64))
+    }
+
+    @Test func absentTableGivesTheDefaults() throws {
+        let config = try parse("[daemon]\nnode = \"a\"")
+        #expect(config.maxLogBytes == 10 << 20)
+        #expect(config.killGrace == .seconds(10))
+        #expect(config.runAs == "kjob-run")
+        #expect(config.defaultLimits == .defaults)
+    }
+
+    @Test(arguments: [
+        "work_dir = \"relative\"", "max_log_bytes = \"ten\"", "kill_grace = 10", "kill_grace = \"soon\"",
+        "env_allow = [\"KJOBD_TOKEN\"]", "env_allow = \"PATH\"", "keep_workdir = \"sometimes\"", "cgroups = \"yes\"",
+        "limits = { memory = \"lots\" }", "limits = { threads = 3 }", "limits = { open_files = 2 }", "shell = true",
+    ])
+    func badSettingsNameTheKey(line: String) throws {
+        let error = #expect(throws: SandboxError.self) { try parse("[sandbox]\n\(line)") }
+        let key = String(line.prefix { $0 != " " })
+        #expect(error?.message.contains(key) == true, "\(error?.message ?? "")")
+    }
+}
