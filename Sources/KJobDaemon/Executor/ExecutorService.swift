@@ -58,20 +58,28 @@ public struct ExecutorService: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     let version = wake.snapshot.version
-                    let free = configuration.maxParallel - running.count
-                    if free > 0 {
-                        let report = try await queue.claim(epoch: epoch, limit: free, now: now())
-                        for claimed in report.claimed {
-                            let handle = RunHandle()
-                            running.insert(claimed.id, handle: handle)
-                            group.addTask {
-                                await self.execute(claimed, handle: handle, running: running, epoch: epoch)
+                    do {
+                        let free = configuration.maxParallel - running.count
+                        if free > 0 {
+                            let report = try await queue.claim(epoch: epoch, limit: free, now: now())
+                            for claimed in report.claimed {
+                                let handle = RunHandle()
+                                running.insert(claimed.id, handle: handle)
+                                group.addTask {
+                                    await self.execute(claimed, handle: handle, running: running, epoch: epoch)
+                                }
                             }
                         }
-                    }
-                    let ids = running.ids
-                    if !ids.isEmpty {
-                        for id in try await queue.cancelRequested(among: ids) { running.cancel(id) }
+                        let ids = running.ids
+                        if !ids.isEmpty {
+                            for id in try await queue.cancelRequested(among: ids) { running.cancel(id) }
+                        }
+                    } catch let error as StaleEpochError {
+                        throw error
+                    } catch {
+                        // A transient database error must not kill the runs in flight: retry on the next tick.
+                        if Task.isCancelled { break }
+                        logger.warning("claim failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     }
                     await wake.waitForChange(after: version, until: .now.advanced(by: configuration.pollInterval))
                 }
@@ -107,8 +115,16 @@ public struct ExecutorService: Sendable {
                 result = Self.result(of: outcome, operatorCancel: operatorCancel, finishedAt: now())
             }
         }
+        // Recorded even when this worker is being cancelled (a restart or shutdown while still
+        // active): otherwise the run would stay `running` under a current epoch. Awaited here; a
+        // demoted node's write still fails fencing once the new active has bumped the epoch.
+        let queue = self.queue
+        let recorded = await Task {
+            do { return Result<RunQueue.FinishReport, any Error>.success(try await queue.finish(claimed, result: result, epoch: epoch)) }
+            catch { return .failure(error) }
+        }.value
         do {
-            let report = try await queue.finish(claimed, result: result, epoch: epoch)
+            let report = try recorded.get()
             logger.info("run finished", metadata: ["status": "\(result.status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
                                                    "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"])
         } catch let error as StaleEpochError {

@@ -80,7 +80,7 @@ public struct RunQueue: Sendable {
                     } else {
                         settings = .failure(RunSettingsError(field: "", message: "the job has no spec_json"))
                     }
-                    let overlap = manual ? .allow : ((try? settings.get())?.overlap ?? .allow)
+                    let overlap: RunSettings.Overlap = manual ? .allow : ((try? settings.get())?.overlap ?? .allow)
                     let running = runningByJob[jobID] ?? []
                     let decision = ClaimDecision.decide(overlap: overlap, running: running)
                     switch decision {
