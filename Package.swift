@@ -66,6 +66,57 @@ let sandboxTargets: [Target] = [
     ),
 ]
 
+// MARK: - Relay
+
+let relayTargets: [Target] = [
+    .target(
+        name: "KJobRelay",
+        dependencies: [
+            "KJobCore", log,
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "KJobRelaySink",
+        dependencies: [
+            "KJobRelay", log,
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+        name: "kjob-relay-sink",
+        dependencies: [
+            "KJobRelaySink", argumentParser, log,
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "KJobRelayTests",
+        dependencies: [
+            "KJobRelay", "KJobRelaySink",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ],
+        swiftSettings: swiftSettings
+    ),
+]
+
 // MARK: - CLI and tools
 
 let cliTargets: [Target] = [
@@ -84,6 +135,8 @@ let package = Package(
         .library(name: "KJobStore", targets: ["KJobStore"]),
         .library(name: "KJobDaemon", targets: ["KJobDaemon"]),
         .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
+        .library(name: "KJobRelay", targets: ["KJobRelay"]),
+        .executable(name: "kjob-relay-sink", targets: ["kjob-relay-sink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -93,7 +146,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
     ],
-    targets: coreTargets + storeTargets + daemonTargets + sandboxTargets + cliTargets,
+    targets: coreTargets + storeTargets + daemonTargets + sandboxTargets + relayTargets + cliTargets,
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KJobCore
 import KJobDaemon
 import Logging
 
@@ -30,9 +31,15 @@ struct CommonOptions: ParsableArguments {
         do {
             return (try DaemonConfig.load(path: config), logger)
         } catch {
-            throw ValidationError("config error: \(error)")
+            throw ConfigFailure(message: "config error: \(error)")
         }
     }
+}
+
+/// A bad config: printed as `Error: config error: <where>: <what>`, exit status 1.
+struct ConfigFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 struct Run: AsyncParsableCommand {
@@ -62,6 +69,9 @@ struct CheckConfig: AsyncParsableCommand {
 
     func run() async throws {
         let (config, _) = try options.load()
-        print("config ok: node \(config.node.id), schema \(config.postgres.schema), lease heartbeat \(config.lease.heartbeat) timeout \(config.lease.timeout) server_release \(config.lease.serverRelease)")
+        let lease = config.lease
+        print("config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
+            + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
+            + "server_release \(DurationText.format(lease.serverRelease)) standby_poll \(DurationText.format(lease.standbyPoll))")
     }
 }

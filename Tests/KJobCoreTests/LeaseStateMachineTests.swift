@@ -90,6 +90,15 @@ struct LeaseStateMachineTests {
         #expect(b.heartbeatSucceeded(sentAt: at(1000), proof: .backendChanged, now: at(1010)) == [.demote(reason: .backendChanged), .reconnect])
     }
 
+    @Test func aDemotedNodeBacksOffSoTheStandbyWins() {
+        var machine = leader()
+        _ = machine.tick(now: at(1000))
+        #expect(machine.heartbeatFailed(now: at(1005)) == [.demote(reason: .heartbeatFailed), .reconnect])
+        // Reconnected quickly, but it waits two poll intervals from the demotion before trying.
+        #expect(machine.connected(now: at(1100)) == [.wait(until: at(2005))])
+        #expect(machine.tick(now: at(2005)) == [.tryAcquire])
+    }
+
     @Test func heartbeatErrorAndConnectionLossDemote() {
         var a = leader()
         _ = a.tick(now: at(1000))

@@ -29,6 +29,7 @@ struct DaemonConfigTests {
         defaults.agents = ["kode": .init(command: ["kode", "--print", "{prompt}"])]
         defaults.node.id = config.node.id
         defaults.postgres.url = config.postgres.url
+        defaults.sourceTOML = config.sourceTOML
         #expect(config == defaults)
     }
 
@@ -99,6 +100,12 @@ struct DaemonConfigTests {
             guard let error = error as? DaemonConfigError else { return false }
             return error.location.contains(name) || error.location.contains("lease.timeout")
         }
+    }
+
+    @Test func sandboxSectionIsLeftToTheSandboxModule() throws {
+        let toml = "[sandbox]\nwork_dir = \"/var/lib/kjob/work\"\n"
+        let config = try DaemonConfig.parse(toml: toml, environment: ["KJOBD_SANDBOX_RUN_AS": "kjob-run"])
+        #expect(config.sourceTOML == toml)
     }
 
     @Test func passwordIsRedacted() throws {

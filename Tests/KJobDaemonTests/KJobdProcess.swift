@@ -31,8 +31,8 @@ final class KJobdProcess: @unchecked Sendable {
         environment["KJOBD_POSTGRES_LOCK_KEY"] = "\(db.lockKey)"
         environment["KJOBD_POSTGRES_POOL_SIZE"] = "2"
         environment["KJOBD_LEASE_HEARTBEAT"] = "250ms"
-        environment["KJOBD_LEASE_TIMEOUT"] = "1s"
-        environment["KJOBD_LEASE_SERVER_RELEASE"] = "2s"
+        environment["KJOBD_LEASE_TIMEOUT"] = "1500ms"
+        environment["KJOBD_LEASE_SERVER_RELEASE"] = "3s"
         environment["KJOBD_LEASE_STANDBY_POLL"] = "300ms"
         environment.merge(extra) { $1 }
         process.environment = environment

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -7,9 +8,11 @@ final class LogCapture: Sendable {
 
     func logger(label: String) -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
-        logger.logLevel = .info
+        logger.logLevel = ProcessInfo.processInfo.environment["KJOB_TEST_LOG"] != nil ? .debug : .info
         return logger
     }
+
+    func name(for metadata: Logger.Metadata) -> String { metadata["node"].map { "\($0)" } ?? "-" }
 
     func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
 
@@ -25,6 +28,7 @@ final class LogCapture: Sendable {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
             let line = "\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
             capture.lines.withLock { $0.append(line) }
+            if ProcessInfo.processInfo.environment["KJOB_TEST_LOG"] != nil { print("[\(capture.name(for: metadata))] \(line)") }
         }
     }
 }

@@ -48,6 +48,8 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
     public let configuration: Configuration
     private(set) var state: State = .disconnected(retryAt: nil)
     private var shutdownRequested = false
+    /// After losing the lease, wait this long before contending again so the standby wins.
+    private var backoffUntil: Instant?
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -76,6 +78,12 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
         }
     }
 
+    /// A demotion (other than for shutdown): back off two poll intervals before contending again.
+    private mutating func demoted(_ reason: LeaseDemotionReason, now: Instant) -> Action {
+        backoffUntil = now.advanced(by: configuration.standbyPoll * 2)
+        return .demote(reason: reason)
+    }
+
     // MARK: - Events
 
     public mutating func tick(now: Instant) -> [Action] {
@@ -101,7 +109,7 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
             let demoteAt = leading.lastProvenSentAt.advanced(by: configuration.timeout)
             if now >= demoteAt {
                 state = .connecting
-                return [.demote(reason: .heartbeatTimeout), .reconnect]
+                return [demoted(.heartbeatTimeout, now: now), .reconnect]
             }
             if leading.inFlightSentAt == nil, now >= leading.nextHeartbeatAt {
                 leading.inFlightSentAt = now
@@ -118,6 +126,10 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
         if shutdownRequested {
             state = .stopped
             return [.stop]
+        }
+        if let backoffUntil, backoffUntil > now {
+            state = .standby(nextPollAt: backoffUntil)
+            return [.wait(until: backoffUntil)]
         }
         state = .standby(nextPollAt: now)
         return tick(now: now)
@@ -177,10 +189,10 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
             return tick(now: now)
         case .notHeld:
             state = .connecting
-            return [.demote(reason: .lockNotHeld), .reconnect]
+            return [demoted(.lockNotHeld, now: now), .reconnect]
         case .backendChanged:
             state = .connecting
-            return [.demote(reason: .backendChanged), .reconnect]
+            return [demoted(.backendChanged, now: now), .reconnect]
         }
     }
 
@@ -188,7 +200,7 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
     public mutating func heartbeatFailed(now: Instant) -> [Action] {
         guard case .leading = state else { return [] }
         state = .connecting
-        return [.demote(reason: .heartbeatFailed), .reconnect]
+        return [demoted(.heartbeatFailed, now: now), .reconnect]
     }
 
     /// A release NOTIFY arrived: a standby tries at once instead of waiting for its poll.
@@ -207,7 +219,7 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
                 state = .stopped
                 return [.demote(reason: .connectionLost), .stop]
             }
-            return [.demote(reason: .connectionLost), .wait(until: now.advanced(by: configuration.reconnectDelay))]
+            return [demoted(.connectionLost, now: now), .wait(until: now.advanced(by: configuration.reconnectDelay))]
         case .stopped:
             return []
         case .releasing:

@@ -82,9 +82,9 @@ public final class Observed<Value: Sendable>: Sendable {
     /// Waits until `predicate` holds and returns the value then; nil if the task was cancelled.
     public func wait(until predicate: (Value) -> Bool) async -> Value? {
         while true {
+            if Task.isCancelled { return nil }
             let (value, version) = snapshot
             if predicate(value) { return value }
-            if Task.isCancelled { return nil }
             await waitForChange(after: version)
         }
     }

@@ -36,6 +36,7 @@ extension DaemonConfig {
         var sections = try readTOML(text, source: source)
         try applyEnvironment(environment, to: &sections)
         var config = DaemonConfig()
+        config.sourceTOML = text
         try config.apply(sections)
         try config.validate()
         return config
@@ -57,6 +58,7 @@ extension DaemonConfig {
             guard let sectionTable = table[section]?.table else {
                 throw DaemonConfigError(location: section, message: "expected a [\(section)] table; top-level keys are not allowed")
             }
+            if passThroughSections.contains(section) { continue }
             if section == "agents" {
                 for agent in sectionTable.keys.sorted() {
                     guard let agentTable = sectionTable[agent]?.table else {
@@ -74,7 +76,11 @@ extension DaemonConfig {
         return sections
     }
 
-    static var knownSections: String { (schema.keys.sorted() + ["agents.<name>"]).joined(separator: ", ") }
+    static var knownSections: String { (schema.keys.sorted() + passThroughSections + ["agents.<name>"]).joined(separator: ", ") }
+
+    /// Sections another module validates itself from ``DaemonConfig/sourceTOML`` (and its own
+    /// `KJOBD_<SECTION>_*` variables): `[sandbox]` belongs to KJobSandbox's SandboxConfiguration.
+    static let passThroughSections = ["sandbox"]
 
     static func readKeys(_ table: TOMLTable, section: String, allowed: [String: ConfigKind]) throws(DaemonConfigError) -> [String: ConfigValue] {
         var values: [String: ConfigValue] = [:]
@@ -114,6 +120,7 @@ extension DaemonConfig {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("KJOBD_") {
             let location = "env \(name)"
             let rest = name.dropFirst("KJOBD_".count).lowercased()
+            if passThroughSections.contains(where: { rest.hasPrefix($0 + "_") }) { continue }
             if rest.hasPrefix("agents_") {
                 let agentAndKey = rest.dropFirst("agents_".count)
                 guard agentAndKey.hasSuffix("_command"), agentAndKey.count > "_command".count else {

@@ -15,6 +15,8 @@ public struct DaemonConfig: Sendable, Hashable {
     public var agents: [String: AgentConfig] = [:]
     public var relay = RelayConfig()
     public var retention = RetentionConfig()
+    /// The file as read, for sections other modules parse themselves (`[sandbox]`).
+    public var sourceTOML: String = ""
 
     public init() {}
 

@@ -33,7 +33,7 @@ public struct LeaderWorkService: Service {
     }
 
     func loop() async {
-        while let epoch = await leadership.waitUntilActive() {
+        while !Task.isCancelled, let epoch = await leadership.waitUntilActive() {
             let failed = await leadership.withWork { await activation(epoch: epoch) }
             if failed, leadership.role == .active(epoch: epoch) {
                 try? await Task.sleep(for: restartDelay)

@@ -79,6 +79,9 @@ public final class LeaseService: Service {
         }
         var pending = driver.machine.tick(now: .now)
         while !driver.machine.isStopped {
+            // Cancellation (not graceful shutdown): stop at once; the defer drops the session,
+            // and Postgres releases the lock with it.
+            try Task.checkCancellation()
             if shutdownRequested.value, !driver.shutdownSent {
                 driver.shutdownSent = true
                 pending += driver.machine.shutdown(now: .now)
@@ -119,11 +122,7 @@ public final class LeaseService: Service {
             driver.session = nil
             sessionRef.set(nil)
             do {
-                let wake = self.wake
-                let session = try await LockSession.open(url: configuration.url, names: configuration.names,
-                                                         settings: configuration.session, logger: logger) {
-                    wake.update { $0 &+= 1 }
-                }
+                let session = try await openSession()
                 driver.session = session
                 sessionRef.set(session)
                 logger.debug("lock session open", metadata: ["backend_pid": "\(session.backendPID)"])
@@ -205,6 +204,33 @@ public final class LeaseService: Service {
                 sessionRef.set(nil)
             }
             return []
+        }
+    }
+
+    /// Opens the lock session within `connectTimeout` (connect and session setup together).
+    private func openSession() async throws -> LockSession {
+        let configuration = self.configuration
+        let logger = self.logger
+        let wake = self.wake
+        return try await withThrowingTaskGroup(of: LockSession?.self) { group in
+            group.addTask {
+                try await LockSession.open(url: configuration.url, names: configuration.names,
+                                           settings: configuration.session, logger: logger) {
+                    wake.update { $0 &+= 1 }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: configuration.session.connectTimeout)
+                return nil
+            }
+            if let first = try await group.next(), let session = first {
+                group.cancelAll()
+                return session
+            }
+            group.cancelAll()
+            // Timed out: a session that still completes must not leak.
+            while let late = try? await group.next() { late?.close() }
+            throw LockSessionError(message: "opening the lock session took longer than \(DurationText.format(configuration.session.connectTimeout))")
         }
     }
 

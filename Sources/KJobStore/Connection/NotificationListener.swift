@@ -3,8 +3,8 @@ import NIOCore
 import PostgresNIO
 
 /// Keeps a dedicated connection LISTENing on some channels and reports each notification;
-/// reconnects when the connection drops (reporting once after each reconnect, since
-/// notifications may have been missed meanwhile). Runs until cancelled.
+/// reconnects when the connection drops (reporting once after each connect, since
+/// notifications may have been missed before LISTEN took effect). Runs until cancelled.
 public struct NotificationListener: Sendable {
     public let url: PostgresURL
     public let channels: [String]
@@ -19,7 +19,6 @@ public struct NotificationListener: Sendable {
     }
 
     public func run(onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void) async {
-        var connectedBefore = false
         while !Task.isCancelled {
             do {
                 let configuration = try url.connectionConfiguration(applicationName: applicationName)
@@ -30,12 +29,12 @@ public struct NotificationListener: Sendable {
                     }
                 }
                 try await connection.query("SELECT 1", logger: logger)
-                if connectedBefore, let channel = channels.first { onNotification(channel, "") }
-                connectedBefore = true
+                // Anything may have changed before LISTEN took effect: report once per connect.
+                if let channel = channels.first { onNotification(channel, "") }
                 try await withTaskCancellationHandler {
                     try await connection.closeFuture.get()
                 } onCancel: {
-                    connection.close().whenComplete { _ in }
+                    connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
                 }
             } catch {
                 if Task.isCancelled { return }

@@ -24,9 +24,15 @@ public struct Fencing: Sendable {
         epoch: Int64, operation: String, logger: Logger,
         _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await Self.check(epoch: epoch, operation: operation, names: names, on: connection, logger: logger)
-            return try await body(connection)
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await Self.check(epoch: epoch, operation: operation, names: names, on: connection, logger: logger)
+                return try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            // Surface the typed fencing error rather than PostgresNIO's wrapper (the rollback is harmless either way).
+            if let stale = error.closureError as? StaleEpochError { throw stale }
+            throw error
         }
     }
 

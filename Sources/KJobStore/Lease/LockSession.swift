@@ -63,6 +63,17 @@ public final class LockSession: Sendable {
     public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
                             onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         let connection = try await connect(url: url, settings: settings, logger: logger)
+        // Cancellation (the caller's connect deadline) closes the connection, which fails the
+        // setup queries below instead of leaving them waiting on a hung server.
+        return try await withTaskCancellationHandler {
+            try await setUp(connection: connection, url: url, names: names, settings: settings, logger: logger, onRelease: onRelease)
+        } onCancel: {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
+    private static func setUp(connection: PostgresConnection, url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+                              onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         do {
             var pid: Int32 = 0
             for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
@@ -89,6 +100,14 @@ public final class LockSession: Sendable {
 
     var current: PostgresConnection { connection.withLock { $0 } }
 
+    /// The connection for the next query; a closed one fails at once (a query written to a
+    /// closed channel would never complete).
+    func open() throws -> PostgresConnection {
+        let connection = current
+        guard !connection.isClosed else { throw LockSessionError(message: "the lock session's connection is closed") }
+        return connection
+    }
+
     /// A time measurement taken alongside a query.
     public struct Timing: Sendable {
         public var sent: Date
@@ -98,7 +117,7 @@ public final class LockSession: Sendable {
 
     /// `pg_try_advisory_lock` on this session's own backend; on success bumps the epoch.
     public func tryAcquire() async throws -> (LeaseAcquireResult, Timing) {
-        let connection = current
+        let connection = try open()
         let sent = Date()
         var row: (Int32, Bool?, Date)?
         let query: PostgresQuery = """
@@ -138,7 +157,7 @@ public final class LockSession: Sendable {
     /// One query: proves via pg_locks that this backend holds the lock, checks the epoch is still
     /// ours, stamps `leader.heartbeat_at`, and reads the database clock.
     public func heartbeat(epoch: Int64) async throws -> (LeaseHeartbeatProof, Timing) {
-        let connection = current
+        let connection = try open()
         let sent = Date()
         let key = settings.lockKey
         let query: PostgresQuery = """
@@ -175,7 +194,7 @@ public final class LockSession: Sendable {
 
     /// Graceful handover: unlock, then NOTIFY so the standby tries at once.
     public func release() async throws {
-        let connection = current
+        let connection = try open()
         try await connection.query("SELECT pg_advisory_unlock(\(settings.lockKey))", logger: logger)
         try await connection.query("SELECT pg_notify(\(names.leaseChannel), \(settings.nodeID))", logger: logger)
     }
@@ -183,7 +202,8 @@ public final class LockSession: Sendable {
     /// Closes the connection; queries in flight fail at once.
     public func close() {
         let connection = current
-        connection.close().whenComplete { _ in }
+        // The callback keeps the connection alive until the channel is really closed.
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     public func closeGracefully() async {
@@ -207,5 +227,6 @@ public final class LockSession: Sendable {
 /// The lock session answered something it never should.
 public struct LockSessionError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import KJobRelay
+import KJobRelaySink
+
+/// Runs `body` with a bound, serving sink; cancels it afterwards whatever happens.
+func withSink<T: Sendable>(
+    _ configuration: RelaySinkConfiguration,
+    _ body: @Sendable (RelaySink) async throws -> T
+) async throws -> T {
+    let sink = try await RelaySink.bind(configuration: configuration)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await sink.run() }
+        do {
+            let result = try await body(sink)
+            group.cancelAll()
+            return result
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+    }
+}
+
+/// Runs `body` with a client and shuts it down afterwards whatever happens.
+func withClient<T: Sendable>(
+    _ configuration: RelayConfiguration,
+    _ body: @Sendable (RelayClient) async throws -> T
+) async throws -> T {
+    let client = try RelayClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+extension SinkCertificates.Files {
+    func sinkConfiguration(
+        requireClientCert: Bool = false, secret: Bool = false, token: Bool = false, out: String? = nil
+    ) -> RelaySinkConfiguration {
+        RelaySinkConfiguration(
+            certFile: serverCert, keyFile: serverKey,
+            clientCAFile: requireClientCert ? caCert : nil, outFile: out,
+            secretFile: secret ? signingSecret : nil, tokenFile: token ? self.token : nil
+        )
+    }
+
+    func clientConfiguration(
+        port: Int, host: String = "127.0.0.1", clientCert: Bool = false, secretFile: String? = nil,
+        token: Bool = false, timeout: Duration = .seconds(10)
+    ) -> RelayConfiguration {
+        RelayConfiguration(
+            url: "https://\(host):\(port)/v1/dispatch", caFile: caCert,
+            clientCert: clientCert ? self.clientCert : "", clientKey: clientCert ? self.clientKey : "",
+            tokenFile: token ? self.token : "", signingSecretFile: secretFile ?? "", timeout: timeout
+        )
+    }
+}
+
+/// Drives the dispatcher's loop for one dispatch the way the store will: attempt, decide, wait
+/// until `retryAt`, repeat. Bounded by `maxAttempts` so a broken policy fails the test instead of hanging.
+func deliverWithRetries(
+    _ dispatch: Dispatch, client: RelayClient, policy: DeliveryPolicy, maxAttempts: Int = 20
+) async throws -> (decision: DispatchDecision, attempts: Int, results: [DeliveryResult]) {
+    var rng = SeededGenerator(seed: 7)
+    let first = Date()
+    var results: [DeliveryResult] = []
+    for attempt in 1...maxAttempts {
+        let result = await client.deliver(dispatch)
+        results.append(result)
+        let decision = policy.decide(result, attempt: attempt, firstAttemptAt: first, now: Date(), using: &rng)
+        guard case .retry(let at, _) = decision else { return (decision, attempt, results) }
+        let wait = at.timeIntervalSinceNow
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
+    }
+    throw HarnessError("still retrying after \(maxAttempts) attempts: \(results)")
+}
