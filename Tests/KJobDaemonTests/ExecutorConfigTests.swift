@@ -16,21 +16,26 @@ struct ExecutorConfigTests {
             work_dir = "/srv/kjob/work"
             [agents.shell]
             command = ["/bin/sh", "-c", "{prompt}"]
+            [sandbox]
+            keep_workdir = "always"
+            env_allow = ["PATH"]
             """)
-        let sandbox = config.sandboxConfiguration(daemonEnvironment: ["PATH": "/bin", "KJOBD_POSTGRES_URL": "postgres://secret"])
+        let sandbox = try config.sandboxConfiguration(daemonEnvironment: ["PATH": "/bin", "KJOBD_POSTGRES_URL": "postgres://secret"])
         #expect(config.executor.maxParallel == 3)
         #expect(sandbox.workRoot == "/srv/kjob/work")
         #expect(sandbox.logDir == "/srv/kjob/logs")
         #expect(sandbox.maxLogBytes == 2 << 20)
         #expect(sandbox.killGrace == .milliseconds(750))
         #expect(sandbox.runAs == "kjob-run")
+        #expect(sandbox.keepWorkdir == .always, "[sandbox] supplies the sandbox-only settings")
+        #expect(sandbox.environmentAllowList == ["PATH"])
         #expect(sandbox.daemonEnvironment == ["PATH": "/bin"], "KJOBD_* never reaches the sandbox")
         #expect(try config.agentRegistry().argv(agent: "shell", prompt: "echo hi") == ["/bin/sh", "-c", "echo hi"])
     }
 
     @Test func emptyStringsMeanOff() throws {
         let config = try DaemonConfig.parse(toml: "[executor]\nlog_dir = \"\"\nrun_as = \"\"")
-        let sandbox = config.sandboxConfiguration(daemonEnvironment: [:])
+        let sandbox = try config.sandboxConfiguration(daemonEnvironment: [:])
         #expect(sandbox.logDir == nil)
         #expect(sandbox.runAs == nil)
     }
@@ -48,6 +53,8 @@ struct ExecutorConfigTests {
         ("[executor]\nkill_grace = \"0s\"", "executor.kill_grace"),
         ("[executor]\nmax_parallel = 0", "executor.max_parallel"),
         ("[agents.bad]\ncommand = [\"{prompt}\"]", "agents.bad.command"),
+        ("[sandbox]\nlog_dir = \"/x\"", "sandbox.log_dir"),
+        ("[sandbox]\nkeep_workdir = \"sometimes\"", "[sandbox]"),
     ])
     func badExecutorSettingsNameTheKey(_ toml: String, _ location: String) {
         #expect {

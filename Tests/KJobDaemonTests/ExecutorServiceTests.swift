@@ -73,7 +73,7 @@ struct ExecutorHarness: Sendable {
             var logger = Logger(label: "kjob.executor.test")
             logger.logLevel = .warning
             let sandbox = SandboxExecutor(
-                configuration: config.sandboxConfiguration(daemonEnvironment: ["PATH": "/usr/bin:/bin", "KJOBD_SECRET": "x"]),
+                configuration: try config.sandboxConfiguration(daemonEnvironment: ["PATH": "/usr/bin:/bin", "KJOBD_SECRET": "x"]),
                 agents: try config.agentRegistry(), logger: logger)
             var configuration = ExecutorService.Configuration()
             configuration.maxParallel = maxParallel

@@ -70,8 +70,8 @@ public struct DaemonConfig: Sendable, Hashable {
         public var killGrace: Duration = .seconds(5)
         /// Unprivileged user for children when kjobd runs as root; "" keeps kjobd's user.
         public var runAs: String = ""
-        /// Parent of the fresh per-run working directories.
-        public var workDir: String = "/var/lib/kjob/work"
+        /// Parent of the fresh per-run working directories; nil: `[sandbox] work_dir` or `/var/lib/kjob/work`.
+        public var workDir: String?
         public init() {}
     }
 

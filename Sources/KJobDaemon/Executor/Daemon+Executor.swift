@@ -9,7 +9,7 @@ extension Daemon {
     func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
                       now: @escaping @Sendable () -> Date) throws -> ExecutorService {
         let sandbox = SandboxExecutor(
-            configuration: config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
+            configuration: try config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
             agents: try config.agentRegistry(), logger: logger)
         var configuration = executor
         configuration.maxParallel = config.executor.maxParallel
