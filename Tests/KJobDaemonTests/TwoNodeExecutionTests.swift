@@ -23,7 +23,7 @@ struct TwoNodeExecutionTests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let ledger = "\(root)/ledger"
-        FileManager.default.createFile(atPath: ledger, contents: nil)
+        _ = FileManager.default.createFile(atPath: ledger, contents: nil)
         try await db.withClient { client in
             func node(_ name: String) throws -> KJobdProcess {
                 try KJobdProcess(node: name, db: db, extra: [

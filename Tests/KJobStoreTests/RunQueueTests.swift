@@ -61,8 +61,9 @@ struct RunQueueTests {
             let now = Date()
             var claimedA: [UUID] = []
             var claimedB: [UUID] = []
-            // Several rounds of concurrent claims in small batches, so the two overlap in time.
-            for _ in 0..<10 {
+            // Rounds of concurrent claims in small batches, so the two overlap in time; SKIP LOCKED
+            // lets one come back short while the other holds rows, so go on until all are claimed.
+            for _ in 0..<100 where claimedA.count + claimedB.count < 40 {
                 async let ra = a.claim(epoch: 3, limit: 3, now: now)
                 async let rb = b.claim(epoch: 3, limit: 3, now: now)
                 claimedA += try await ra.claimed.map(\.id)

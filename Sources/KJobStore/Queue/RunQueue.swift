@@ -76,7 +76,7 @@ public struct RunQueue: Sendable {
                     guard report.claimed.count < limit else { break }
                     let settings: Result<RunSettings, RunSettingsError>
                     if let specJSON {
-                        do { settings = .success(try RunSettings(json: specJSON)) } catch { settings = .failure(error) }
+                        do throws(RunSettingsError) { settings = .success(try RunSettings(json: specJSON)) } catch { settings = .failure(error) }
                     } else {
                         settings = .failure(RunSettingsError(field: "", message: "the job has no spec_json"))
                     }
