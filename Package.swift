@@ -49,7 +49,7 @@ let daemonTargets: [Target] = [
     .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", argumentParser], swiftSettings: swiftSettings),
     .testTarget(
         name: "KJobDaemonTests",
-        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", postgres, log],
+        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", postgres, log],
         swiftSettings: swiftSettings
     ),
 ]

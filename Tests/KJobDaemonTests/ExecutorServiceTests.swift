@@ -1,6 +1,7 @@
 import Foundation
 import KJobCore
 @testable import KJobDaemon
+import KJobRelay
 import KJobSandbox
 import KJobStore
 import Logging
@@ -158,6 +159,16 @@ struct ExecutorServiceTests {
             #expect(String(decoding: chunks.flatMap(\.data), as: UTF8.self).contains("attempt 2"))
             let dispatches = try await h.client.scalar("SELECT count(*) FROM \(unescaped: h.db.names.schema).dispatches", as: Int64.self)
             #expect(dispatches == 1, "one dispatch for the fire's final outcome")
+            // The outbox payload is what KJobRelay's client sends: it decodes as its DispatchPayload.
+            let json = try #require(try await h.client.scalar("SELECT payload::text FROM \(unescaped: h.db.names.schema).dispatches", as: String.self))
+            let payload = try KJobRelay.DispatchPayload.decode(fromJSON: Data(json.utf8))
+            #expect(payload.channel == "alerts")
+            #expect(payload.message.status == .failed)
+            #expect(payload.message.title == "[flaky] failed")
+            #expect(payload.message.body.contains("attempt 2"))
+            #expect(payload.run.id == rows[1].id.uuidString.lowercased())
+            #expect(payload.run.attempt == 2)
+            #expect(payload.run.exitCode == 3)
         }
     }
 
