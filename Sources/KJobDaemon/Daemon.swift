@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobSandbox
 import KJobStore
 import Logging
 import PostgresNIO
@@ -13,6 +14,8 @@ public struct Daemon: Sendable {
     public let logger: Logger
     /// Test knob: the materializer's tuning (the misfire threshold mostly).
     public var materializer = Materializer.Configuration()
+    /// Test knob: the executor's tuning (`max_parallel` and `kill_grace` come from the config).
+    public var executor = ExecutorService.Configuration()
 
     public init(config: DaemonConfig, logger: Logger) {
         self.config = config
@@ -86,10 +89,18 @@ public struct Daemon: Sendable {
         let materializer = Materializer(client: client, names: names, nodeID: config.node.id, configuration: materializer,
                                         now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
-        let listener = NotificationListener(url: url, channels: [names.jobsChannel], applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
+        let runsChanged = Observed<UInt64>(0)
+        let executor = try makeExecutor(client: client, names: names, wake: runsChanged, now: { clock.now() })
+        let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel],
+                                            applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
         let work = LeaderWorkService(leadership: leadership, workers: [
-            ("job-listener", { _ in await listener.run { _, _ in jobsChanged.update { $0 &+= 1 } } }),
+            ("listener", { _ in
+                await listener.run { channel, _ in
+                    if channel == names.runsChannel { runsChanged.update { $0 &+= 1 } } else { jobsChanged.update { $0 &+= 1 } }
+                }
+            }),
             ("materializer", { epoch in try await materializer.run(epoch: epoch, wake: jobsChanged) }),
+            ("executor", { epoch in try await executor.run(epoch: epoch) }),
         ], logger: logger)
         let api = try apiService(client: client)
 

@@ -11,7 +11,7 @@ extension DaemonConfig {
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
         "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string],
         "executor": ["max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
-                     "kill_grace": .duration, "run_as": .string],
+                     "kill_grace": .duration, "run_as": .string, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
                   "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
         "retention": ["keep_runs": .integer, "max_age": .duration],
@@ -225,6 +225,7 @@ extension DaemonConfig {
         case ("executor", "max_log_bytes"): executor.maxLogBytes = try size()
         case ("executor", "kill_grace"): executor.killGrace = try duration()
         case ("executor", "run_as"): executor.runAs = try string()
+        case ("executor", "work_dir"): executor.workDir = try string()
         case ("relay", "url"): relay.url = try string()
         case ("relay", "ca_file"): relay.caFile = try string()
         case ("relay", "client_cert"): relay.clientCert = try string()
@@ -261,6 +262,7 @@ extension DaemonConfig {
         }
         guard executor.maxParallel >= 1 else { throw DaemonConfigError(location: "executor.max_parallel", message: "must be at least 1") }
         guard executor.maxLogBytes >= 1024 else { throw DaemonConfigError(location: "executor.max_log_bytes", message: "must be at least 1KiB") }
+        try validateExecutor()
         guard retention.keepRuns >= 0 else { throw DaemonConfigError(location: "retention.keep_runs", message: "must not be negative") }
         for (name, agent) in agents {
             guard name.range(of: "^[a-z0-9_-]{1,63}$", options: .regularExpression) != nil else {

@@ -60,12 +60,18 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     public struct ExecutorConfig: Sendable, Hashable {
+        /// Runs executed at once by the active node.
         public var maxParallel: Int = 16
+        /// Each run's log file goes to `<log_dir>/<job>/<run-id>.log`; "" writes no files.
         public var logDir: String = "/var/log/kjob"
+        /// Output kept per run; the rest is counted and dropped behind a truncation marker.
         public var maxLogBytes: Int64 = 10 << 20
+        /// Time between SIGTERM and SIGKILL when a run is killed.
         public var killGrace: Duration = .seconds(5)
-        /// Unprivileged user for children when kjobd runs as root.
+        /// Unprivileged user for children when kjobd runs as root; "" keeps kjobd's user.
         public var runAs: String = ""
+        /// Parent of the fresh per-run working directories; nil: `[sandbox] work_dir` or `/var/lib/kjob/work`.
+        public var workDir: String?
         public init() {}
     }
 

@@ -1,0 +1,23 @@
+import Foundation
+import KJobCore
+import KJobSandbox
+import KJobStore
+import PostgresNIO
+
+extension Daemon {
+    /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`.
+    func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
+                      now: @escaping @Sendable () -> Date) throws -> ExecutorService {
+        let sandbox = SandboxExecutor(
+            configuration: try config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
+            agents: try config.agentRegistry(), logger: logger)
+        var configuration = executor
+        configuration.maxParallel = config.executor.maxParallel
+        configuration.killGrace = config.executor.killGrace
+        return ExecutorService(
+            configuration: configuration,
+            queue: RunQueue(client: client, names: names, nodeID: config.node.id, publicURL: config.http.publicURL, logger: logger),
+            logs: RunLogStore(client: client, names: names, logger: logger),
+            sandbox: sandbox, wake: wake, now: now, logger: logger)
+    }
+}

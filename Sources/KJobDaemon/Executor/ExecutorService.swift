@@ -1,0 +1,199 @@
+import Foundation
+import KJobCore
+import KJobSandbox
+import KJobStore
+import Logging
+
+/// Leader-only run loop (DESIGN §7, §8): on takeover marks older epochs' running runs `lost`,
+/// then claims due runs (woken by `<schema>_runs` NOTIFY, else every `pollInterval`) up to
+/// `maxParallel`, runs each in the sandbox with its logs going to Postgres (and the log file),
+/// and finishes it under the same epoch.
+///
+/// Runs are child tasks of this worker: when the node stops being active, ``LeaderWorkService``
+/// cancels it, every run is killed (`killAll(.demoted)`) and its finish fails fencing; the new
+/// active records it `lost`.
+public struct ExecutorService: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Runs executed at once by this node (`executor.max_parallel`).
+        public var maxParallel: Int = 16
+        /// Claim poll interval when no NOTIFY arrives (retries coming due, missed notifications).
+        public var pollInterval: Duration = .seconds(1)
+        /// `executor.kill_grace`: also how long after its timeout a lost run may still be dying.
+        public var killGrace: Duration = .seconds(5)
+        /// Postgres log batches: flushed at this size or age.
+        public var logBatchBytes: Int = 64 << 10
+        public var logBatchDelay: Duration = .milliseconds(100)
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let queue: RunQueue
+    public let logs: RunLogStore
+    public let sandbox: SandboxExecutor
+    /// Bumped by run NOTIFYs (new queued run, cancel request) and finished runs.
+    public let wake: Observed<UInt64>
+    public let now: @Sendable () -> Date
+    private let logger: Logger
+
+    public init(configuration: Configuration, queue: RunQueue, logs: RunLogStore, sandbox: SandboxExecutor,
+                wake: Observed<UInt64>, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.configuration = configuration
+        self.queue = queue
+        self.logs = logs
+        self.sandbox = sandbox
+        self.wake = wake
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Runs until cancelled (demotion, shutdown) or the epoch turns out stale (throws).
+    public func run(epoch: Int64) async throws {
+        logger.info("executor started", metadata: ["epoch": "\(epoch)", "max_parallel": "\(configuration.maxParallel)"])
+        defer { logger.info("executor stopped", metadata: ["epoch": "\(epoch)"]) }
+        let lost = try await queue.recoverLost(epoch: epoch, now: now(), killGrace: configuration.killGrace)
+        if !lost.isEmpty { logger.warning("marked runs of the previous active lost", metadata: ["count": "\(lost.count)"]) }
+        let running = RunningRuns()
+        let sandbox = self.sandbox
+        try await withTaskCancellationHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let version = wake.snapshot.version
+                    do {
+                        let free = configuration.maxParallel - running.count
+                        if free > 0 {
+                            let report = try await queue.claim(epoch: epoch, limit: free, now: now())
+                            for claimed in report.claimed {
+                                let handle = RunHandle()
+                                running.insert(claimed.id, handle: handle)
+                                group.addTask {
+                                    await self.execute(claimed, handle: handle, running: running, epoch: epoch)
+                                }
+                            }
+                        }
+                        let ids = running.ids
+                        if !ids.isEmpty {
+                            for id in try await queue.cancelRequested(among: ids) { running.cancel(id) }
+                        }
+                    } catch let error as StaleEpochError {
+                        throw error
+                    } catch {
+                        // A transient database error must not kill the runs in flight: retry on the next tick.
+                        if Task.isCancelled { break }
+                        logger.warning("claim failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    await wake.waitForChange(after: version, until: .now.advanced(by: configuration.pollInterval))
+                }
+                sandbox.killAll(.demoted)
+            }
+        } onCancel: {
+            sandbox.killAll(.demoted)
+        }
+    }
+
+    /// One run: sandbox, logs, finish. Never throws; failures to record are logged.
+    func execute(_ claimed: ClaimedRun, handle: RunHandle, running: RunningRuns, epoch: Int64) async {
+        var logger = self.logger
+        logger[metadataKey: "run"] = "\(claimed.id)"
+        logger[metadataKey: "job"] = "\(claimed.job)"
+        let result: RunResult
+        switch claimed.settings {
+        case .failure(let error):
+            result = RunResult(status: .failed, reason: error.description, finishedAt: now())
+            _ = running.remove(claimed.id)
+        case .success(let settings):
+            let sink = PostgresLogSink(runID: claimed.id, store: logs, maxBatchBytes: configuration.logBatchBytes,
+                                       maxDelay: configuration.logBatchDelay)
+            switch Self.request(for: claimed, settings: settings, sinks: [sink]) {
+            case .failure(let error):
+                _ = running.remove(claimed.id)
+                result = RunResult(status: .failed, reason: error.description, finishedAt: now())
+            case .success(let request):
+                logger.info("run starting", metadata: ["attempt": "\(claimed.attempt)", "scheduled_for": "\(claimed.scheduledFor)"])
+                let outcome = await Self.runFlushing(sandbox: sandbox, request: request, handle: handle, sink: sink,
+                                                     interval: configuration.logBatchDelay)
+                let operatorCancel = running.remove(claimed.id)
+                result = Self.result(of: outcome, operatorCancel: operatorCancel, finishedAt: now())
+            }
+        }
+        // Recorded even when this worker is being cancelled (a restart or shutdown while still
+        // active): otherwise the run would stay `running` under a current epoch. Awaited here; a
+        // demoted node's write still fails fencing once the new active has bumped the epoch.
+        let queue = self.queue
+        let recorded = await Task {
+            do { return Result<RunQueue.FinishReport, any Error>.success(try await queue.finish(claimed, result: result, epoch: epoch)) }
+            catch { return .failure(error) }
+        }.value
+        do {
+            let report = try recorded.get()
+            logger.info("run finished", metadata: ["status": "\(result.status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
+                                                   "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"])
+        } catch let error as StaleEpochError {
+            logger.warning("run result not recorded: \(error)")
+        } catch let error as RunNotRunningError {
+            logger.warning("run result not recorded: \(error)")
+        } catch {
+            logger.error("run result not recorded", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        wake.update { $0 &+= 1 }
+    }
+
+    /// The sandbox run plus a ticker that flushes the Postgres log batch every `interval`.
+    static func runFlushing(sandbox: SandboxExecutor, request: RunRequest, handle: RunHandle, sink: PostgresLogSink,
+                            interval: Duration) async -> RunOutcome {
+        await withTaskGroup(of: RunOutcome?.self) { group in
+            group.addTask { await sandbox.run(request, handle: handle) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    try? await sink.flushIfDue()
+                }
+                return nil
+            }
+            var outcome: RunOutcome?
+            while let next = await group.next() {
+                if let next { outcome = next; group.cancelAll() }
+            }
+            return outcome!
+        }
+    }
+
+    /// The sandbox request for a claimed run, or why it cannot run on this node.
+    static func request(for claimed: ClaimedRun, settings: RunSettings, sinks: [any RunLogSink]) -> Result<RunRequest, SandboxError> {
+        guard let backend = SandboxSpec.Backend(rawValue: settings.sandbox.backend) else {
+            return .failure(SandboxError(.invalidConfiguration, "sandbox.backend \"\(settings.sandbox.backend)\" is unknown",
+                                         fix: "use process, bwrap, docker or podman"))
+        }
+        let spec = SandboxSpec(backend: backend, image: settings.sandbox.image, network: settings.sandbox.network,
+                               memoryBytes: settings.sandbox.memoryBytes, cpus: settings.sandbox.cpus, pids: settings.sandbox.pids)
+        let identity = RunIdentity(runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
+                                   attempt: claimed.attempt, epoch: claimed.epoch)
+        return .success(RunRequest(identity: identity, agent: settings.agent, prompt: settings.prompt, sandbox: spec,
+                                   environment: settings.env, timeout: settings.timeout, logSinks: sinks))
+    }
+
+    /// What the store records. A kill that was not an operator's cancel (demotion, shutdown) is `lost`.
+    static func result(of outcome: RunOutcome, operatorCancel: Bool, finishedAt: Date) -> RunResult {
+        var status: RunResult.Status = switch outcome.status {
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .timedOut: .timedOut
+        case .cancelled: .cancelled
+        case .lost: .lost
+        }
+        if status == .cancelled, !operatorCancel { status = .lost }
+        var reason: String?
+        if let error = outcome.error {
+            reason = error.description
+        } else if status == .timedOut {
+            reason = "killed after its timeout"
+        } else if status == .cancelled {
+            reason = "cancelled by request"
+        } else if status == .lost {
+            reason = "killed: this node stopped being active"
+        } else if status == .failed, let termination = outcome.termination {
+            reason = "\(termination)"
+        }
+        return RunResult(status: status, exitCode: outcome.exitCode, signal: outcome.signal, reason: reason, finishedAt: finishedAt,
+                         logBytes: outcome.log.capturedBytes, logTruncated: outcome.log.truncated, stdoutTail: outcome.stdoutTail)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import KJobSandbox
+import KJobStore
+
+/// Sends a run's chunks to `kjob.run_log_chunks` in batches: when `maxBatchBytes` are waiting,
+/// when the oldest waiting chunk is `maxDelay` old (``flushIfDue()``, called by the executor's
+/// ticker), and at the end. Memory stays bounded: an append that fills the batch waits for its insert.
+public actor PostgresLogSink: RunLogSink {
+    public nonisolated let runID: UUID
+    private let store: RunLogStore
+    private let maxBatchBytes: Int
+    private let maxDelay: Duration
+    private var pending: [StoredLogChunk] = []
+    private var pendingBytes = 0
+    private var oldest: ContinuousClock.Instant?
+    /// Chunks written to Postgres so far.
+    public private(set) var written = 0
+
+    public init(runID: UUID, store: RunLogStore, maxBatchBytes: Int = 64 << 10, maxDelay: Duration = .milliseconds(100)) {
+        self.runID = runID
+        self.store = store
+        self.maxBatchBytes = maxBatchBytes
+        self.maxDelay = maxDelay
+    }
+
+    public func append(_ chunk: LogChunk) async throws {
+        pending.append(StoredLogChunk(seq: Int(chunk.seq), stream: chunk.stream.rawValue, at: chunk.at, data: chunk.bytes))
+        pendingBytes += chunk.bytes.count
+        if oldest == nil { oldest = .now }
+        if pendingBytes >= maxBatchBytes || ContinuousClock.now - oldest! >= maxDelay {
+            try await flush()
+        }
+    }
+
+    public func finish(_ summary: LogSummary) async throws {
+        try await flush()
+    }
+
+    /// Flushes when the oldest waiting chunk has waited `maxDelay`.
+    public func flushIfDue() async throws {
+        guard let oldest, ContinuousClock.now - oldest >= maxDelay else { return }
+        try await flush()
+    }
+
+    public func flush() async throws {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        pendingBytes = 0
+        oldest = nil
+        try await store.append(runID: runID, batch)
+        written += batch.count
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+import KJobCore
+import Logging
+import PostgresNIO
+
+/// Claims and finishes runs (DESIGN §7), every write fenced by the epoch.
+///
+/// - `claim`: queued runs whose `not_before` is due, `FOR UPDATE SKIP LOCKED`, queued → running
+///   once, applying the job's overlap policy (`skip` records the run `skipped`/overlap, `queue`
+///   leaves it waiting, `replace` asks the running ones to cancel and waits, `allow` starts it).
+///   Manual runs (run-now) always start.
+/// - `finish`: running → terminal, and in the same transaction either the next attempt (a
+///   retryable failure with retries left: same fire key, `not_before` = now + full-jitter
+///   backoff) or the dispatch outbox rows of the fire's final outcome.
+/// - `recoverLost`: on takeover, runs of older epochs still `running` become `lost` and follow
+///   the same rule, a retry not before `started_at + timeout + kill_grace`.
+public struct RunQueue: Sendable {
+    public let client: PostgresClient
+    public let names: StoreNames
+    public let nodeID: String
+    /// `http.public_url`, the base of log links in dispatches.
+    public let publicURL: String
+    private let logger: Logger
+
+    public init(client: PostgresClient, names: StoreNames, nodeID: String, publicURL: String = "", logger: Logger) {
+        self.client = client
+        self.names = names
+        self.nodeID = nodeID
+        self.publicURL = publicURL
+        self.logger = logger
+    }
+
+    public struct ClaimReport: Sendable, Hashable {
+        public var claimed: [ClaimedRun] = []
+        /// Runs recorded `skipped` (overlap) by this claim.
+        public var skipped: [UUID] = []
+        /// Running runs asked to cancel by a `replace` job's new run.
+        public var cancelRequested: [UUID] = []
+        public init() {}
+    }
+
+    // MARK: - Claim
+
+    /// Claims up to `limit` due runs for this node under `epoch`.
+    public func claim(epoch: Int64, limit: Int, now: Date) async throws -> ClaimReport {
+        guard limit > 0 else { return ClaimReport() }
+        let fencing = Fencing(client: client, names: names)
+        let schema = names.schema
+        let nodeID = self.nodeID
+        let logger = self.logger
+        let report = try await Self.unwrapped {
+            try await fencing.withFencedTransaction(epoch: epoch, operation: "claim", logger: logger) { connection in
+                var report = ClaimReport()
+                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, String?)
+                var candidates: [Row] = []
+                let select: PostgresQuery = """
+                    SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json::text
+                      FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
+                     WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
+                     ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at
+                     LIMIT \(limit + 32)
+                       FOR UPDATE OF r SKIP LOCKED
+                    """
+                for try await row in try await connection.query(select, logger: logger).decode(Row.self) {
+                    candidates.append(row)
+                }
+                guard !candidates.isEmpty else { return report }
+                var runningByJob: [UUID: [UUID]] = [:]
+                let jobIDs = Array(Set(candidates.map(\.1)))
+                for try await (job, run) in try await connection.query("""
+                    SELECT job_id, id FROM \(unescaped: schema).job_runs WHERE status = 'running' AND job_id = ANY(\(jobIDs))
+                    """, logger: logger).decode((UUID, UUID).self) {
+                    runningByJob[job, default: []].append(run)
+                }
+                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, specJSON) in candidates {
+                    guard report.claimed.count < limit else { break }
+                    let settings: Result<RunSettings, RunSettingsError>
+                    if let specJSON {
+                        do throws(RunSettingsError) { settings = .success(try RunSettings(json: specJSON)) } catch { settings = .failure(error) }
+                    } else {
+                        settings = .failure(RunSettingsError(field: "", message: "the job has no spec_json"))
+                    }
+                    let overlap: RunSettings.Overlap = manual ? .allow : ((try? settings.get())?.overlap ?? .allow)
+                    let running = runningByJob[jobID] ?? []
+                    let decision = ClaimDecision.decide(overlap: overlap, running: running)
+                    switch decision {
+                    case .start:
+                        try await connection.query("""
+                            UPDATE \(unescaped: schema).job_runs
+                               SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
+                             WHERE id = \(id) AND status = 'queued'
+                            """, logger: logger)
+                        runningByJob[jobID, default: []].append(id)
+                        report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
+                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now, settings: settings))
+                    case .skip(let reason):
+                        try await connection.query("""
+                            UPDATE \(unescaped: schema).job_runs
+                               SET status = 'skipped', reason = \(reason), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
+                             WHERE id = \(id) AND status = 'queued'
+                            """, logger: logger)
+                        report.skipped.append(id)
+                    case .wait:
+                        break
+                    case .cancelThenWait(let victims):
+                        try await connection.query("""
+                            UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
+                             WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
+                            """, logger: logger)
+                        report.cancelRequested += victims
+                    }
+                }
+                return report
+            }
+        }
+        if !report.claimed.isEmpty || !report.skipped.isEmpty {
+            logger.debug("claimed runs", metadata: ["claimed": "\(report.claimed.count)", "skipped": "\(report.skipped.count)", "epoch": "\(epoch)"])
+        }
+        return report
+    }
+
+    // MARK: - Finish
+
+    /// What a finish wrote besides the run's own row.
+    public struct FinishReport: Sendable, Hashable {
+        /// The next attempt queued, when the failure is retried.
+        public var retry: (id: UUID, notBefore: Date)? {
+            get { retryID.map { ($0, retryNotBefore!) } }
+            set { retryID = newValue?.id; retryNotBefore = newValue?.notBefore }
+        }
+        public var retryID: UUID?
+        public var retryNotBefore: Date?
+        /// Outbox rows written.
+        public var dispatches: [UUID] = []
+        public init() {}
+    }
+
+    /// Ends a run this node claimed under `epoch`. Throws ``StaleEpochError`` when the node lost
+    /// the lease and ``RunNotRunningError`` when the run is no longer running under this epoch.
+    @discardableResult
+    public func finish(_ run: ClaimedRun, result: RunResult, epoch: Int64) async throws -> FinishReport {
+        let fencing = Fencing(client: client, names: names)
+        let schema = names.schema
+        let logger = self.logger
+        let context = self
+        return try await Self.unwrapped {
+            try await fencing.withFencedTransaction(epoch: epoch, operation: "finish", logger: logger) { connection in
+                var startedAt: Date?
+                var updated = false
+                for try await started in try await connection.query("""
+                    UPDATE \(unescaped: schema).job_runs
+                       SET status = \(result.status.rawValue), exit_code = \(result.exitCode.map(Int.init)), signal = \(result.signal.map(Int.init)),
+                           reason = \(result.reason), finished_at = \(result.finishedAt),
+                           log_bytes = \(result.logBytes), log_truncated = \(result.logTruncated)
+                     WHERE id = \(run.id) AND status = 'running' AND epoch = \(epoch)
+                    RETURNING started_at
+                    """, logger: logger).decode(Date?.self) {
+                    startedAt = started
+                    updated = true
+                }
+                guard updated else {
+                    logger.error("finish rejected: run is not running under this epoch", metadata: ["run": "\(run.id)", "epoch": "\(epoch)"])
+                    throw RunNotRunningError(runID: run.id, epoch: epoch)
+                }
+                return try await context.afterTerminal(
+                    connection, run: run, status: result.status, result: result, startedAt: startedAt,
+                    settings: try? run.settings.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch)
+            }
+        }
+    }
+
+    /// The retry or the dispatches of a run that just became terminal, in the caller's transaction.
+    func afterTerminal(_ connection: PostgresConnection, run: ClaimedRun, status: RunResult.Status, result: RunResult, startedAt: Date?,
+                       settings: RunSettings?, retryNotBefore earliest: Date?, now: Date, epoch: Int64) async throws -> FinishReport {
+        let schema = names.schema
+        var report = FinishReport()
+        if status.isRetryable, let settings, let delay = settings.retries.delay(afterFailedAttempt: run.attempt) {
+            var notBefore = now.addingTimeInterval(Double(delay.milliseconds) / 1000)
+            if let earliest, earliest > notBefore { notBefore = earliest }
+            let id = UUID()
+            let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
+            try await connection.query("""
+                INSERT INTO \(unescaped: schema).job_runs
+                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before)
+                VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
+                        'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore))
+                ON CONFLICT (job_id, fire_key, attempt) DO NOTHING
+                """, logger: logger)
+            report.retry = (id, notBefore)
+            logger.info("run will be retried", metadata: ["run": "\(run.id)", "job": "\(run.job)", "attempt": "\(run.attempt + 1)",
+                                                          "not_before": "\(notBefore)"])
+            return report
+        }
+        var targets: [DispatchTarget] = []
+        for try await (channel, on) in try await connection.query("""
+            SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
+            """, logger: logger).decode((String, [String]).self) {
+            targets.append(DispatchTarget(channel: channel, on: on))
+        }
+        let payloadRun = DispatchPayload.Run(id: run.id, job: run.job, scheduledFor: run.scheduledFor, attempt: run.attempt,
+                                             exitCode: result.exitCode, startedAt: startedAt, finishedAt: result.finishedAt)
+        for target in targets where target.wants(status) {
+            let id = UUID()
+            let payload = DispatchPayload.json(channel: target.channel, run: payloadRun, status: status, stdoutTail: result.stdoutTail,
+                                               reason: result.reason, publicURL: publicURL)
+            try await connection.query("""
+                INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload)
+                VALUES (\(id), \(run.id), \(target.channel), \(payload)::jsonb)
+                ON CONFLICT (run_id, channel) DO NOTHING
+                """, logger: logger)
+            report.dispatches.append(id)
+        }
+        return report
+    }
+
+    // MARK: - Takeover
+
+    /// Marks runs of older epochs still `running` as `lost` (they died with the old active, or
+    /// it was cut off and has killed them); retries them per policy, not before
+    /// `started_at + timeout + kill_grace`. Returns the runs marked.
+    @discardableResult
+    public func recoverLost(epoch: Int64, now: Date, killGrace: Duration) async throws -> [UUID] {
+        let fencing = Fencing(client: client, names: names)
+        let schema = names.schema
+        let logger = self.logger
+        let context = self
+        return try await Self.unwrapped {
+            try await fencing.withFencedTransaction(epoch: epoch, operation: "recover-lost", logger: logger) { connection in
+                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Date?, Int64?, String?)
+                var rows: [Row] = []
+                for try await row in try await connection.query("""
+                    UPDATE \(unescaped: schema).job_runs r
+                       SET status = 'lost', finished_at = \(now),
+                           reason = 'the node running it (' || COALESCE(r.node, '?') || ', epoch ' || COALESCE(r.epoch::text, '?') || ') lost the lease'
+                      FROM \(unescaped: schema).jobs j
+                     WHERE j.id = r.job_id AND r.status = 'running' AND (r.epoch IS NULL OR r.epoch < \(epoch))
+                    RETURNING r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, r.started_at, r.epoch, j.spec_json::text
+                    """, logger: logger).decode(Row.self) {
+                    rows.append(row)
+                }
+                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, startedAt, oldEpoch, specJSON) in rows {
+                    let settings = specJSON.flatMap { try? RunSettings(json: $0) }
+                    let run = ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
+                                         attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now,
+                                         settings: settings.map { .success($0) } ?? .failure(RunSettingsError(field: "", message: "unreadable")))
+                    let timeout = settings?.timeout ?? .seconds(3600)
+                    let earliest = (startedAt ?? now).addingTimeInterval(Double((timeout + killGrace).milliseconds) / 1000)
+                    let result = RunResult(status: .lost, reason: "the node running it lost the lease", finishedAt: now)
+                    _ = try await context.afterTerminal(connection, run: run, status: .lost, result: result, startedAt: startedAt,
+                                                        settings: settings, retryNotBefore: earliest, now: now, epoch: epoch)
+                }
+                if !rows.isEmpty {
+                    logger.warning("runs of an old epoch marked lost", metadata: ["count": "\(rows.count)", "epoch": "\(epoch)"])
+                }
+                return rows.map(\.0)
+            }
+        }
+    }
+
+    // MARK: - Cancel and run-now
+
+    /// Of `ids`, the runs an operator (or a `replace` overlap) asked to cancel.
+    public func cancelRequested(among ids: [UUID]) async throws -> [UUID] {
+        guard !ids.isEmpty else { return [] }
+        var found: [UUID] = []
+        for try await id in try await client.query("""
+            SELECT id FROM \(unescaped: names.schema).job_runs WHERE id = ANY(\(ids)) AND cancel_requested_at IS NOT NULL
+            """, logger: logger).decode(UUID.self) {
+            found.append(id)
+        }
+        return found
+    }
+
+    /// Asks to cancel a run: a queued one becomes `cancelled` at once, a running one is killed by
+    /// the active (which NOTIFY wakes). Returns the run's status afterwards; nil if unknown.
+    @discardableResult
+    public func requestCancel(runID: UUID) async throws -> String? {
+        let schema = names.schema
+        var status: String?
+        for try await value in try await client.query("""
+            UPDATE \(unescaped: schema).job_runs
+               SET cancel_requested_at = COALESCE(cancel_requested_at, now()),
+                   status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+                   finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+                   reason = CASE WHEN status = 'queued' THEN 'cancelled before it started' ELSE reason END
+             WHERE id = \(runID)
+            RETURNING status
+            """, logger: logger).decode(String.self) {
+            status = value
+        }
+        return status
+    }
+
+    /// Queues a manual run of a job (run-now) with its own fire key; NOTIFY wakes the active.
+    public func enqueueManual(jobID: UUID, now: Date) async throws -> UUID {
+        let id = UUID()
+        try await client.query("""
+            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at)
+            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now())
+            """, logger: logger)
+        return id
+    }
+
+    /// PostgresNIO wraps errors thrown inside a transaction; callers want the typed ones.
+    static func unwrapped<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError { throw inner }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import KJobStore
+import PostgresNIO
+import Testing
+
+/// Two real `kjobd` processes running an `@every 1s` job whose agent appends `KJOB_SCHEDULED_FOR`
+/// to a ledger; the active is killed with SIGKILL mid-stream. Every scheduled second of the
+/// window must be run exactly once (ledger) or recorded with a reason (skipped / lost), never twice.
+@Suite("Two nodes execute an @every 1s job across kill -9", .enabled(if: TestDatabase.available), .serialized)
+struct TwoNodeExecutionTests {
+    func holder(_ client: PostgresClient, _ db: TestDatabase) async throws -> (String?, Int64) {
+        var result: (String?, Int64) = (nil, 0)
+        for try await row in try await client.query("SELECT holder, epoch FROM \(unescaped: db.names.schema).leader").decode((String?, Int64).self) {
+            result = row
+        }
+        return result
+    }
+
+    @Test func everyScheduledSecondRunsOnceOrIsRecorded() async throws {
+        let db = try TestDatabase()
+        try await db.migrate()
+        let root = "/tmp/kjob-two-node-\(UUID().uuidString.lowercased())"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ledger = "\(root)/ledger"
+        _ = FileManager.default.createFile(atPath: ledger, contents: nil)
+        try await db.withClient { client in
+            func node(_ name: String) throws -> KJobdProcess {
+                try KJobdProcess(node: name, db: db, extra: [
+                    "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                    "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+                    "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+                    "KJOBD_EXECUTOR_KILL_GRACE": "1s",
+                ])
+            }
+            let a = try node("a")
+            try #require(try await poll(timeout: .seconds(30)) { try await holder(client, db).0 == "a" } != nil, "a never active:\n\(a.log)")
+            let b = try node("b")
+            try #require(try await poll(timeout: .seconds(30)) {
+                try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'b'", as: String.self) == "standby"
+            } != nil, "b never standby:\n\(b.log)")
+
+            let firstFire = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.down))
+            let script = #"echo "$KJOB_SCHEDULED_FOR $KJOB_EPOCH $KJOB_ATTEMPT" >> "$LEDGER""#
+            let job = try await insertShellJob(client, db, slug: "tick", script: script,
+                                               spec: ["env": ["LEDGER": ledger], "timeout": "20s"],
+                                               schedule: "@every 1s", nextFireAt: firstFire)
+            let epochA = try await holder(client, db).1
+            // Let a run a few fires, then kill it mid-stream.
+            try await Task.sleep(until: .now + .seconds(Int64(max(0, firstFire.timeIntervalSinceNow)) + 4))
+            a.signal(SIGKILL)
+            let killedAt = Date()
+            let took = try await poll(timeout: .seconds(15), interval: .milliseconds(10)) {
+                let now = try await holder(client, db)
+                return now.0 == "b" && now.1 > epochA
+            }
+            try #require(took != nil, "b never took over:\n\(b.log)")
+            print("measured: takeover after kill -9: \(took!)")
+            try await Task.sleep(for: .seconds(5))
+            let windowEnd = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) - 1)
+            // Every fire of the window has reached a final state (bounded).
+            let settled = try await poll(timeout: .seconds(30), interval: .milliseconds(100)) {
+                let open = try await client.scalar("""
+                    SELECT count(*) FROM \(unescaped: db.names.schema).job_runs
+                     WHERE job_id = \(job) AND scheduled_for <= \(windowEnd) AND status IN ('queued', 'running')
+                    """, as: Int64.self) ?? 0
+                return open == 0
+            }
+            try #require(settled != nil, "runs of the window never finished:\n--- b ---\n\(b.log)")
+            b.signal(SIGTERM)
+            _ = await b.waitForExit(timeout: .seconds(15))
+
+            // The ledger, keyed by scheduled second.
+            var ran: [Int: Int] = [:]
+            var epochsSeen: Set<String> = []
+            let text = try String(contentsOfFile: ledger, encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count == 3, let date = try? Date(String(fields[0]), strategy: .iso8601) else {
+                    Issue.record("bad ledger line: \(line)")
+                    continue
+                }
+                ran[Int(date.timeIntervalSince1970), default: 0] += 1
+                epochsSeen.insert(String(fields[1]))
+            }
+            // The run rows, keyed by scheduled second.
+            var recorded: [Int: [(String, String?)]] = [:]
+            for try await (at, status, reason) in try await client.query("""
+                SELECT scheduled_for, status, reason FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) AND NOT manual
+                """).decode((Date, String, String?).self) {
+                recorded[Int(at.timeIntervalSince1970), default: []].append((status, reason))
+            }
+            let first = Int(firstFire.timeIntervalSince1970)
+            let last = Int(windowEnd.timeIntervalSince1970)
+            var once = 0, skipped = 0, lost = 0, missing: [Int] = [], duplicates: [Int] = []
+            for second in first...last {
+                let count = ran[second] ?? 0
+                if count > 1 { duplicates.append(second) }
+                if count == 1 { once += 1; continue }
+                if count == 0 {
+                    let rows = recorded[second] ?? []
+                    if rows.contains(where: { $0.0 == "skipped" && $0.1 != nil }) { skipped += 1 }
+                    else if rows.contains(where: { $0.0 == "lost" && $0.1 != nil }) { lost += 1 }
+                    else { missing.append(second) }
+                }
+            }
+            print("measured: two-node window \(last - first + 1) s (kill -9 at +\(Int(killedAt.timeIntervalSince(firstFire))) s): ran once \(once), skipped \(skipped), lost (killed with the active, recorded) \(lost), duplicates \(duplicates.count), unaccounted \(missing.count); epochs in ledger \(epochsSeen.sorted())")
+            #expect(duplicates.isEmpty, "seconds run twice: \(duplicates)")
+            #expect(missing.isEmpty, "seconds neither run nor recorded: \(missing); rows: \(missing.map { recorded[$0] ?? [] })")
+            #expect(epochsSeen.count >= 2, "both nodes ran fires")
+            #expect(last - first + 1 >= 8)
+            #expect(once >= last - first - 2, "nearly every second ran")
+            if !(duplicates.isEmpty && missing.isEmpty) { print("--- a ---\n\(a.log)\n--- b ---\n\(b.log)") }
+        }
+    }
+}
