@@ -41,7 +41,7 @@ let daemonTargets: [Target] = [
     .target(
         name: "KJobDaemon",
         dependencies: [
-            "KJobCore", "KJobStore", "KJobSandbox", "KJobServer", toml, log, postgres,
+            "KJobCore", "KJobStore", "KJobSandbox", "KJobServer", "KJobRelay", toml, log, postgres,
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
         swiftSettings: swiftSettings
@@ -49,7 +49,7 @@ let daemonTargets: [Target] = [
     .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", "KJobCore", "KJobServer", argumentParser], swiftSettings: swiftSettings),
     .testTarget(
         name: "KJobDaemonTests",
-        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", postgres, log],
+        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", postgres, log],
         swiftSettings: swiftSettings
     ),
 ]

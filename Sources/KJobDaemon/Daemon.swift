@@ -16,6 +16,8 @@ public struct Daemon: Sendable {
     public var materializer = Materializer.Configuration()
     /// Test knob: the executor's tuning (`max_parallel` and `kill_grace` come from the config).
     public var executor = ExecutorService.Configuration()
+    /// Test knob: the dispatcher's batch, poll and backoff (`max_age` comes from `relay.max_age`).
+    public var dispatcher = DispatcherService.Configuration()
 
     public init(config: DaemonConfig, logger: Logger) {
         self.config = config
@@ -90,18 +92,28 @@ public struct Daemon: Sendable {
                                         now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
         let runsChanged = Observed<UInt64>(0)
+        let dispatchesChanged = Observed<UInt64>(0)
         let executor = try makeExecutor(client: client, names: names, wake: runsChanged, now: { clock.now() })
-        let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel],
+        let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() })
+        let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
                                             applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
-        let work = LeaderWorkService(leadership: leadership, workers: [
+        var workers: [(name: String, run: LeaderWorkService.Worker)] = [
             ("listener", { _ in
                 await listener.run { channel, _ in
-                    if channel == names.runsChannel { runsChanged.update { $0 &+= 1 } } else { jobsChanged.update { $0 &+= 1 } }
+                    switch channel {
+                    case names.runsChannel: runsChanged.update { $0 &+= 1 }
+                    case names.dispatchesChannel: dispatchesChanged.update { $0 &+= 1 }
+                    default: jobsChanged.update { $0 &+= 1 }
+                    }
                 }
             }),
             ("materializer", { epoch in try await materializer.run(epoch: epoch, wake: jobsChanged) }),
             ("executor", { epoch in try await executor.run(epoch: epoch) }),
-        ], logger: logger)
+        ]
+        if let dispatcher {
+            workers.append(("dispatcher", { epoch in try await dispatcher.run(epoch: epoch) }))
+        }
+        let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
         let api = try apiService(client: client)
 
         var configuration = ServiceGroupConfiguration(

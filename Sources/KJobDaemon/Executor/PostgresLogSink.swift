@@ -23,7 +23,7 @@ public actor PostgresLogSink: RunLogSink {
         self.maxDelay = maxDelay
     }
 
-    public func append(_ chunk: LogChunk) async throws {
+    public func append(_ chunk: KJobSandbox.LogChunk) async throws {
         pending.append(StoredLogChunk(seq: Int(chunk.seq), stream: chunk.stream.rawValue, at: chunk.at, data: chunk.bytes))
         pendingBytes += chunk.bytes.count
         if oldest == nil { oldest = .now }

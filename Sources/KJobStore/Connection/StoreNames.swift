@@ -16,6 +16,8 @@ public struct StoreNames: Sendable, Hashable {
     public var jobsChannel: String { "\(schema)_jobs" }
     /// A run became queued (new fire, retry, run-now).
     public var runsChannel: String { "\(schema)_runs" }
+    /// An outbox row was written (a run's final outcome to deliver).
+    public var dispatchesChannel: String { "\(schema)_dispatches" }
     /// The active released the lease gracefully.
     public var leaseChannel: String { "\(schema)_lease" }
 
