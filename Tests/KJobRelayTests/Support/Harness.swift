@@ -2,25 +2,6 @@ import Foundation
 import KJobRelay
 import KJobRelaySink
 
-/// Runs `body` with a bound, serving sink; cancels it afterwards whatever happens.
-func withSink<T: Sendable>(
-    _ configuration: RelaySinkConfiguration,
-    _ body: @Sendable (RelaySink) async throws -> T
-) async throws -> T {
-    let sink = try await RelaySink.bind(configuration: configuration)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await sink.run() }
-        do {
-            let result = try await body(sink)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-    }
-}
-
 /// Runs `body` with a client and shuts it down afterwards whatever happens.
 func withClient<T: Sendable>(
     _ configuration: RelayConfiguration,
@@ -34,29 +15,6 @@ func withClient<T: Sendable>(
     } catch {
         try? await client.shutdown()
         throw error
-    }
-}
-
-extension SinkCertificates.Files {
-    func sinkConfiguration(
-        requireClientCert: Bool = false, secret: Bool = false, token: Bool = false, out: String? = nil
-    ) -> RelaySinkConfiguration {
-        RelaySinkConfiguration(
-            certFile: serverCert, keyFile: serverKey,
-            clientCAFile: requireClientCert ? caCert : nil, outFile: out,
-            secretFile: secret ? signingSecret : nil, tokenFile: token ? self.token : nil
-        )
-    }
-
-    func clientConfiguration(
-        port: Int, host: String = "127.0.0.1", clientCert: Bool = false, secretFile: String? = nil,
-        token: Bool = false, timeout: Duration = .seconds(10)
-    ) -> RelayConfiguration {
-        RelayConfiguration(
-            url: "https://\(host):\(port)/v1/dispatch", caFile: caCert,
-            clientCert: clientCert ? self.clientCert : "", clientKey: clientCert ? self.clientKey : "",
-            tokenFile: token ? self.token : "", signingSecretFile: secretFile ?? "", timeout: timeout
-        )
     }
 }
 
