@@ -39,8 +39,9 @@ public struct DispatcherService: Sendable {
         self.logger = logger
     }
 
-    /// A claimed row stays unclaimable this long: one attempt's `relay.timeout` plus a margin.
-    var hold: Duration { relay.timeout + .seconds(30) }
+    /// A claimed row stays unclaimable this long: one attempt's `relay.timeout` plus a margin for
+    /// the write-back. Also how long a new active may wait for rows the old one had in flight.
+    var hold: Duration { relay.timeout + .seconds(5) }
 
     /// Runs until cancelled (demotion, shutdown) or the epoch turns out stale (throws).
     public func run(epoch: Int64) async throws {
