@@ -113,6 +113,8 @@ public struct Daemon: Sendable {
         if let dispatcher {
             workers.append(("dispatcher", { epoch in try await dispatcher.run(epoch: epoch) }))
         }
+        let retention = makeRetention(client: client, names: names, now: { clock.now() })
+        workers.append(("retention", { epoch in try await retention.run(epoch: epoch) }))
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
         let api = try apiService(client: client)
 

@@ -1,0 +1,78 @@
+import Foundation
+import KJobStore
+import Logging
+
+/// Leader-only worker applying `[retention]` every `interval`: deletes old finished runs (their
+/// log chunks and dispatches cascade) and their log files under `executor.log_dir`.
+public struct RetentionService: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// `retention.keep_runs`: finished runs kept per job whatever their age.
+        public var keepRuns: Int = 100
+        /// `retention.max_age`: runs beyond `keepRuns` are deleted once finished this long ago.
+        public var maxAge: Duration = .seconds(30 * 86_400)
+        /// `executor.log_dir` ("" = no files to remove).
+        public var logDir: String = ""
+        /// Time between passes; the first pass runs at activation.
+        public var interval: Duration = .seconds(300)
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let retention: RunRetention
+    public let now: @Sendable () -> Date
+    private let logger: Logger
+
+    public init(configuration: Configuration, retention: RunRetention, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.configuration = configuration
+        self.retention = retention
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Runs until cancelled or the epoch turns out stale (throws).
+    public func run(epoch: Int64) async throws {
+        while !Task.isCancelled {
+            do {
+                try await pass(epoch: epoch)
+            } catch let error as StaleEpochError {
+                throw error
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("retention pass failed; retrying next interval", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try await Task.sleep(for: configuration.interval)
+        }
+    }
+
+    /// One pass: deletes in batches until nothing is left to delete. Returns the runs deleted.
+    @discardableResult
+    public func pass(epoch: Int64) async throws -> [RunRetention.PrunedRun] {
+        let cutoff = now().addingTimeInterval(-Double(configuration.maxAge.milliseconds) / 1000)
+        let batch = 1000
+        var all: [RunRetention.PrunedRun] = []
+        while !Task.isCancelled {
+            let pruned = try await retention.prune(epoch: epoch, keepRuns: configuration.keepRuns, cutoff: cutoff, limit: batch)
+            all += pruned
+            removeLogFiles(pruned)
+            if pruned.count < batch { break }
+        }
+        if !all.isEmpty {
+            logger.info("retention deleted old runs", metadata: ["count": "\(all.count)", "keep_runs": "\(configuration.keepRuns)"])
+        }
+        return all
+    }
+
+    func removeLogFiles(_ runs: [RunRetention.PrunedRun]) {
+        guard !configuration.logDir.isEmpty else { return }
+        for run in runs {
+            let path = "\(configuration.logDir)/\(run.job)/\(run.id.uuidString.lowercased()).log"
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch CocoaError.fileNoSuchFile {
+                // Never written (log_dir set later, or the run never started).
+            } catch {
+                logger.warning("cannot remove an old run's log file", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+}
