@@ -168,6 +168,24 @@ struct DispatcherTests {
         }
     }
 
+    @Test func emptyRelayURLDisablesDispatchAndBadFilesFailStartUp() async throws {
+        var config = DaemonConfig()
+        #expect(try await Daemon(config: config, logger: Logger(label: "test")).relayConfiguration() == nil)
+        config.relay.url = "https://127.0.0.1:1/v1/dispatch"
+        config.relay.caFile = "/nonexistent/ca.pem"
+        do {
+            _ = try await Daemon(config: config, logger: Logger(label: "test")).relayConfiguration()
+            Issue.record("a missing relay.ca_file must fail start-up")
+        } catch let error as DaemonConfigError {
+            #expect(error.location == "relay.ca_file")
+            #expect(error.description.contains("/nonexistent/ca.pem"))
+        }
+        config.relay.caFile = ""
+        let relay = try #require(try await Daemon(config: config, logger: Logger(label: "test")).relayConfiguration())
+        #expect(relay.url == config.relay.url)
+        #expect(relay.maxAge == config.relay.maxAge)
+    }
+
     @Test func staleEpochWriteBackIsRejected() async throws {
         let db = try TestDatabase(prefix: "d")
         try await db.migrate()
