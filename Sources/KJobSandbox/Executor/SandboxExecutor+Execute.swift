@@ -129,7 +129,7 @@ extension SandboxExecutor {
             actions = termination.tick(members: tree.members().count, now: clock.now)
         }
         let stray = tree.members()
-        ChildRegistry.reapAdoptedOrphans()
+        tree.reapAdopted()
         // A process outside our reach (no cgroup) may still hold the pipes; do not wait on it forever.
         let closeDeadline = clock.now + .seconds(2)
         while clock.now < closeDeadline, !supervisor.isFinished { try? await Task.sleep(for: .milliseconds(20)) }

@@ -21,13 +21,17 @@ enum ChildRegistry {
         _ = spawned.withLock { $0.remove(pid) }
     }
 
-    /// Collects zombies that were adopted (parent is kjobd, not spawned by it). Returns how many.
+    /// Collects the zombies of adopted orphans among `candidates` (processes a run's tree saw), so
+    /// that children this process started by other means (Foundation's Process, a test harness)
+    /// keep their exit status for whoever waits on them. Returns how many were reaped.
     @discardableResult
-    static func reapAdoptedOrphans() -> Int {
+    static func reapAdoptedOrphans(among candidates: Set<Int32>) -> Int {
+        guard !candidates.isEmpty else { return 0 }
         let own = getpid()
         return spawned.withLock { set in
             var count = 0
-            for entry in SystemFiles.processTable() where entry.ppid == own && entry.zombie && !set.contains(entry.pid) {
+            for entry in SystemFiles.processTable()
+            where entry.ppid == own && entry.zombie && candidates.contains(entry.pid) && !set.contains(entry.pid) {
                 var status: Int32 = 0
                 if waitpid(entry.pid, &status, WNOHANG) == entry.pid { count += 1 }
             }

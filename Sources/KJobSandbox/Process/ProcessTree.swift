@@ -97,8 +97,10 @@ public final class ProcessTree: Sendable {
         }
     }
 
-    /// Without cgroups the daemon is the subreaper: collect the zombies of orphans it adopted.
-    private func reapAdopted() {
-        ChildRegistry.reapAdoptedOrphans()
+    /// Without cgroups the daemon is the subreaper: collect the zombies of this run's orphans it
+    /// adopted (only processes this tree saw, never another child of the daemon).
+    func reapAdopted() {
+        let known = state.withLock { state in Set(state.known.keys).subtracting([state.root]) }
+        ChildRegistry.reapAdoptedOrphans(among: known)
     }
 }
