@@ -188,7 +188,11 @@ let serverTargets: [Target] = [
 
 let cliTargets: [Target] = [
     .executableTarget(name: "kjob", dependencies: ["KJobCore", "KJobClient", argumentParser], swiftSettings: swiftSettings),
-    .executableTarget(name: "kjob-bench", dependencies: ["KJobCore"], swiftSettings: swiftSettings),
+    .executableTarget(
+        name: "kjob-bench",
+        dependencies: ["KJobCore", "KJobSandbox", "KJobClient", argumentParser, log],
+        swiftSettings: swiftSettings
+    ),
 ]
 
 let package = Package(

@@ -132,7 +132,11 @@ extension SandboxExecutor {
         tree.reapAdopted()
         // A process outside our reach (no cgroup) may still hold the pipes; do not wait on it forever.
         let closeDeadline = clock.now + .seconds(2)
-        while clock.now < closeDeadline, !supervisor.isFinished { try? await Task.sleep(for: .milliseconds(20)) }
+        var pause = Duration.milliseconds(1)
+        while clock.now < closeDeadline, !supervisor.isFinished {
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(20))
+        }
         if !supervisor.isFinished { supervisor.forceCloseOutput() }
         return stray
     }

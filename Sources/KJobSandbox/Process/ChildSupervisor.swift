@@ -132,6 +132,7 @@ final class ChildSupervisor: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
         defer { buffer.deallocate() }
         var lastRefresh = ContinuousClock.now
+        var waitsForExit = 0
 
         while !open.isEmpty || !exited {
             if control.withLock({ $0.forceClose }) {
@@ -140,7 +141,9 @@ final class ChildSupervisor: Sendable {
             }
             var fds = open.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             fds.append(pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0))
-            let ready = poll(&fds, nfds_t(fds.count), exited ? 200 : 100)
+            let timeout = Self.pollTimeout(outputOpen: !open.isEmpty, exited: exited, waitsForExit: waitsForExit)
+            if open.isEmpty, !exited { waitsForExit += 1 }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0, errno != EINTR { break }
 
             if fds.last!.revents != 0 {
@@ -181,6 +184,16 @@ final class ChildSupervisor: Sendable {
             return (capper.summary, capper.stdoutTail.bytes)
         }
         continuation.yield(.outputClosed(summary, stdoutTail: tail))
+    }
+
+    /// Milliseconds the pump's poll may block. While output is open, a read or the child's exit
+    /// wakes it soon enough. Once both pipes are closed only the exit is awaited, and the child
+    /// usually becomes reapable microseconds after its pipes close: poll again after 1 ms, backing
+    /// off to 100 ms for a child that closed its output and keeps running.
+    static func pollTimeout(outputOpen: Bool, exited: Bool, waitsForExit: Int) -> Int32 {
+        if exited { return 200 }
+        if outputOpen { return 100 }
+        return Int32(min(100, 1 << min(waitsForExit, 7)))
     }
 
     /// Reads what is there (bounded per call so one busy stream cannot starve the other).
