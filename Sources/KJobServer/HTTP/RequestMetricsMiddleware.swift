@@ -1,25 +1,23 @@
 import Hummingbird
-import NIOConcurrencyHelpers
+import KJobMetrics
 
-/// Request counters for `/metrics`, by status class; a hand-rolled exposition (see README).
-final class RequestMetrics: Sendable {
-    private let counts = NIOLockedValueBox<[String: Int]>([:])
-
-    func record(status: Int) {
-        let key = "\(status / 100)xx"
-        counts.withLockedValue { $0[key, default: 0] += 1 }
-    }
-
-    var snapshot: [String: Int] { counts.withLockedValue { $0 } }
-}
-
+/// Counts every answered request by status class in `kjob_http_requests_total`; errors thrown
+/// past it are counted with the status they will be answered with.
 struct RequestMetricsMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
-    let metrics: RequestMetrics
+    let metrics: KJobMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let response = try await next(request, context)
-        metrics.record(status: response.status.code)
-        return response
+        do {
+            let response = try await next(request, context)
+            metrics.httpResponse(status: response.status.code)
+            return response
+        } catch let error as any HTTPResponseError {
+            metrics.httpResponse(status: error.status.code)
+            throw error
+        } catch {
+            metrics.httpResponse(status: 500)
+            throw error
+        }
     }
 }
