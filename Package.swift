@@ -10,11 +10,28 @@ let toml: Target.Dependency = .product(name: "TOMLKit", package: "TOMLKit")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
+// MARK: - Test support
+
+/// Helpers shared by the test targets (a private Postgres schema, the API fixture, `kjobd` child
+/// processes, polling, a seeded RNG). Lives under Tests/ and is in no product.
+let testSupportTargets: [Target] = [
+    .target(
+        name: "KJobTestSupport",
+        dependencies: [
+            "KJobStore", "KJobServer", postgres, log,
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "Tests/KJobTestSupport",
+        swiftSettings: swiftSettings
+    ),
+]
+
 // MARK: - Core
 
 let coreTargets: [Target] = [
     .target(name: "KJobCore", dependencies: [toml], swiftSettings: swiftSettings),
-    .testTarget(name: "KJobCoreTests", dependencies: ["KJobCore"], swiftSettings: swiftSettings),
+    .testTarget(name: "KJobCoreTests", dependencies: ["KJobCore", "KJobTestSupport"], swiftSettings: swiftSettings),
 ]
 
 // MARK: - Metrics
@@ -43,7 +60,7 @@ let storeTargets: [Target] = [
     ),
     .testTarget(
         name: "KJobStoreTests",
-        dependencies: ["KJobStore", "KJobCore", postgres, log],
+        dependencies: ["KJobStore", "KJobCore", "KJobTestSupport", postgres, log],
         swiftSettings: swiftSettings
     ),
 ]
@@ -61,7 +78,7 @@ let daemonTargets: [Target] = [
     .testTarget(
         name: "KJobDaemonTests",
         dependencies: [
-            "KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", postgres, log,
+            "KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", "KJobTestSupport", postgres, log,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ],
@@ -122,7 +139,7 @@ let relayTargets: [Target] = [
     .testTarget(
         name: "KJobRelayTests",
         dependencies: [
-            "KJobRelay", "KJobRelaySink",
+            "KJobRelay", "KJobRelaySink", "KJobTestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -165,7 +182,7 @@ let serverTargets: [Target] = [
     .testTarget(
         name: "KJobServerTests",
         dependencies: [
-            "KJobServer", "KJobStore", "KJobCore", postgres, log,
+            "KJobServer", "KJobStore", "KJobCore", "KJobTestSupport", postgres, log,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ],
@@ -174,7 +191,7 @@ let serverTargets: [Target] = [
     .testTarget(
         name: "KJobCLITests",
         dependencies: [
-            "KJobServer", "KJobStore", "KJobCore", postgres, log,
+            "KJobServer", "KJobStore", "KJobCore", "KJobTestSupport", postgres, log,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ],
@@ -221,6 +238,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
-    targets: coreTargets + metricsTargets + storeTargets + daemonTargets + sandboxTargets + relayTargets + serverTargets + cliTargets,
+    targets: testSupportTargets + coreTargets + metricsTargets + storeTargets + daemonTargets + sandboxTargets + relayTargets + serverTargets + cliTargets,
     swiftLanguageModes: [.v6]
 )

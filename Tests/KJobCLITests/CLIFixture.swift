@@ -1,20 +1,19 @@
 import Foundation
-import Hummingbird
 import KJobServer
-import KJobStore
-import Logging
-import NIOCore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
 /// A live API on 127.0.0.1 (port 0) over a private schema, and the built `kjob` binary to drive it.
 struct CLIFixture: Sendable {
-    let db: TestDatabase
-    let client: PostgresClient
+    let api: APIFixture
     let baseURL: String
-    let tokens: [String: String]
     /// An empty HOME so no user config leaks in.
     let home: URL
+
+    var db: TestDatabase { api.db }
+    var client: PostgresClient { api.client }
+    var tokens: [String: String] { api.tokens }
 
     struct Result: Sendable {
         var status: Int32
@@ -26,38 +25,12 @@ struct CLIFixture: Sendable {
     }
 
     static func with(configure: (inout APIConfiguration) -> Void = { _ in }, _ body: @Sendable (CLIFixture) async throws -> Void) async throws {
-        let db = try TestDatabase()
-        var configuration = APIConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.nodeID = "cli-node"
-        configuration.agents = ["kode", "shell"]
-        configuration.followPoll = .milliseconds(50)
-        configure(&configuration)
-        let frozen = configuration
-        try await db.withClient { client in
-            let issuer = TokenIssuer(repository: TokensRepository(client: client, names: db.names, logger: db.logger))
-            var tokens: [String: String] = [:]
-            for (name, role, tenant) in [("admin", "admin", nil), ("viewer", "viewer", nil), ("operator", "operator", nil),
-                                         ("b-admin", "admin", "b")] as [(String, String, String?)] {
-                tokens[name] = try await issuer.create(name: name, role: role, tenant: tenant).token
-            }
-            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let app = try APIServer.makeApplication(client: client, names: db.names, configuration: frozen, logger: db.logger) { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            }
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kjob-cli-\(db.names.schema)")
+        try await APIFixture.with(prefix: "cli", configure: configure) { api in
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("kjob-cli-\(api.db.names.schema)")
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: home) }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-                defer { group.cancelAll() }
-                var port = 0
-                for await value in ports { port = value }
-                try #require(port > 0, "the API did not start")
-                let scheme = frozen.tlsEnabled ? "https" : "http"
-                try await body(CLIFixture(db: db, client: client, baseURL: "\(scheme)://127.0.0.1:\(port)", tokens: tokens, home: home))
+            try await api.serve { baseURL in
+                try await body(CLIFixture(api: api, baseURL: baseURL, home: home))
             }
         }
     }
@@ -132,6 +105,6 @@ struct CLIFixture: Sendable {
     }
 
     func sql(_ query: PostgresQuery) async throws {
-        try await client.query(query, logger: db.logger)
+        try await api.sql(query)
     }
 }

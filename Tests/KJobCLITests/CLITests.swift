@@ -1,5 +1,6 @@
 import Foundation
 import KJobServer
+import KJobTestSupport
 import PostgresNIO
 import Testing
 

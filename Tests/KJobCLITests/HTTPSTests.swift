@@ -1,4 +1,5 @@
 import Foundation
+import KJobTestSupport
 import Testing
 
 @Suite("kjob CLI over HTTPS", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))

@@ -1,4 +1,5 @@
 import Foundation
+import KJobTestSupport
 import PostgresNIO
 import Testing
 

@@ -4,6 +4,7 @@ import KJobCore
 import KJobRelay
 import KJobRelaySink
 import KJobStore
+import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -124,7 +125,6 @@ struct DispatcherTests {
     @Test func retriedThrough503sIsAcceptedOnce() async throws {
         try await withTLSSink { sink, files in
             let db = try TestDatabase(prefix: "d")
-            try await db.migrate()
             try await db.withClient { client in
                 try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 1")
                 try await sink.setFault(.status(503, count: 3))
@@ -146,7 +146,6 @@ struct DispatcherTests {
     @Test func badRequestFailsWithoutRetry() async throws {
         try await withTLSSink { sink, files in
             let db = try TestDatabase(prefix: "d")
-            try await db.migrate()
             try await db.withClient { client in
                 try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 1")
                 try await sink.setFault(.status(400))
@@ -188,7 +187,6 @@ struct DispatcherTests {
 
     @Test func staleEpochWriteBackIsRejected() async throws {
         let db = try TestDatabase(prefix: "d")
-        try await db.migrate()
         try await db.withClient { client in
             try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 1")
             let queue = KJobStore.DispatchQueue(client: client, names: db.names, logger: db.logger)

@@ -4,6 +4,7 @@ import KJobCore
 import KJobRelay
 import KJobSandbox
 import KJobStore
+import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -58,7 +59,6 @@ struct ExecutorHarness: Sendable {
     static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4,
                      _ body: @Sendable (ExecutorHarness) async throws -> Void) async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         let root = "/tmp/kjob-executor-test-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -2,6 +2,7 @@ import Foundation
 import KJobCore
 import KJobDaemon
 import KJobStore
+import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -21,7 +22,6 @@ struct LeaseServiceTests {
 
     @Test func backendTerminationMovesTheLeaseAndPoolerSwapIsRefused() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         let logs = LogCapture()
         let a = makeService(db, node: "a", logger: logs.logger(label: "a"))
         try await db.withClient { client in

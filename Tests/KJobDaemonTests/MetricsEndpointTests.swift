@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import KJobStore
+import KJobTestSupport
 import NIOCore
 import PostgresNIO
 import Testing
@@ -35,7 +36,6 @@ struct MetricsEndpointTests {
 
     @Test func activeNodeExportsLeaderRunsLatenessDispatchAndBacklog() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         let root = "/tmp/kjob-metrics-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -100,8 +100,7 @@ struct MetricsEndpointTests {
                     throw error
                 }
                 try await http.shutdown()
-                node.signal(SIGTERM)
-                #expect(await node.waitForExit(timeout: .seconds(20)), "the node did not stop on SIGTERM:\n\(node.log)")
+                #expect(await node.stop(timeout: .seconds(20)), "the node did not stop on SIGTERM:\n\(node.log)")
             }
         }
     }

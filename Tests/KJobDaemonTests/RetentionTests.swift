@@ -1,6 +1,7 @@
 import Foundation
 @testable import KJobDaemon
 import KJobStore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
@@ -24,7 +25,6 @@ struct RetentionTests {
 
     @Test func deletesOldFinishedRunsBeyondKeepButNeverLiveOrUndelivered() async throws {
         let db = try TestDatabase(prefix: "r")
-        try await db.migrate()
         let logDir = "/tmp/kjob-retention-test-\(UUID().uuidString.lowercased())"
         defer { try? FileManager.default.removeItem(atPath: logDir) }
         try await db.withClient { client in

@@ -1,6 +1,7 @@
 import Foundation
 import KJobRelaySink
 import KJobStore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
@@ -8,41 +9,22 @@ import Testing
 /// with SIGKILL, and the new active delivers the pending dispatch exactly once.
 @Suite("Two nodes: a dispatch left pending by a killed active", .enabled(if: TestDatabase.available), .serialized)
 struct TwoNodeDispatchTests {
-    func holder(_ client: PostgresClient, _ db: TestDatabase) async throws -> (String?, Int64) {
-        var result: (String?, Int64) = (nil, 0)
-        for try await row in try await client.query("SELECT holder, epoch FROM \(unescaped: db.names.schema).leader").decode((String?, Int64).self) {
-            result = row
-        }
-        return result
-    }
-
     @Test func newActiveDeliversPendingDispatchOnce() async throws {
-        let db = try TestDatabase()
-        try await db.migrate()
         let root = "/tmp/kjob-two-node-dispatch-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await withTLSSink { sink, files in
             try await sink.setFault(.status(503))
-            try await db.withClient { client in
-                func node(_ name: String) throws -> KJobdProcess {
-                    try KJobdProcess(node: name, db: db, extra: [
-                        "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-                        "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
-                        "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
-                        "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
-                        "KJOBD_RELAY_CA_FILE": files.caCert,
-                        "KJOBD_RELAY_TOKEN_FILE": files.token,
-                        "KJOBD_RELAY_TIMEOUT": "2s",
-                    ])
-                }
-                let a = try node("a")
-                try #require(try await poll(timeout: .seconds(30)) { try await holder(client, db).0 == "a" } != nil, "a never active:\n\(a.log)")
-                let b = try node("b")
-                try #require(try await poll(timeout: .seconds(30)) {
-                    try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'b'", as: String.self) == "standby"
-                } != nil, "b never standby:\n\(b.log)")
-
+            try await KJobdPair.with(environment: { name in [
+                "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+                "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+                "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
+                "KJOBD_RELAY_CA_FILE": files.caCert,
+                "KJOBD_RELAY_TOKEN_FILE": files.token,
+                "KJOBD_RELAY_TIMEOUT": "2s",
+            ]}) { pair in
+                let (db, client, a, b) = (pair.db, pair.client, pair.a, pair.b)
                 let job = try await insertShellJob(client, db, slug: "handover", script: "echo done", targets: [("ops", [])])
                 let run = try await RunQueue(client: client, names: db.names, nodeID: "test", logger: db.logger).enqueueManual(jobID: job, now: Date())
                 // a ran it and tried the relay, which refused (503): the dispatch is pending with an attempt made.
@@ -55,13 +37,10 @@ struct TwoNodeDispatchTests {
                 }
                 try #require(tried != nil, "a never attempted the dispatch:\n\(a.log)")
                 let dispatch = try #require(id)
-                let epochA = try await holder(client, db).1
+                let epochA = try await pair.leader().epoch
                 a.signal(SIGKILL)
                 try await sink.setFault(.none)
-                let took = try await poll(timeout: .seconds(15), interval: .milliseconds(20)) {
-                    let now = try await holder(client, db)
-                    return now.0 == "b" && now.1 > epochA
-                }
+                let took = try await pair.takeover(by: "b", after: epochA, timeout: .seconds(15), interval: .milliseconds(20))
                 try #require(took != nil, "b never took over:\n\(b.log)")
                 let row = try await waitForDispatch(client, db, dispatch, "delivered", timeout: .seconds(60))
                 #expect(row.attempts >= 2)
@@ -70,8 +49,7 @@ struct TwoNodeDispatchTests {
                 #expect(records.map(\.idempotencyKey) == [dispatch.uuidString.lowercased()])
                 #expect(records.first?.body.run.id == run.uuidString.lowercased())
                 #expect(b.log.contains("dispatch delivered"), "b's log:\n\(b.log)")
-                b.signal(SIGTERM)
-                _ = await b.waitForExit(timeout: .seconds(15))
+                _ = await b.stop(timeout: .seconds(15))
             }
         }
     }

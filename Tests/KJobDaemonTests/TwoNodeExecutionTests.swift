@@ -1,5 +1,6 @@
 import Foundation
 import KJobStore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
@@ -8,52 +9,31 @@ import Testing
 /// window must be run exactly once (ledger) or recorded with a reason (skipped / lost), never twice.
 @Suite("Two nodes execute an @every 1s job across kill -9", .enabled(if: TestDatabase.available), .serialized)
 struct TwoNodeExecutionTests {
-    func holder(_ client: PostgresClient, _ db: TestDatabase) async throws -> (String?, Int64) {
-        var result: (String?, Int64) = (nil, 0)
-        for try await row in try await client.query("SELECT holder, epoch FROM \(unescaped: db.names.schema).leader").decode((String?, Int64).self) {
-            result = row
-        }
-        return result
-    }
-
     @Test func everyScheduledSecondRunsOnceOrIsRecorded() async throws {
-        let db = try TestDatabase()
-        try await db.migrate()
         let root = "/tmp/kjob-two-node-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let ledger = "\(root)/ledger"
         _ = FileManager.default.createFile(atPath: ledger, contents: nil)
-        try await db.withClient { client in
-            func node(_ name: String) throws -> KJobdProcess {
-                try KJobdProcess(node: name, db: db, extra: [
-                    "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-                    "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
-                    "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
-                    "KJOBD_EXECUTOR_KILL_GRACE": "1s",
-                ])
-            }
-            let a = try node("a")
-            try #require(try await poll(timeout: .seconds(30)) { try await holder(client, db).0 == "a" } != nil, "a never active:\n\(a.log)")
-            let b = try node("b")
-            try #require(try await poll(timeout: .seconds(30)) {
-                try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'b'", as: String.self) == "standby"
-            } != nil, "b never standby:\n\(b.log)")
+        try await KJobdPair.with(environment: { name in [
+            "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+            "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+            "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+            "KJOBD_EXECUTOR_KILL_GRACE": "1s",
+        ]}) { pair in
+            let (db, client, a, b) = (pair.db, pair.client, pair.a, pair.b)
 
             let firstFire = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.down))
             let script = #"echo "$KJOB_SCHEDULED_FOR $KJOB_EPOCH $KJOB_ATTEMPT" >> "$LEDGER""#
             let job = try await insertShellJob(client, db, slug: "tick", script: script,
                                                spec: ["env": ["LEDGER": ledger], "timeout": "20s"],
                                                schedule: "@every 1s", nextFireAt: firstFire)
-            let epochA = try await holder(client, db).1
+            let epochA = try await pair.leader().epoch
             // Let a run a few fires, then kill it mid-stream.
             try await Task.sleep(until: .now + .seconds(Int64(max(0, firstFire.timeIntervalSinceNow)) + 4))
             a.signal(SIGKILL)
             let killedAt = Date()
-            let took = try await poll(timeout: .seconds(15), interval: .milliseconds(10)) {
-                let now = try await holder(client, db)
-                return now.0 == "b" && now.1 > epochA
-            }
+            let took = try await pair.takeover(by: "b", after: epochA, timeout: .seconds(15))
             try #require(took != nil, "b never took over:\n\(b.log)")
             print("measured: takeover after kill -9: \(took!)")
             try await Task.sleep(for: .seconds(5))
@@ -67,8 +47,7 @@ struct TwoNodeExecutionTests {
                 return open == 0
             }
             try #require(settled != nil, "runs of the window never finished:\n--- b ---\n\(b.log)")
-            b.signal(SIGTERM)
-            _ = await b.waitForExit(timeout: .seconds(15))
+            _ = await b.stop(timeout: .seconds(15))
 
             // The ledger, keyed by scheduled second.
             var ran: [Int: Int] = [:]

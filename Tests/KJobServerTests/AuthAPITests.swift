@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import KJobServer
 import KJobStore
+import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing

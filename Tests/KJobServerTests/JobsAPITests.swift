@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KJobServer
+import KJobTestSupport
 import Testing
 
 @Suite("HTTP API: jobs", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))

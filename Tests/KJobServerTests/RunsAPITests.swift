@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KJobServer
+import KJobTestSupport
 import PostgresNIO
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import KJobCore
 import KJobStore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
@@ -27,7 +28,6 @@ func setEpoch(_ client: PostgresClient, _ db: TestDatabase, _ epoch: Int64) asyn
 struct MaterializerTests {
     @Test func staleEpochWritesAreRejected() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 5)
             let fencing = Fencing(client: client, names: db.names)
@@ -53,7 +53,6 @@ struct MaterializerTests {
 
     @Test func epochBumpWaitsForFencedTransactionsInFlight() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let fencing = Fencing(client: client, names: db.names)
@@ -86,7 +85,6 @@ struct MaterializerTests {
 
     @Test func racingMaterializersProduceEachFireOnce() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 3)
             let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 10).rounded(.down) * 10 + 0.5)
@@ -132,7 +130,6 @@ struct MaterializerTests {
     ])
     func misfirePolicies(policy: String, windowMs: Int64, queued: Int, skipped: Int) async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10
@@ -160,7 +157,6 @@ struct MaterializerTests {
 
     @Test func disabledJobsRecordSkippedFires() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10

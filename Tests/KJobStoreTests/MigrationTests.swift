@@ -1,5 +1,6 @@
 import Foundation
 import KJobStore
+import KJobTestSupport
 import PostgresNIO
 import Testing
 
@@ -20,7 +21,7 @@ struct MigrationTests {
         }
         #expect(results.filter { $0 == Migrations.all.map(\.version) }.count == 1)
         #expect(results.filter { $0.isEmpty }.count == 3)
-        try await db.withClient { client in
+        try await db.withClient(migrating: false) { client in
             for table in ["leader", "nodes", "jobs", "job_dispatch_targets", "job_runs", "run_log_chunks", "dispatches", "api_tokens"] {
                 let exists = try await client.scalar("SELECT to_regclass(\(db.names.schema + "." + table)) IS NOT NULL", as: Bool.self)
                 #expect(exists == true, "missing table \(table)")
@@ -35,7 +36,6 @@ struct MigrationTests {
 
     @Test func runStatusesAreConstrained() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             let s = db.names.schema
             let job = UUID()

@@ -1,6 +1,7 @@
 import Foundation
 import KJobCore
 import KJobStore
+import KJobTestSupport
 import NIOCore
 import PostgresNIO
 import Testing
@@ -47,7 +48,6 @@ struct RunQueueTests {
 
     @Test func twoRacingClaimersClaimEachRunOnce() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 3)
             let base = Date(timeIntervalSince1970: 1_900_000_000)
@@ -81,7 +81,6 @@ struct RunQueueTests {
 
     @Test func notBeforeInTheFutureIsNotClaimed() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "later")
@@ -95,7 +94,6 @@ struct RunQueueTests {
 
     @Test func staleEpochClaimAndFinishAreRejected() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "stale", targets: [("chan", ["always"])])
@@ -123,7 +121,6 @@ struct RunQueueTests {
 
     @Test func finishWritesOutboxRowsInTheSameTransaction() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 7)
             let job = try await insertRunnableJob(client, db, slug: "audit",
@@ -166,7 +163,6 @@ struct RunQueueTests {
 
     @Test func failedRunWithRetriesIsRetriedAfterBackoffThenDispatched() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "flaky",
@@ -201,7 +197,6 @@ struct RunQueueTests {
 
     @Test func lostRunsAreRetriedOnlyAfterTimeoutPlusKillGrace() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "lost",
@@ -224,7 +219,6 @@ struct RunQueueTests {
     @Test(arguments: ["skip", "queue", "allow", "replace"])
     func overlapPolicyAtClaim(_ policy: String) async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "ov-\(policy)", spec: ["overlap": policy])
@@ -258,7 +252,6 @@ struct RunQueueTests {
 
     @Test func manualRunsIgnoreOverlapAndCancelOfQueuedRunIsImmediate() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let job = try await insertRunnableJob(client, db, slug: "manual", spec: ["overlap": "skip"])
@@ -275,7 +268,6 @@ struct RunQueueTests {
 
     @Test func logChunksRoundTripByteExact() async throws {
         let db = try TestDatabase()
-        try await db.migrate()
         try await db.withClient { client in
             let job = try await insertRunnableJob(client, db, slug: "logs")
             let run = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())

@@ -30,7 +30,7 @@ extension JobSpec {
         func add(_ field: String, _ message: String?, dependsOn: [String] = []) {
             if let message { list.append(Problem(field: field, message: message, dependsOn: dependsOn)) }
         }
-        add("slug", Self.slugProblem(slug))
+        add("slug", Slug.problem(slug))
         add("prompt", Self.promptProblem(prompt))
         add("agent", Self.agentProblem(agent))
         add("timezone", Self.timezoneProblem(timezone))
@@ -110,17 +110,6 @@ extension JobSpec {
             add("description", "is \(description.utf8.count) bytes; the limit is \(JobSpecLimits.descriptionBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.descriptionBytes))))")
         }
         return list
-    }
-
-    static func slugProblem(_ slug: String) -> String? {
-        let bytes = Array(slug.utf8)
-        let hint = "use 1 to \(JobSpecLimits.slugLength) lowercase letters, digits and '-', starting with a letter or digit, e.g. \"weekly-stack-audit\""
-        guard !bytes.isEmpty else { return "is empty; \(hint)" }
-        guard bytes.count <= JobSpecLimits.slugLength else { return "is \(bytes.count) characters long; \(hint)" }
-        func isLowerAlnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-        guard isLowerAlnum(bytes[0]) else { return "\"\(slug)\" must start with a lowercase letter or digit; \(hint)" }
-        guard bytes.allSatisfy({ isLowerAlnum($0) || $0 == 0x2D }) else { return "\"\(slug)\" has a character other than a-z, 0-9 and '-'; \(hint)" }
-        return nil
     }
 
     static func promptProblem(_ prompt: String) -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 import KJobStore
 import Logging
 import PostgresNIO
@@ -39,14 +40,4 @@ public struct TokenIssueError: Error, Hashable, Sendable, CustomStringConvertibl
 public enum TenantName {
     public static let `default` = "default"
     public static func isValid(_ text: String) -> Bool { Slug.isValid(text) }
-}
-
-/// `^[a-z0-9][a-z0-9-]{0,62}$`.
-public enum Slug {
-    public static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first, bytes.count <= 63 else { return false }
-        func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-        return alnum(first) && bytes.dropFirst().allSatisfy { alnum($0) || $0 == 0x2D }
-    }
 }

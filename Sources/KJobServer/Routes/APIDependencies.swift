@@ -10,9 +10,10 @@ public struct APIDependencies: Sendable {
     public var cluster: ClusterRepository
 
     public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        jobs = JobsRepository(client: client, names: names, logger: logger)
-        runs = RunsRepository(client: client, names: names, logger: logger)
-        tokens = TokensRepository(client: client, names: names, logger: logger)
-        cluster = ClusterRepository(client: client, names: names, logger: logger)
+        let store = StoreContext(client: client, names: names, logger: logger)
+        jobs = JobsRepository(store)
+        runs = RunsRepository(store)
+        tokens = TokensRepository(store)
+        cluster = ClusterRepository(store)
     }
 }

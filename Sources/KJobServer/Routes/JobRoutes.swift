@@ -33,9 +33,25 @@ struct JobRoutes: Sendable {
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
         guard let job = try await dependencies.jobs.get(tenant: tenant, slug: slug) else {
-            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+            throw Self.noJob(slug, tenant)
         }
         return job
+    }
+
+    /// 201 with a Location for a new job, 200 for a replaced one, 409 (`exists`) for a taken slug.
+    static func response(_ result: JobsRepository.WriteResult, exists: @autoclosure () -> String) throws -> Response {
+        switch result {
+        case .created(let record):
+            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
+        case .updated(let record):
+            return try APIJSON.response(JobBody(record))
+        case .exists:
+            throw Problem.conflict(exists())
+        }
+    }
+
+    static func noJob(_ slug: String, _ tenant: String) -> Problem {
+        Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
     }
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -58,14 +74,9 @@ struct JobRoutes: Sendable {
         let principal = try context.require(.admin)
         let tenant = try TenantScope.single(principal, request)
         let (spec, _) = try await SpecBody.read(request, configuration: configuration)
-        switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date()) {
-        case .created(let record):
-            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
-        case .updated(let record):
-            return try APIJSON.response(JobBody(record))
-        case .exists:
-            throw Problem.conflict("job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
-        }
+        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date())
+        return try Self.response(result,
+                                 exists: "job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
     }
 
     func apply(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -78,14 +89,8 @@ struct JobRoutes: Sendable {
                           detail: "the body's slug \"\(spec.slug)\" differs from the path's \"\(slug)\"",
                           errors: [.init(field: prefix + "slug", message: "must equal the slug in the URL (\(slug))")])
         }
-        switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date()) {
-        case .created(let record):
-            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
-        case .updated(let record):
-            return try APIJSON.response(JobBody(record))
-        case .exists:
-            throw Problem.conflict("job \"\(slug)\" exists")
-        }
+        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date())
+        return try Self.response(result, exists: "job \"\(slug)\" exists")
     }
 
     func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -93,7 +98,7 @@ struct JobRoutes: Sendable {
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
         guard try await dependencies.jobs.delete(tenant: tenant, slug: slug) else {
-            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+            throw Self.noJob(slug, tenant)
         }
         return Response(status: .noContent)
     }
@@ -103,7 +108,7 @@ struct JobRoutes: Sendable {
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
         guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled) else {
-            throw Problem.notFound("no job \"\(slug)\" in tenant \"\(tenant)\"")
+            throw Self.noJob(slug, tenant)
         }
         return try APIJSON.response(JobBody(job))
     }

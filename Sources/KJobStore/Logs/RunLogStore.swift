@@ -7,15 +7,11 @@ import PostgresNIO
 ///
 /// Appends are not fenced: a log line of a run the node is still killing is history, not a
 /// decision. Re-sent chunks (same seq) are ignored.
-public struct RunLogStore: Sendable {
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+public struct RunLogStore: StoreRepository {
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     /// Inserts `chunks` in one statement.

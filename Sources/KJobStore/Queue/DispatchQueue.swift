@@ -11,15 +11,11 @@ import PostgresNIO
 /// its `Idempotency-Key`.
 ///
 /// (Named after the outbox, not libdispatch: spell it `KJobStore.DispatchQueue` next to Foundation.)
-public struct DispatchQueue: Sendable {
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+public struct DispatchQueue: StoreRepository {
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     /// Claims up to `limit` pending dispatches due at `now` for one attempt each.

@@ -3,15 +3,11 @@ import Logging
 import PostgresNIO
 
 /// Reads the leader row and the node table.
-public struct ClusterRepository: Sendable {
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+public struct ClusterRepository: StoreRepository {
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     public func view() async throws -> ClusterView {

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Jobs as the API reads and writes them. Not epoch-fenced: any node may edit jobs; the
 /// `jobs` trigger NOTIFYs the active's materializer.
-public struct JobsRepository: Sendable {
+public struct JobsRepository: StoreRepository {
     public enum WriteMode: Sendable { case create, apply }
     public enum WriteResult: Sendable, Hashable {
         case created(JobRecord)
@@ -14,14 +14,10 @@ public struct JobsRepository: Sendable {
         case exists
     }
 
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     static let columns = "id, tenant, slug, spec, enabled, next_fire_at, last_fire_at, created_at, updated_at"

@@ -38,11 +38,3 @@ public struct DispatchRecord: Sendable, Hashable {
     public var nextAttemptAt: Date
     public var deliveredAt: Date?
 }
-
-/// A piece of a run's captured output.
-public struct LogChunk: Sendable, Hashable {
-    public var seq: Int
-    public var stream: String
-    public var at: Date
-    public var data: [UInt8]
-}

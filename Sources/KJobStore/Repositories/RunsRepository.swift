@@ -1,7 +1,6 @@
 import Foundation
 import KJobCore
 import Logging
-import NIOCore
 import PostgresNIO
 
 /// Runs, logs and dispatch state as the API reads them; run-now and cancel requests.
@@ -9,7 +8,7 @@ import PostgresNIO
 /// The two writes here are not epoch-fenced, by design: run-now only inserts a queued run (the
 /// active claims it under its epoch) and cancel only marks a request (or cancels a run no one
 /// has claimed, which the claim's `status = 'queued'` check makes safe).
-public struct RunsRepository: Sendable {
+public struct RunsRepository: StoreRepository {
     public struct Filter: Sendable, Hashable {
         /// Only these statuses; empty = all.
         public var statuses: [String] = []
@@ -30,14 +29,10 @@ public struct RunsRepository: Sendable {
         case alreadyFinished(RunRecord)
     }
 
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     var select: String {
@@ -168,15 +163,8 @@ public struct RunsRepository: Sendable {
     }
 
     /// Chunks after `afterSeq`, in order, at most `limit`.
-    public func logChunks(runID: UUID, afterSeq: Int, limit: Int) async throws -> [LogChunk] {
-        var result: [LogChunk] = []
-        for try await (seq, stream, at, data) in try await client.query("""
-            SELECT seq, stream, at, data FROM \(unescaped: names.schema).run_log_chunks
-             WHERE run_id = \(runID) AND seq > \(afterSeq) ORDER BY seq LIMIT \(limit)
-            """, logger: logger).decode((Int, String, Date, ByteBuffer).self) {
-            result.append(LogChunk(seq: seq, stream: stream, at: at, data: Array(data.readableBytesView)))
-        }
-        return result
+    public func logChunks(runID: UUID, afterSeq: Int, limit: Int) async throws -> [StoredLogChunk] {
+        try await RunLogStore(context).chunks(runID: runID, after: afterSeq, limit: limit)
     }
 
     /// The run's status, for log following; nil when it was deleted.

@@ -3,20 +3,16 @@ import Logging
 import PostgresNIO
 
 /// API tokens by hash (hashing is the caller's: KJobServer's `TokenHash`).
-public struct TokensRepository: Sendable {
+public struct TokensRepository: StoreRepository {
     public enum CreateResult: Sendable, Hashable {
         case created(TokenRecord)
         case nameTaken
     }
 
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     public func create(name: String, role: String, tenant: String?, hash: [UInt8]) async throws -> CreateResult {

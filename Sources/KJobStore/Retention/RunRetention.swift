@@ -8,15 +8,11 @@ import PostgresNIO
 /// A run is deleted only when it is finished, is not among its job's `keepRuns` newest finished
 /// runs, finished before `cutoff`, has no `pending` dispatch, and no other attempt of its fire is
 /// still queued or running.
-public struct RunRetention: Sendable {
-    public let client: PostgresClient
-    public let names: StoreNames
-    private let logger: Logger
+public struct RunRetention: StoreRepository {
+    public let context: StoreContext
 
-    public init(client: PostgresClient, names: StoreNames, logger: Logger) {
-        self.client = client
-        self.names = names
-        self.logger = logger
+    public init(_ context: StoreContext) {
+        self.context = context
     }
 
     /// One deleted run: enough to find its log file (`<log_dir>/<job>/<id>.log`).

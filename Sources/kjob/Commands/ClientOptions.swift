@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KJobClient
+import KJobCore
 
 /// Connection flags shared by every command that talks to a node.
 struct ClientOptions: ParsableArguments {
@@ -64,11 +65,15 @@ enum Output {
     }
 }
 
+/// The SLUG argument of the job commands, checked locally (exit 2 when malformed).
+struct JobSlugArgument: ParsableArguments {
+    @Argument(help: "Job slug.") var slug: String
+    func validate() throws { try checkSlug(slug) }
+}
+
 /// A slug argument checked locally (exit 2 when malformed).
 func checkSlug(_ slug: String) throws {
-    let valid = slug.utf8.count <= 63 && slug.first.map { $0.isLowercase || $0.isNumber } == true
-        && slug.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
-    if !valid {
+    if !Slug.isValid(slug) {
         throw ValidationError("job slug \"\(slug)\" must match ^[a-z0-9][a-z0-9-]{0,62}$")
     }
 }

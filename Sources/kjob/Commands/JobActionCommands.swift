@@ -7,9 +7,8 @@ struct EnableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job.",
                                                     discussion: "Example:\n  kjob enable weekly-stack-audit")
     @OptionGroup var client: ClientOptions
-    @Argument(help: "Job slug.") var slug: String
-    func validate() throws { try checkSlug(slug) }
-    func run() async throws { try await setEnabled(client: client, slug: slug, action: "enable") }
+    @OptionGroup var job: JobSlugArgument
+    func run() async throws { try await setEnabled(client: client, slug: job.slug, action: "enable") }
 }
 
 /// `kjob disable SLUG`.
@@ -17,9 +16,8 @@ struct DisableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable a job; its fires are recorded as skipped.",
                                                     discussion: "Example:\n  kjob disable weekly-stack-audit")
     @OptionGroup var client: ClientOptions
-    @Argument(help: "Job slug.") var slug: String
-    func validate() throws { try checkSlug(slug) }
-    func run() async throws { try await setEnabled(client: client, slug: slug, action: "disable") }
+    @OptionGroup var job: JobSlugArgument
+    func run() async throws { try await setEnabled(client: client, slug: job.slug, action: "disable") }
 }
 
 private func setEnabled(client: ClientOptions, slug: String, action: String) async throws {
@@ -34,12 +32,11 @@ struct DeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a job with its runs and logs.",
                                                     discussion: "Example:\n  kjob delete weekly-stack-audit")
     @OptionGroup var client: ClientOptions
-    @Argument(help: "Job slug.") var slug: String
-    func validate() throws { try checkSlug(slug) }
+    @OptionGroup var job: JobSlugArgument
     func run() async throws {
         try await client.withClient { api in
-            _ = try await api.send(.DELETE, "/v1/jobs/\(slug)")
-            if client.json { Output.json(["deleted": slug]) } else { Output.write("deleted job \(slug)\n") }
+            _ = try await api.send(.DELETE, "/v1/jobs/\(job.slug)")
+            if client.json { Output.json(["deleted": job.slug]) } else { Output.write("deleted job \(job.slug)\n") }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobTestSupport
 import Testing
 
 /// Hostile input: every outcome is a spec or a JobSpecError, never a crash or a hang.

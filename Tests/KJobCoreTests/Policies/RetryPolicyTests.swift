@@ -1,4 +1,5 @@
 import KJobCore
+import KJobTestSupport
 import Testing
 
 @Suite("RetryPolicy")

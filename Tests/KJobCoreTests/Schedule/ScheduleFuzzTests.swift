@@ -1,4 +1,5 @@
 import Foundation
+import KJobTestSupport
 import Testing
 @testable import KJobCore
 
@@ -9,7 +10,7 @@ import Testing
         let pieces = ["*", "?", "/", "-", ",", "0", "1", "5", "7", "12", "23", "31", "59", "60", "L", "W", "#", "MON",
                       "fri", "JAN", "dec", "x", "99999999999999999999", "@every", "@once", "1h", "0s", "2026-02-29T00:00:00Z"]
         let plausible = ["*", "*", "*/5", "1-5", "0", "1", "L", "LW", "MON#2", "5L", "15W", "?", "JAN-MAR", "1,2,3", "30", "31", "7"]
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let zone = TimeZone(identifier: "Australia/Lord_Howe")!
         var parsed = 0
         for _ in 0..<20_000 {
@@ -32,18 +33,5 @@ import Testing
             }
         }
         #expect(parsed > 100, "the generator should also produce valid schedules")
-    }
-}
-
-/// A small deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

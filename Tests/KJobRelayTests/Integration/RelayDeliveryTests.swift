@@ -1,6 +1,7 @@
 import Foundation
 import KJobRelay
 import KJobRelaySink
+import KJobTestSupport
 import Testing
 
 /// Real TLS on 127.0.0.1 against an in-process sink, with certificates made per test.
@@ -154,7 +155,7 @@ struct RelayDeliveryTests {
             try await withClient(pki.clientConfiguration(port: sink.port)) { client in
                 let result = await client.deliver(Fixtures.dispatch())
                 #expect(result == .response(status: 429, retryAfter: "7", detail: #"{"status":"injected fault"}"#))
-                var rng = SeededGenerator(seed: 3)
+                var rng = SeededRandom(seed: 3)
                 let now = Date()
                 guard case .retry(let at, _) = DeliveryPolicy().decide(result, attempt: 1, firstAttemptAt: now, now: now, using: &rng) else {
                     Issue.record("expected retry")

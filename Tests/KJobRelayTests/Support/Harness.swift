@@ -1,6 +1,7 @@
 import Foundation
 import KJobRelay
 import KJobRelaySink
+import KJobTestSupport
 
 /// Runs `body` with a client and shuts it down afterwards whatever happens.
 func withClient<T: Sendable>(
@@ -23,7 +24,7 @@ func withClient<T: Sendable>(
 func deliverWithRetries(
     _ dispatch: Dispatch, client: RelayClient, policy: DeliveryPolicy, maxAttempts: Int = 20
 ) async throws -> (decision: DispatchDecision, attempts: Int, results: [DeliveryResult]) {
-    var rng = SeededGenerator(seed: 7)
+    var rng = SeededRandom(seed: 7)
     let first = Date()
     var results: [DeliveryResult] = []
     for attempt in 1...maxAttempts {

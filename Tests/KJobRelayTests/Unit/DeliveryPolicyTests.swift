@@ -1,5 +1,6 @@
 import Foundation
 import KJobRelay
+import KJobTestSupport
 import Testing
 
 @Suite("DeliveryPolicy")
@@ -8,7 +9,7 @@ struct DeliveryPolicyTests {
     let first = Fixtures.t0
 
     func decide(_ result: DeliveryResult, attempt: Int = 1, after seconds: TimeInterval = 0, seed: UInt64 = 1) -> DispatchDecision {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return policy.decide(result, attempt: attempt, firstAttemptAt: first, now: first.addingTimeInterval(seconds), using: &rng)
     }
 
@@ -61,7 +62,7 @@ struct DeliveryPolicyTests {
 
     @Test("full jitter stays within 0...min(maxDelay, base·2^(n-1)) and spreads over it")
     func jitterBounds() {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for attempt in 1...20 {
             let ceiling = policy.backoffCeiling(attempt: attempt)
             #expect(ceiling == min(600, 2 * pow(2, Double(attempt - 1))))

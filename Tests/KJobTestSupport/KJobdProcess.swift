@@ -1,12 +1,12 @@
 import Foundation
 
 /// A real `kjobd run` child process (no shell), configured by KJOBD_* variables.
-final class KJobdProcess: @unchecked Sendable {
-    let process = Process()
-    let logURL: URL
-    let node: String
+public final class KJobdProcess: @unchecked Sendable {
+    public let process = Process()
+    public let logURL: URL
+    public let node: String
 
-    static var binary: URL? {
+    public static var binary: URL? {
         if let path = ProcessInfo.processInfo.environment["KJOBD_BIN"] { return URL(fileURLWithPath: path) }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
@@ -17,7 +17,7 @@ final class KJobdProcess: @unchecked Sendable {
         return nil
     }
 
-    init(node: String, db: TestDatabase, extra: [String: String] = [:]) throws {
+    public init(node: String, db: TestDatabase, extra: [String: String] = [:]) throws {
         guard let binary = Self.binary else { throw KJobdProcessError.noBinary }
         self.node = node
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("kjobd-\(db.names.schema)-\(node).log")
@@ -44,15 +44,23 @@ final class KJobdProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    func signal(_ signal: Int32) { kill(pid, signal) }
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
+    public func signal(_ signal: Int32) { kill(pid, signal) }
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// Waits (bounded) for the process to exit; kills it if it does not.
-    func waitForExit(timeout: Duration) async -> Bool {
+    public func waitForExit(timeout: Duration) async -> Bool {
         let exited = (try? await poll(timeout: timeout, interval: .milliseconds(20)) { !self.process.isRunning }) ?? nil
         if exited == nil { kill(pid, SIGKILL); process.waitUntilExit() }
         return exited != nil
+    }
+
+    /// Stops a running process (thawing it first) with SIGTERM; waits, bounded, then SIGKILLs.
+    public func stop(timeout: Duration) async -> Bool {
+        guard process.isRunning else { return true }
+        signal(SIGCONT)
+        signal(SIGTERM)
+        return await waitForExit(timeout: timeout)
     }
 
     deinit {
@@ -64,7 +72,7 @@ final class KJobdProcess: @unchecked Sendable {
     }
 }
 
-enum KJobdProcessError: Error, CustomStringConvertible {
+public enum KJobdProcessError: Error, CustomStringConvertible {
     case noBinary
-    var description: String { "kjobd binary not found next to the test bundle; run `swift build` first or set KJOBD_BIN" }
+    public var description: String { "kjobd binary not found next to the test bundle; run `swift build` first or set KJOBD_BIN" }
 }

@@ -3,65 +3,10 @@ import Hummingbird
 import HummingbirdTesting
 import KJobServer
 import KJobStore
+import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
-
-/// A migrated schema, a pool, tokens of every role and tenant, and the API built on them.
-struct APIFixture: Sendable {
-    let db: TestDatabase
-    let client: PostgresClient
-    /// Token by name: admin, operator, viewer (all tenants); a-admin, a-viewer (tenant a), b-admin (tenant b); revoked.
-    let tokens: [String: String]
-    let configuration: APIConfiguration
-
-    static func with(configure: (inout APIConfiguration) -> Void = { _ in },
-                     _ body: @Sendable (APIFixture) async throws -> Void) async throws {
-        let db = try TestDatabase()
-        var configuration = APIConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.nodeID = "test-node"
-        configuration.agents = ["kode", "shell"]
-        configuration.followPoll = .milliseconds(50)
-        configure(&configuration)
-        let frozen = configuration
-        try await db.withClient { client in
-            let issuer = TokenIssuer(repository: TokensRepository(client: client, names: db.names, logger: db.logger))
-            var tokens: [String: String] = [:]
-            for (name, role, tenant) in [("admin", "admin", nil), ("operator", "operator", nil), ("viewer", "viewer", nil),
-                                         ("a-admin", "admin", "a"), ("a-viewer", "viewer", "a"), ("b-admin", "admin", "b"),
-                                         ("revoked", "admin", nil)] as [(String, String, String?)] {
-                tokens[name] = try await issuer.create(name: name, role: role, tenant: tenant).token
-            }
-            _ = try await TokensRepository(client: client, names: db.names, logger: db.logger).revoke(name: "revoked")
-            try await body(APIFixture(db: db, client: client, tokens: tokens, configuration: frozen))
-        }
-    }
-
-    func app(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: db.names, configuration: configuration, logger: db.logger,
-                                      onServerRunning: onServerRunning)
-    }
-
-    func headers(_ token: String?, contentType: String? = nil) -> HTTPFields {
-        var headers: HTTPFields = [:]
-        if let token { headers[.authorization] = "Bearer \(tokens[token] ?? token)" }
-        if let contentType { headers[.contentType] = contentType }
-        return headers
-    }
-
-    /// Runs `body` against the router (no sockets).
-    func test(_ body: @escaping @Sendable (APITester) async throws -> Void) async throws {
-        try await app().test(.router) { client in
-            try await body(APITester(client: client, fixture: self))
-        }
-    }
-
-    func sql(_ query: PostgresQuery) async throws {
-        try await client.query(query, logger: db.logger)
-    }
-}
 
 /// Request helpers over a Hummingbird test client.
 struct APITester: Sendable {

@@ -3,10 +3,12 @@ import Logging
 import Synchronization
 
 /// Collects log messages in memory so tests can assert on the lines an operator would see.
-final class LogCapture: Sendable {
-    let lines = Mutex<[String]>([])
+public final class LogCapture: Sendable {
+    public let lines = Mutex<[String]>([])
 
-    func logger(label: String) -> Logger {
+    public init() {}
+
+    public func logger(label: String) -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = ProcessInfo.processInfo.environment["KJOB_TEST_LOG"] != nil ? .debug : .info
         return logger
@@ -14,7 +16,7 @@ final class LogCapture: Sendable {
 
     func name(for metadata: Logger.Metadata) -> String { metadata["node"].map { "\($0)" } ?? "-" }
 
-    func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
+    public func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
 
     struct Handler: LogHandler {
         let capture: LogCapture

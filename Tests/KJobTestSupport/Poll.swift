@@ -1,17 +1,11 @@
-import Foundation
-
 /// Polls `condition` every `interval` until it holds or `timeout` passes; returns the elapsed time
 /// when it held, nil on timeout. For observing another process or the database, where there is
 /// no event to await.
-func poll(timeout: Duration, interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws -> Duration? {
+public func poll(timeout: Duration, interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws -> Duration? {
     let start = ContinuousClock.now
     while ContinuousClock.now - start < timeout {
         if try await condition() { return ContinuousClock.now - start }
         try await Task.sleep(for: interval)
     }
     return try await condition() ? ContinuousClock.now - start : nil
-}
-
-extension Duration {
-    var seconds: Double { Double(milliseconds) / 1000 }
 }
