@@ -34,6 +34,17 @@ let coreTargets: [Target] = [
     .testTarget(name: "KJobCoreTests", dependencies: ["KJobCore", "KJobTestSupport"], swiftSettings: swiftSettings),
 ]
 
+// MARK: - Metrics
+
+let metricsTargets: [Target] = [
+    .target(
+        name: "KJobMetrics",
+        dependencies: ["KJobCore", .product(name: "Prometheus", package: "swift-prometheus")],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(name: "KJobMetricsTests", dependencies: ["KJobMetrics", "KJobCore"], swiftSettings: swiftSettings),
+]
+
 // MARK: - Store and daemon
 
 let storeTargets: [Target] = [
@@ -58,7 +69,7 @@ let daemonTargets: [Target] = [
     .target(
         name: "KJobDaemon",
         dependencies: [
-            "KJobCore", "KJobStore", "KJobSandbox", "KJobServer", "KJobRelay", toml, log, postgres,
+            "KJobCore", "KJobStore", "KJobSandbox", "KJobServer", "KJobRelay", "KJobMetrics", toml, log, postgres,
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
         swiftSettings: swiftSettings
@@ -66,7 +77,11 @@ let daemonTargets: [Target] = [
     .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", "KJobCore", "KJobServer", argumentParser], swiftSettings: swiftSettings),
     .testTarget(
         name: "KJobDaemonTests",
-        dependencies: ["KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", "KJobTestSupport", postgres, log],
+        dependencies: [
+            "KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", "KJobTestSupport", postgres, log,
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
         swiftSettings: swiftSettings
     ),
 ]
@@ -140,7 +155,7 @@ let serverTargets: [Target] = [
     .target(
         name: "KJobServer",
         dependencies: [
-            "KJobCore", "KJobStore", postgres, log,
+            "KJobCore", "KJobStore", "KJobMetrics", postgres, log,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -209,6 +224,7 @@ let package = Package(
         .library(name: "KJobClient", targets: ["KJobClient"]),
         .library(name: "KJobSandbox", targets: ["KJobSandbox"]),
         .library(name: "KJobRelay", targets: ["KJobRelay"]),
+        .library(name: "KJobMetrics", targets: ["KJobMetrics"]),
         .executable(name: "kjob-relay-sink", targets: ["kjob-relay-sink"]),
     ],
     dependencies: [
@@ -224,7 +240,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
-    targets: testSupportTargets + coreTargets + storeTargets + daemonTargets + sandboxTargets + relayTargets + serverTargets + cliTargets,
+    targets: testSupportTargets + coreTargets + metricsTargets + storeTargets + daemonTargets + sandboxTargets + relayTargets + serverTargets + cliTargets,
     swiftLanguageModes: [.v6]
 )

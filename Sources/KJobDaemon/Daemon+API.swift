@@ -1,4 +1,5 @@
 import Foundation
+import KJobMetrics
 import KJobServer
 import KJobStore
 import Logging
@@ -26,8 +27,8 @@ extension Daemon {
     }
 
     /// The HTTP API service for the ServiceGroup.
-    func apiService(client: PostgresClient) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger)
+    func apiService(client: PostgresClient, metrics: KJobMetrics) throws -> APIServer.App {
+        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger, metrics: metrics)
     }
 
     /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobSandbox
 import KJobStore
 import Logging
@@ -18,6 +19,8 @@ public struct Daemon: Sendable {
     public var executor = ExecutorService.Configuration()
     /// Test knob: the dispatcher's batch, poll and backoff (`max_age` comes from `relay.max_age`).
     public var dispatcher = DispatcherService.Configuration()
+    /// Test knob: how often the active counts queued runs and pending dispatches for `/metrics`.
+    public var backlogInterval: Duration = .seconds(5)
 
     public init(config: DaemonConfig, logger: Logger) {
         self.config = config
@@ -77,6 +80,7 @@ public struct Daemon: Sendable {
             backgroundLogger: logger)
         let leadership = Leadership()
         let clock = DatabaseClock()
+        let metrics = KJobMetrics(nodeID: config.node.id, version: Self.version)
         let lease = LeaseService(
             configuration: .init(
                 url: url, names: names,
@@ -84,7 +88,7 @@ public struct Daemon: Sendable {
                                serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout),
                 machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
                                standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
-            leadership: leadership, clock: clock, logger: logger)
+            leadership: leadership, clock: clock, metrics: metrics, logger: logger)
         let nodes = NodeHeartbeatService(
             client: client, names: names, nodeID: config.node.id, version: Self.version, interval: config.lease.heartbeat,
             leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID }, logger: logger)
@@ -93,8 +97,8 @@ public struct Daemon: Sendable {
         let jobsChanged = Observed<UInt64>(0)
         let runsChanged = Observed<UInt64>(0)
         let dispatchesChanged = Observed<UInt64>(0)
-        let executor = try makeExecutor(client: client, names: names, wake: runsChanged, now: { clock.now() })
-        let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() })
+        let executor = try makeExecutor(client: client, names: names, wake: runsChanged, now: { clock.now() }, metrics: metrics)
+        let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() }, metrics: metrics)
         let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
                                             applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
         var workers: [(name: String, run: LeaderWorkService.Worker)] = [
@@ -107,7 +111,9 @@ public struct Daemon: Sendable {
                     }
                 }
             }),
-            ("materializer", { epoch in try await materializer.run(epoch: epoch, wake: jobsChanged) }),
+            ("materializer", { epoch in
+                try await materializer.run(epoch: epoch, wake: jobsChanged) { metrics.runsEnded(.skipped, count: $0.skipped) }
+            }),
             ("executor", { epoch in try await executor.run(epoch: epoch) }),
         ]
         if let dispatcher {
@@ -115,8 +121,11 @@ public struct Daemon: Sendable {
         }
         let retention = makeRetention(client: client, names: names, now: { clock.now() })
         workers.append(("retention", { epoch in try await retention.run(epoch: epoch) }))
+        let backlog = BacklogSampler(cluster: ClusterRepository(client: client, names: names, logger: logger), metrics: metrics,
+                                     interval: backlogInterval, logger: logger)
+        workers.append(("backlog", { epoch in try await backlog.run(epoch: epoch) }))
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
-        let api = try apiService(client: client)
+        let api = try apiService(client: client, metrics: metrics)
 
         var configuration = ServiceGroupConfiguration(
             services: [

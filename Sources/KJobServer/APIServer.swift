@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import KJobMetrics
 import KJobStore
 import Logging
 import NIOSSL
@@ -12,9 +13,10 @@ import PostgresNIO
 public enum APIServer {
     public typealias App = Application<RouterResponder<APIRequestContext>>
 
-    /// Every route, for the OpenAPI drift test.
-    public static func router(dependencies: APIDependencies, configuration: APIConfiguration) -> Router<APIRequestContext> {
-        let metrics = RequestMetrics()
+    /// Every route, for the OpenAPI drift test. `metrics` is the node's registry (`/metrics`); nil = a fresh one.
+    public static func router(dependencies: APIDependencies, configuration: APIConfiguration,
+                              metrics: KJobMetrics? = nil) -> Router<APIRequestContext> {
+        let metrics = metrics ?? KJobMetrics(nodeID: configuration.nodeID, version: "")
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
@@ -29,11 +31,11 @@ public enum APIServer {
 
     /// The API as a Service. `onServerRunning` receives the bound channel (its port when `port` is 0).
     public static func makeApplication(
-        client: PostgresClient, names: StoreNames, configuration: APIConfiguration, logger: Logger,
+        client: PostgresClient, names: StoreNames, configuration: APIConfiguration, logger: Logger, metrics: KJobMetrics? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> App {
         let dependencies = APIDependencies(client: client, names: names, logger: logger)
-        let router = router(dependencies: dependencies, configuration: configuration)
+        let router = router(dependencies: dependencies, configuration: configuration, metrics: metrics)
         var server: HTTPServerBuilder = .http1()
         if configuration.tlsEnabled { server = try .tls(.http1(), tlsConfiguration: tls(configuration)) }
         return Application(

@@ -19,7 +19,7 @@ public enum LeaseAction<Instant: InstantProtocol>: Sendable, Hashable where Inst
 }
 
 /// Why a node stopped being the active one.
-public enum LeaseDemotionReason: String, Sendable, Hashable, CustomStringConvertible {
+public enum LeaseDemotionReason: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// No heartbeat succeeded for `timeout`, measured from the send time of the last good one.
     case heartbeatTimeout = "heartbeat-timeout"
     /// A heartbeat query failed; the lock session can no longer prove anything.

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobRelay
 import KJobStore
 import PostgresNIO
@@ -25,7 +26,7 @@ extension Daemon {
 
     /// The dispatcher wired from `[relay]`, or nil (logged once) when `relay.url` is empty.
     func makeDispatcher(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
-                        now: @escaping @Sendable () -> Date) async throws -> DispatcherService? {
+                        now: @escaping @Sendable () -> Date, metrics: KJobMetrics) async throws -> DispatcherService? {
         guard let relay = try await relayConfiguration() else {
             logger.notice("relay dispatch disabled: [relay] url is empty; finished runs' dispatches stay pending until it is set")
             return nil
@@ -34,6 +35,6 @@ extension Daemon {
         configuration.policy.maxAge = Double(relay.maxAge.milliseconds) / 1000
         return DispatcherService(configuration: configuration, relay: relay,
                                  queue: KJobStore.DispatchQueue(client: client, names: names, logger: logger),
-                                 wake: wake, now: now, logger: logger)
+                                 wake: wake, now: now, metrics: metrics, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobRelay
 import KJobStore
 import Logging
@@ -27,11 +28,14 @@ public struct DispatcherService: Sendable {
     /// Bumped by dispatch NOTIFYs.
     public let wake: Observed<UInt64>
     public let now: @Sendable () -> Date
+    /// Attempts by outcome and failures by cause are recorded here.
+    public let metrics: KJobMetrics
     private let logger: Logger
 
     public init(configuration: Configuration, relay: RelayConfiguration, queue: KJobStore.DispatchQueue, wake: Observed<UInt64>,
-                now: @escaping @Sendable () -> Date, logger: Logger) {
+                now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger) {
         self.configuration = configuration
+        self.metrics = metrics ?? KJobMetrics(nodeID: "", version: "")
         self.relay = relay
         self.queue = queue
         self.wake = wake
@@ -99,8 +103,10 @@ public struct DispatcherService: Sendable {
             let result = await client.deliver(dispatch, now: now())
             var rng = SystemRandomNumberGenerator()
             let decision = configuration.policy.decide(result, attempt: attempt, firstAttemptAt: due.firstAttemptAt, now: now(), using: &rng)
+            metrics.dispatchAttempted(decision, result: result)
             outcome = Self.outcome(decision, result: result)
         } catch {
+            metrics.dispatchAttempted(.failed, failure: .invalid)
             outcome = DispatchOutcome(status: DeliveryState.failed.rawValue,
                                       lastError: "the stored payload is not a relay dispatch: \(error)")
         }

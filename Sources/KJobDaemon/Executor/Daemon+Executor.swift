@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobSandbox
 import KJobStore
 import PostgresNIO
@@ -7,7 +8,7 @@ import PostgresNIO
 extension Daemon {
     /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`.
     func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
-                      now: @escaping @Sendable () -> Date) throws -> ExecutorService {
+                      now: @escaping @Sendable () -> Date, metrics: KJobMetrics) throws -> ExecutorService {
         let sandbox = SandboxExecutor(
             configuration: try config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
             agents: try config.agentRegistry(), logger: logger)
@@ -18,6 +19,6 @@ extension Daemon {
             configuration: configuration,
             queue: RunQueue(client: client, names: names, nodeID: config.node.id, publicURL: config.http.publicURL, logger: logger),
             logs: RunLogStore(client: client, names: names, logger: logger),
-            sandbox: sandbox, wake: wake, now: now, logger: logger)
+            sandbox: sandbox, wake: wake, now: now, metrics: metrics, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobSandbox
 import KJobStore
 import Logging
@@ -33,11 +34,14 @@ public struct ExecutorService: Sendable {
     /// Bumped by run NOTIFYs (new queued run, cancel request) and finished runs.
     public let wake: Observed<UInt64>
     public let now: @Sendable () -> Date
+    /// Runs by status, lateness, spawn time and running children are recorded here.
+    public let metrics: KJobMetrics
     private let logger: Logger
 
     public init(configuration: Configuration, queue: RunQueue, logs: RunLogStore, sandbox: SandboxExecutor,
-                wake: Observed<UInt64>, now: @escaping @Sendable () -> Date, logger: Logger) {
+                wake: Observed<UInt64>, now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger) {
         self.configuration = configuration
+        self.metrics = metrics ?? KJobMetrics(nodeID: queue.nodeID, version: "")
         self.queue = queue
         self.logs = logs
         self.sandbox = sandbox
@@ -51,6 +55,7 @@ public struct ExecutorService: Sendable {
         logger.info("executor started", metadata: ["epoch": "\(epoch)", "max_parallel": "\(configuration.maxParallel)"])
         defer { logger.info("executor stopped", metadata: ["epoch": "\(epoch)"]) }
         let lost = try await queue.recoverLost(epoch: epoch, now: now(), killGrace: configuration.killGrace)
+        metrics.runsEnded(.lost, count: lost.count)
         if !lost.isEmpty { logger.warning("marked runs of the previous active lost", metadata: ["count": "\(lost.count)"]) }
         let running = RunningRuns()
         let sandbox = self.sandbox
@@ -62,8 +67,9 @@ public struct ExecutorService: Sendable {
                         let free = configuration.maxParallel - running.count
                         if free > 0 {
                             let report = try await queue.claim(epoch: epoch, limit: free, now: now())
+                            metrics.runsEnded(.skipped, count: report.skipped.count)
                             for claimed in report.claimed {
-                                let handle = RunHandle()
+                                let handle = RunHandle(onSpawn: spawnObserver(for: claimed))
                                 running.insert(claimed.id, handle: handle)
                                 group.addTask {
                                     await self.execute(claimed, handle: handle, running: running, epoch: epoch)
@@ -109,8 +115,10 @@ public struct ExecutorService: Sendable {
                 result = RunResult(status: .failed, reason: error.description, finishedAt: now())
             case .success(let request):
                 logger.info("run starting", metadata: ["attempt": "\(claimed.attempt)", "scheduled_for": "\(claimed.scheduledFor)"])
+                metrics.runningChildren(+1)
                 let outcome = await Self.runFlushing(sandbox: sandbox, request: request, handle: handle, sink: sink,
                                                      interval: configuration.logBatchDelay)
+                metrics.runningChildren(-1)
                 let operatorCancel = running.remove(claimed.id)
                 result = Self.result(of: outcome, operatorCancel: operatorCancel, finishedAt: now())
             }
@@ -125,6 +133,7 @@ public struct ExecutorService: Sendable {
         }.value
         do {
             let report = try recorded.get()
+            metrics.runEnded(result.status)
             logger.info("run finished", metadata: ["status": "\(result.status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
                                                    "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"])
         } catch let error as StaleEpochError {

@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobMetrics
 import KJobStore
 import Logging
 import ServiceLifecycle
@@ -31,16 +32,19 @@ public final class LeaseService: Service {
     public let configuration: Configuration
     public let leadership: Leadership
     public let clock: DatabaseClock
+    /// Leader state, epoch, takeovers, demotions and clock skew are recorded here.
+    public let metrics: KJobMetrics
     /// Bumped by release NOTIFYs and shutdown; the driver's waits end early on a change.
     private let wake = Observed<UInt64>(0)
     private let shutdownRequested = Observed<Bool>(false)
     private let sessionRef = Observed<LockSession?>(nil)
     private let logger: Logger
 
-    public init(configuration: Configuration, leadership: Leadership, clock: DatabaseClock, logger: Logger) {
+    public init(configuration: Configuration, leadership: Leadership, clock: DatabaseClock, metrics: KJobMetrics? = nil, logger: Logger) {
         self.configuration = configuration
         self.leadership = leadership
         self.clock = clock
+        self.metrics = metrics ?? KJobMetrics(nodeID: configuration.session.nodeID, version: "")
         var logger = logger
         logger[metadataKey: "node"] = "\(configuration.session.nodeID)"
         self.logger = logger
@@ -76,6 +80,7 @@ public final class LeaseService: Service {
             driver.session?.close()
             sessionRef.set(nil)
             if leadership.role != .standby { leadership.demote() }
+            metrics.demoted(nil)
         }
         var pending = driver.machine.tick(now: .now)
         while !driver.machine.isStopped {
@@ -137,7 +142,7 @@ public final class LeaseService: Service {
             let outcome = await bounded(by: driver.machine.deadline, session: session) { try await session.tryAcquire() }
             switch outcome {
             case .success(let (result, timing)):
-                clock.record(databaseTime: timing.databaseTime, sent: timing.sent, received: timing.received)
+                measured(timing)
                 if case .backendChanged = result {
                     logger.error("refusing leadership: the lock session's backend changed; reconnecting", metadata: ["expected_pid": "\(session.backendPID)"])
                 }
@@ -159,7 +164,7 @@ public final class LeaseService: Service {
             let outcome = await bounded(by: driver.machine.deadline, session: session) { try await session.heartbeat(epoch: epoch) }
             switch outcome {
             case .success(let (proof, timing)):
-                clock.record(databaseTime: timing.databaseTime, sent: timing.sent, received: timing.received)
+                measured(timing)
                 return driver.machine.heartbeatSucceeded(sentAt: sentAt, proof: proof, now: .now)
             case .failure(let error):
                 logger.warning("heartbeat failed", metadata: ["error": "\(String(reflecting: error))", "epoch": "\(epoch)"])
@@ -171,10 +176,12 @@ public final class LeaseService: Service {
         case .promote(let epoch):
             logger.notice("promoted: this node is active", metadata: ["epoch": "\(epoch)", "backend_pid": "\(driver.session?.backendPID ?? 0)"])
             leadership.promote(epoch: epoch)
+            metrics.promoted(epoch: epoch)
             return []
 
         case .demote(let reason):
             leadership.demote()
+            metrics.demoted(reason)
             if reason == .shutdown {
                 logger.notice("stepping down for shutdown")
             } else {
@@ -205,6 +212,12 @@ public final class LeaseService: Service {
             }
             return []
         }
+    }
+
+    /// Corrects the clock by a lock-session query's timing and exports the skew.
+    private func measured(_ timing: LockSession.Timing) {
+        clock.record(databaseTime: timing.databaseTime, sent: timing.sent, received: timing.received)
+        metrics.clockOffset(databaseMinusLocalMilliseconds: clock.offsetMilliseconds)
     }
 
     /// Opens the lock session within `connectTimeout` (connect and session setup together).

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Lets the daemon kill a run from outside (demotion, an operator's cancel) while `run` is awaited.
@@ -6,6 +7,7 @@ public final class RunHandle: Sendable {
     private let state = Mutex<State>(State())
     private let requests: AsyncStream<KillRequest>
     private let continuation: AsyncStream<KillRequest>.Continuation
+    private let onSpawn: (@Sendable (_ spawnedAt: Date, _ setup: Duration) -> Void)?
 
     enum KillRequest: Sendable, Hashable {
         case kill(KillReason)
@@ -18,8 +20,11 @@ public final class RunHandle: Sendable {
         var mainExited = false
     }
 
-    public init() {
+    /// `onSpawn` is called once the run's main process is running, with the wall time it started
+    /// and how long setup and spawn took since `SandboxExecutor.run` was called (for metrics).
+    public init(onSpawn: (@Sendable (_ spawnedAt: Date, _ setup: Duration) -> Void)? = nil) {
         (requests, continuation) = AsyncStream.makeStream(of: KillRequest.self)
+        self.onSpawn = onSpawn
     }
 
     /// Kills the run's whole tree: SIGTERM, then SIGKILL after `kill_grace`.
@@ -33,6 +38,10 @@ public final class RunHandle: Sendable {
     }
 
     public var reason: KillReason? { state.withLock { $0.reason } }
+
+    func spawned(at date: Date, setup: Duration) {
+        onSpawn?(date, setup)
+    }
 
     func mainExited() {
         state.withLock { $0.mainExited = true }

@@ -28,6 +28,8 @@ extension SandboxExecutor {
                 switch event {
                 case .started(let started):
                     pid = started
+                    let spawnedAt = Date()
+                    handle.spawned(at: spawnedAt, setup: .microseconds(Int64((spawnedAt.timeIntervalSince(startedAt) * 1_000_000).rounded())))
                     logger.debug("started", metadata: ["pid": "\(started)"])
                 case .spawnFailed(let error):
                     spawnError = error

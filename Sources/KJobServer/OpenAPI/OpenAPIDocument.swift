@@ -36,6 +36,7 @@ paths:
   /metrics:
     get:
       summary: Prometheus metrics of this node
+      description: Text exposition 0.0.4 of this node's kjob_* families (lease, runs, fire lateness, spawn, dispatch, backlog, clock skew, HTTP); the README lists each.
       security: []
       responses:
         '200': {description: Prometheus text exposition, content: {text/plain: {schema: {type: string}}}}

@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
+import KJobMetrics
 import KJobStore
 
 /// `/v1/cluster` and the unauthenticated `/healthz`, `/readyz`, `/metrics`, `/v1/openapi.yaml`.
 struct SystemRoutes: Sendable {
     let dependencies: APIDependencies
     let configuration: APIConfiguration
-    let metrics: RequestMetrics
+    let metrics: KJobMetrics
 
     func addPublic(to router: Router<APIRequestContext>) {
         router.get("healthz") { _, _ in
@@ -22,7 +23,7 @@ struct SystemRoutes: Sendable {
             return APIJSON.text("{\"status\":\"ready\",\"node\":\(Self.quoted(configuration.nodeID))}\n", contentType: "application/json")
         }
         router.get("metrics") { _, _ in
-            APIJSON.text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            APIJSON.text(metrics.render(), contentType: KJobMetrics.contentType)
         }
         router.get("v1/openapi.yaml") { _, _ in
             APIJSON.text(OpenAPIDocument.yaml, contentType: "application/yaml")
@@ -49,17 +50,5 @@ struct SystemRoutes: Sendable {
 
     static func quoted(_ text: String) -> String {
         (try? String(decoding: JSONEncoder().encode(text), as: UTF8.self)) ?? "\"\""
-    }
-
-    func metricsText() -> String {
-        var out = "# HELP kjob_http_requests_total HTTP requests answered by this node, by status class.\n"
-        out += "# TYPE kjob_http_requests_total counter\n"
-        let counts = metrics.snapshot
-        for key in ["2xx", "3xx", "4xx", "5xx"] {
-            out += "kjob_http_requests_total{code=\"\(key)\"} \(counts[key] ?? 0)\n"
-        }
-        out += "# HELP kjob_build_info The kjob API on this node.\n# TYPE kjob_build_info gauge\n"
-        out += "kjob_build_info{node=\(Self.quoted(configuration.nodeID))} 1\n"
-        return out
     }
 }

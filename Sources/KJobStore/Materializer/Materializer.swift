@@ -64,13 +64,14 @@ public struct Materializer: Sendable {
 
     /// Loops until cancelled: materialize what is due, sleep until the earliest next fire
     /// (bounded by `maxSleep`), wake early when `wake` changes (job NOTIFY). Throws
-    /// ``StaleEpochError`` when the epoch is no longer current.
-    public func run(epoch: Int64, wake: Observed<UInt64>) async throws {
+    /// ``StaleEpochError`` when the epoch is no longer current. `onPass` sees each pass's report (metrics).
+    public func run(epoch: Int64, wake: Observed<UInt64>, onPass: @Sendable (Report) -> Void = { _ in }) async throws {
         logger.info("materializer started", metadata: ["epoch": "\(epoch)"])
         defer { logger.info("materializer stopped", metadata: ["epoch": "\(epoch)"]) }
         while !Task.isCancelled {
             let version = wake.value
             let report = try await materializeDue(epoch: epoch)
+            onPass(report)
             var sleep = configuration.maxSleep
             if let next = report.earliestNextFire {
                 let untilNext = Duration.milliseconds(Int64((next.timeIntervalSince(now()) * 1000).rounded(.up)))

@@ -33,6 +33,19 @@ public struct ClusterRepository: StoreRepository {
         return ClusterView(leader: leader, nodes: nodes, databaseNow: now)
     }
 
+    /// Queued runs and pending dispatches, for the backlog gauges (both counts use partial indexes).
+    public func backlog() async throws -> (queuedRuns: Int64, pendingDispatches: Int64) {
+        let schema = names.schema
+        var counts: (Int64, Int64) = (0, 0)
+        for try await row in try await client.query("""
+            SELECT (SELECT count(*) FROM \(unescaped: schema).job_runs WHERE status = 'queued'),
+                   (SELECT count(*) FROM \(unescaped: schema).dispatches WHERE status = 'pending')
+            """, logger: logger).decode((Int64, Int64).self) {
+            counts = row
+        }
+        return counts
+    }
+
     /// Cheap liveness query for /readyz.
     public func ping() async throws {
         try await client.query("SELECT 1", logger: logger)
