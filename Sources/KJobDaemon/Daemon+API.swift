@@ -25,9 +25,10 @@ extension Daemon {
         return api
     }
 
-    /// The HTTP API service for the ServiceGroup.
-    func apiService(client: PostgresClient) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger)
+    /// The HTTP API service for the ServiceGroup; `onServerRunning` gets the bound channel.
+    func apiService(client: PostgresClient, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
+        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger,
+                                      onServerRunning: onServerRunning)
     }
 
     /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).

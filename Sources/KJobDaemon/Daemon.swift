@@ -16,7 +16,7 @@ public struct Daemon: Sendable {
     public var materializer = Materializer.Configuration()
     /// Test knob: the executor's tuning (`max_parallel` and `kill_grace` come from the config).
     public var executor = ExecutorService.Configuration()
-    /// Test knob: the dispatcher's batch, poll and backoff (`max_age` comes from `relay.max_age`).
+    /// Test knob: the dispatcher's poll and backoff (`batch_size` and `max_age` come from the config).
     public var dispatcher = DispatcherService.Configuration()
 
     public init(config: DaemonConfig, logger: Logger) {
@@ -85,9 +85,11 @@ public struct Daemon: Sendable {
                 machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
                                standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
             leadership: leadership, clock: clock, logger: logger)
+        let advertisedURL = Observed(config.http.advertisedURL(hostName: config.node.id))
         let nodes = NodeHeartbeatService(
             client: client, names: names, nodeID: config.node.id, version: Self.version, interval: config.lease.heartbeat,
-            leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID }, logger: logger)
+            leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID },
+            httpURL: { advertisedURL.value }, logger: logger)
         let materializer = Materializer(client: client, names: names, nodeID: config.node.id, configuration: materializer,
                                         now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
@@ -116,7 +118,11 @@ public struct Daemon: Sendable {
         let retention = makeRetention(client: client, names: names, now: { clock.now() })
         workers.append(("retention", { epoch in try await retention.run(epoch: epoch) }))
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
-        let api = try apiService(client: client)
+        let http = config.http
+        let nodeID = config.node.id
+        let api = try apiService(client: client) { channel in
+            if let port = channel.localAddress?.port { advertisedURL.set(http.advertisedURL(hostName: nodeID, boundPort: port)) }
+        }
 
         var configuration = ServiceGroupConfiguration(
             services: [

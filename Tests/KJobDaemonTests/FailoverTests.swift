@@ -51,6 +51,15 @@ struct FailoverTests {
                 try await client.scalar("SELECT role FROM \(unescaped: db.names.schema).nodes WHERE id = 'b'", as: String.self) == "standby"
             }
             try #require(standby != nil, "node b never reported standby:\n\(b.log)")
+            // Each node records where its API answers: the port it bound for listen = 127.0.0.1:0.
+            let urls = try await poll(timeout: .seconds(10)) {
+                let count = try await client.scalar("""
+                    SELECT count(*) FROM \(unescaped: db.names.schema).nodes
+                     WHERE http_url ~ '^http://127\\.0\\.0\\.1:[1-9][0-9]*$'
+                    """, as: Int64.self)
+                return count == 2
+            }
+            try #require(urls != nil, "nodes did not record their bound API URL")
             let pair = Pair(db: db, a: a, b: b)
             do {
                 try await body(pair, client)

@@ -14,7 +14,8 @@ extension DaemonConfig {
                      "kill_grace": .duration, "run_as": .string, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
                   "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
-        "retention": ["keep_runs": .integer, "max_age": .duration],
+        "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration],
+        "dispatch": ["batch_size": .integer],
     ]
     static let agentKeys: [String: ConfigKind] = ["command": .strings]
 
@@ -236,6 +237,8 @@ extension DaemonConfig {
         case ("relay", "max_age"): relay.maxAge = try duration()
         case ("retention", "keep_runs"): retention.keepRuns = try integer()
         case ("retention", "max_age"): retention.maxAge = try duration()
+        case ("retention", "interval"): retention.interval = try duration()
+        case ("dispatch", "batch_size"): dispatch.batchSize = try integer()
         default: throw DaemonConfigError(location: location, message: "unknown key")
         }
     }
@@ -264,6 +267,12 @@ extension DaemonConfig {
         guard executor.maxLogBytes >= 1024 else { throw DaemonConfigError(location: "executor.max_log_bytes", message: "must be at least 1KiB") }
         try validateExecutor()
         guard retention.keepRuns >= 0 else { throw DaemonConfigError(location: "retention.keep_runs", message: "must not be negative") }
+        guard retention.interval >= .seconds(1) else {
+            throw DaemonConfigError(location: "retention.interval", message: "must be at least 1s, e.g. \"5m\"")
+        }
+        guard (1...1000).contains(dispatch.batchSize) else {
+            throw DaemonConfigError(location: "dispatch.batch_size", message: "must be between 1 and 1000, e.g. 8")
+        }
         for (name, agent) in agents {
             guard name.range(of: "^[a-z0-9_-]{1,63}$", options: .regularExpression) != nil else {
                 throw DaemonConfigError(location: "agents.\(name)", message: "agent names use a-z, 0-9, '-' and '_'")
