@@ -117,8 +117,17 @@ struct DaemonConfigTests {
 
     @Test func sandboxSectionIsLeftToTheSandboxModule() throws {
         let toml = "[sandbox]\nkeep_workdir = \"always\"\n"
-        let config = try DaemonConfig.parse(toml: toml, environment: ["KJOBD_SANDBOX_RUN_AS": "kjob-run"])
+        let config = try DaemonConfig.parse(toml: toml)
         #expect(config.sourceTOML == toml)
+        // No silent environment overrides for [sandbox]: each is an error that says what to set.
+        for (name, hint) in [("KJOBD_SANDBOX_RUN_AS", "KJOBD_EXECUTOR_RUN_AS"), ("KJOBD_SANDBOX_CGROUPS", "sandbox.cgroups")] {
+            #expect {
+                try DaemonConfig.parse(toml: toml, environment: [name: "x"])
+            } throws: { error in
+                guard let error = error as? DaemonConfigError else { return false }
+                return error.location.contains(name) && error.message.contains(hint)
+            }
+        }
     }
 
     @Test func advertisedURLPrefersPublicURLElseListen() throws {

@@ -79,8 +79,8 @@ extension DaemonConfig {
 
     static var knownSections: String { (schema.keys.sorted() + passThroughSections + ["agents.<name>"]).joined(separator: ", ") }
 
-    /// Sections another module validates itself from ``DaemonConfig/sourceTOML`` (and its own
-    /// `KJOBD_<SECTION>_*` variables): `[sandbox]` belongs to KJobSandbox's SandboxConfiguration.
+    /// Sections another module validates itself from ``DaemonConfig/sourceTOML`` (file only, no
+    /// `KJOBD_*` overrides): `[sandbox]` belongs to KJobSandbox's SandboxConfiguration.
     static let passThroughSections = ["sandbox"]
 
     static func readKeys(_ table: TOMLTable, section: String, allowed: [String: ConfigKind]) throws(DaemonConfigError) -> [String: ConfigValue] {
@@ -121,7 +121,13 @@ extension DaemonConfig {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("KJOBD_") {
             let location = "env \(name)"
             let rest = name.dropFirst("KJOBD_".count).lowercased()
-            if passThroughSections.contains(where: { rest.hasPrefix($0 + "_") }) { continue }
+            if rest.hasPrefix("sandbox_") {
+                let key = String(rest.dropFirst("sandbox_".count))
+                if executorOwnedSandboxKeys.contains(key) {
+                    throw DaemonConfigError(location: location, message: "\(key) belongs to [executor]; use KJOBD_EXECUTOR_\(key.uppercased())")
+                }
+                throw DaemonConfigError(location: location, message: "[sandbox] keys are read from the config file only; set sandbox.\(key) there")
+            }
             if rest.hasPrefix("agents_") {
                 let agentAndKey = rest.dropFirst("agents_".count)
                 guard agentAndKey.hasSuffix("_command"), agentAndKey.count > "_command".count else {
