@@ -27,7 +27,9 @@ struct LeaseServiceTests {
         try await db.withClient { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await a.run() }
-                let epochA = try #require(await withTimeout(.seconds(10)) { await a.leadership.waitUntilActive() })
+                // Generous: in a full parallel `make test` on a loaded 2-core box the first acquisition
+                // has taken over 10 s (fork-bomb and 1 GiB-output suites start at the same time).
+                let epochA = try #require(await withTimeout(.seconds(30)) { await a.leadership.waitUntilActive() })
                 let b = makeService(db, node: "b", logger: logs.logger(label: "b"))
                 group.addTask { try await b.run() }
                 try await Task.sleep(for: .milliseconds(500))
