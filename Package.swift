@@ -116,7 +116,7 @@ let relayTargets: [Target] = [
     .target(
         name: "KJobRelaySink",
         dependencies: [
-            "KJobRelay", log,
+            "KJobCore", "KJobRelay", log,
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -139,7 +139,7 @@ let relayTargets: [Target] = [
     .testTarget(
         name: "KJobRelayTests",
         dependencies: [
-            "KJobRelay", "KJobRelaySink", "KJobTestSupport",
+            "KJobCore", "KJobRelay", "KJobRelaySink", "KJobTestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -85,7 +85,9 @@ public struct ClusterStatus: Decodable, Sendable {
         public var lastSeen: Date
         public var clockSkewMs: Int64?
         public var version: String?
-        enum CodingKeys: String, CodingKey { case id, role, version, lastSeen = "last_seen", clockSkewMs = "clock_skew_ms" }
+        /// Where the node's API answers; nil for nodes that have not recorded one.
+        public var httpURL: String?
+        enum CodingKeys: String, CodingKey { case id, role, version, lastSeen = "last_seen", clockSkewMs = "clock_skew_ms", httpURL = "http_url" }
     }
 
     public var leader: Leader

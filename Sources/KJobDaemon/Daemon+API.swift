@@ -26,9 +26,11 @@ extension Daemon {
         return api
     }
 
-    /// The HTTP API service for the ServiceGroup.
-    func apiService(client: PostgresClient, metrics: KJobMetrics) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger, metrics: metrics)
+    /// The HTTP API service for the ServiceGroup; `onServerRunning` gets the bound channel.
+    func apiService(client: PostgresClient, metrics: KJobMetrics,
+                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
+        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger,
+                                      metrics: metrics, onServerRunning: onServerRunning)
     }
 
     /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).

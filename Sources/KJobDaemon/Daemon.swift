@@ -17,7 +17,7 @@ public struct Daemon: Sendable {
     public var materializer = Materializer.Configuration()
     /// Test knob: the executor's tuning (`max_parallel` and `kill_grace` come from the config).
     public var executor = ExecutorService.Configuration()
-    /// Test knob: the dispatcher's batch, poll and backoff (`max_age` comes from `relay.max_age`).
+    /// Test knob: the dispatcher's poll and backoff (`batch_size` and `max_age` come from the config).
     public var dispatcher = DispatcherService.Configuration()
     /// Test knob: how often the active counts queued runs and pending dispatches for `/metrics`.
     public var backlogInterval: Duration = .seconds(5)
@@ -89,9 +89,11 @@ public struct Daemon: Sendable {
                 machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
                                standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
             leadership: leadership, clock: clock, metrics: metrics, logger: logger)
+        let advertisedURL = Observed(config.http.advertisedURL(hostName: config.node.id))
         let nodes = NodeHeartbeatService(
             client: client, names: names, nodeID: config.node.id, version: Self.version, interval: config.lease.heartbeat,
-            leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID }, logger: logger)
+            leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID },
+            httpURL: { advertisedURL.value }, logger: logger)
         let materializer = Materializer(client: client, names: names, nodeID: config.node.id, configuration: materializer,
                                         now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
@@ -125,7 +127,11 @@ public struct Daemon: Sendable {
                                      interval: backlogInterval, logger: logger)
         workers.append(("backlog", { epoch in try await backlog.run(epoch: epoch) }))
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
-        let api = try apiService(client: client, metrics: metrics)
+        let http = config.http
+        let nodeID = config.node.id
+        let api = try apiService(client: client, metrics: metrics) { channel in
+            if let port = channel.localAddress?.port { advertisedURL.set(http.advertisedURL(hostName: nodeID, boundPort: port)) }
+        }
 
         var configuration = ServiceGroupConfiguration(
             services: [

@@ -156,7 +156,7 @@ struct CLITests {
         try await CLIFixture.with { cli in
             let schema = cli.db.names.schema
             try await cli.sql("UPDATE \(unescaped: schema).leader SET epoch = 3, holder = 's.sched-1', since = now(), heartbeat_at = now() WHERE id = 1")
-            try await cli.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms) VALUES ('s.sched-1', 'active', 3, now(), 4)")
+            try await cli.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('s.sched-1', 'active', 3, now(), 4, 'https://s.sched-1:7070')")
             try await cli.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('s.sched-2', 'standby', now(), 900)")
             let json = try await cli.run(["status", "--json"], token: "viewer")
             #expect(json.status == 0, "\(json.stderr)")
@@ -173,6 +173,7 @@ struct CLITests {
             let table = try await cli.run(["status"], token: "viewer")
             #expect(table.stdout.contains("s.sched-1") && table.stdout.contains("epoch 3"))
             #expect(table.stdout.contains("warning: s.sched-2"))
+            #expect(table.stdout.contains("URL") && table.stdout.contains("https://s.sched-1:7070"), "each node's API URL is shown")
         }
     }
 

@@ -19,6 +19,8 @@ struct DaemonConfigTests {
         #expect(config.relay.maxAge == .seconds(86_400))
         #expect(config.retention.keepRuns == 100)
         #expect(config.retention.maxAge == .seconds(30 * 86_400))
+        #expect(config.retention.interval == .seconds(300))
+        #expect(config.dispatch.batchSize == 8)
     }
 
     @Test func deployFileParsesAndMatchesDefaults() throws {
@@ -42,8 +44,13 @@ struct DaemonConfigTests {
             timeout = "2s"
             [agents.kode]
             command = ["kode", "--print", "{prompt}"]
+            [retention]
+            interval = "1m"
+            [dispatch]
+            batch_size = 4
             """
         let config = try DaemonConfig.parse(toml: toml, environment: [
+            "KJOBD_DISPATCH_BATCH_SIZE": "16",
             "KJOBD_LEASE_TIMEOUT": "3s",
             "KJOBD_POSTGRES_URL": "postgres://kjob:pw@127.0.0.1:5433/kjob",
             "KJOBD_POSTGRES_LOCK_KEY": "42",
@@ -61,6 +68,8 @@ struct DaemonConfigTests {
         #expect(config.executor.maxLogBytes == 1 << 20)
         #expect(config.agents["shell"]?.command == ["/bin/sh", "-c", "{prompt}"])
         #expect(config.agents["kode"]?.command.first == "kode")
+        #expect(config.retention.interval == .seconds(60))
+        #expect(config.dispatch.batchSize == 16, "the environment overrides the file")
     }
 
     @Test(arguments: [
@@ -72,6 +81,10 @@ struct DaemonConfigTests {
         ("[lease]\nheartbeat = \"4s\"", "lease.heartbeat"),
         ("[executor]\nmax_log_bytes = \"10 megs\"", "executor.max_log_bytes"),
         ("[postgres]\nurl = \"mysql://x\"", "postgres.url"),
+        ("[retention]\ninterval = \"0s\"", "retention.interval"),
+        ("[retention]\ninterval = 300", "retention.interval"),
+        ("[dispatch]\nbatch_size = 0", "dispatch.batch_size"),
+        ("[dispatch]\nbatch = 8", "dispatch.batch"),
         ("[postgres]\nschema = \"Robert'); DROP\"", "postgres.schema"),
         ("[agents.kode]\ncommand = []", "agents.kode.command"),
         ("top = 1", "top"),
@@ -103,9 +116,29 @@ struct DaemonConfigTests {
     }
 
     @Test func sandboxSectionIsLeftToTheSandboxModule() throws {
-        let toml = "[sandbox]\nwork_dir = \"/var/lib/kjob/work\"\n"
-        let config = try DaemonConfig.parse(toml: toml, environment: ["KJOBD_SANDBOX_RUN_AS": "kjob-run"])
+        let toml = "[sandbox]\nkeep_workdir = \"always\"\n"
+        let config = try DaemonConfig.parse(toml: toml)
         #expect(config.sourceTOML == toml)
+        // No silent environment overrides for [sandbox]: each is an error that says what to set.
+        for (name, hint) in [("KJOBD_SANDBOX_RUN_AS", "KJOBD_EXECUTOR_RUN_AS"), ("KJOBD_SANDBOX_CGROUPS", "sandbox.cgroups")] {
+            #expect {
+                try DaemonConfig.parse(toml: toml, environment: [name: "x"])
+            } throws: { error in
+                guard let error = error as? DaemonConfigError else { return false }
+                return error.location.contains(name) && error.message.contains(hint)
+            }
+        }
+    }
+
+    @Test func advertisedURLPrefersPublicURLElseListen() throws {
+        var http = DaemonConfig.HTTPConfig()
+        #expect(http.advertisedURL(hostName: "s.sched-1") == "http://127.0.0.1:7070")
+        http.listen = "0.0.0.0:7443"
+        http.tlsCert = "/etc/kjob/tls.pem"
+        #expect(http.advertisedURL(hostName: "s.sched-1") == "https://s.sched-1:7443")
+        #expect(http.advertisedURL(hostName: "s.sched-1", boundPort: 40123) == "https://s.sched-1:40123")
+        http.publicURL = "https://sched-1.example:7070/"
+        #expect(http.advertisedURL(hostName: "s.sched-1") == "https://sched-1.example:7070")
     }
 
     @Test func passwordIsRedacted() throws {

@@ -19,8 +19,8 @@ func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase,
         INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, started_at, finished_at)
         VALUES (\(run), \(job), \(now), \("manual:" + run.uuidString.lowercased()), true, 1, 'succeeded', now(), now(), now())
         """)
-    let payload = KJobRelay.DispatchPayload.make(
-        channel: channel, job: slug, runID: run.uuidString.lowercased(), scheduledFor: now, attempt: 1, status: .success, exitCode: 0,
+    let payload = DispatchPayload.make(
+        channel: channel, job: slug, runID: run.uuidString.lowercased(), scheduledFor: now, attempt: 1, outcome: .succeeded, exitCode: 0,
         startedAt: now, finishedAt: now, stdout: "ok\n", publicURL: "")
     let json = String(decoding: try payload.jsonData(), as: UTF8.self)
     try await client.query("""

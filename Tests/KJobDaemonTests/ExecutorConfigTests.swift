@@ -54,6 +54,8 @@ struct ExecutorConfigTests {
         ("[executor]\nmax_parallel = 0", "executor.max_parallel"),
         ("[agents.bad]\ncommand = [\"{prompt}\"]", "agents.bad.command"),
         ("[sandbox]\nlog_dir = \"/x\"", "sandbox.log_dir"),
+        ("[sandbox]\nwork_dir = \"/x\"", "sandbox.work_dir"),
+        ("[sandbox]\nkill_grace = \"1s\"", "sandbox.kill_grace"),
         ("[sandbox]\nkeep_workdir = \"sometimes\"", "[sandbox]"),
     ])
     func badExecutorSettingsNameTheKey(_ toml: String, _ location: String) {

@@ -14,8 +14,9 @@ struct LeaseServiceTests {
         LeaseService(
             configuration: .init(
                 url: db.url, names: db.names,
-                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(3), connectTimeout: .seconds(2)),
-                machine: .init(heartbeat: .milliseconds(250), timeout: .milliseconds(1500), standbyPoll: .milliseconds(300),
+                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(5), connectTimeout: .seconds(4)),
+                // Looser than production's ratio allows for: a heartbeat must survive a loaded 2-core box.
+                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(3), standbyPoll: .milliseconds(300),
                                reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
@@ -24,43 +25,51 @@ struct LeaseServiceTests {
         let db = try TestDatabase()
         let logs = LogCapture()
         let a = makeService(db, node: "a", logger: logs.logger(label: "a"))
+        let b = makeService(db, node: "b", logger: logs.logger(label: "b"))
         try await db.withClient { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await a.run() }
-                let epochA = try #require(await withTimeout(.seconds(10)) { await a.leadership.waitUntilActive() })
-                let b = makeService(db, node: "b", logger: logs.logger(label: "b"))
-                group.addTask { try await b.run() }
-                try await Task.sleep(for: .milliseconds(500))
-                #expect(b.leadership.role == .standby)
+                // A failed expectation must not leave the group waiting on services that run forever.
+                do {
+                    // Generous: in a full parallel `make test` on a loaded 2-core box the first acquisition
+                    // has taken over 10 s (fork-bomb and 1 GiB-output suites start at the same time).
+                    let epochA = try #require(await withTimeout(.seconds(30)) { await a.leadership.waitUntilActive() })
+                    group.addTask { try await b.run() }
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(b.leadership.role == .standby)
 
-                // Pooler swap under the lease: a's session silently continues on a new backend.
-                try await #require(a.session).swapBackendForTesting()
-                let demoted = try await poll(timeout: .seconds(5)) { a.leadership.role == .standby }
-                #expect(demoted != nil)
-                #expect(logs.contains("backend pid changed"))
-                #expect(logs.contains("reason=backend-changed"))
-                // The old backend was terminated, so b takes over.
-                let epochB = try #require(await withTimeout(.seconds(5)) { await b.leadership.waitUntilActive() })
-                #expect(epochB > epochA)
+                    // Pooler swap under the lease: a's session silently continues on a new backend.
+                    try await #require(a.session).swapBackendForTesting()
+                    let demoted = try await poll(timeout: .seconds(15)) { a.leadership.role == .standby }
+                    #expect(demoted != nil)
+                    #expect(logs.contains("backend pid changed"))
+                    #expect(logs.contains("reason=backend-changed"))
+                    // The old backend was terminated, so b takes over.
+                    let epochB = try #require(await withTimeout(.seconds(20)) { await b.leadership.waitUntilActive() })
+                    #expect(epochB > epochA)
 
-                // Terminating b's lock backend: b demotes at once, backs off, and a takes over.
-                let pid = try #require(b.session?.backendPID)
-                try await client.query("SELECT pg_terminate_backend(\(pid))")
-                let moved = try await poll(timeout: .seconds(5), interval: .milliseconds(10)) {
-                    (a.leadership.role.epoch ?? 0) > epochB
+                    // Terminating b's lock backend: b demotes at once, backs off, and a takes over.
+                    let pid = try #require(b.session?.backendPID)
+                    try await client.query("SELECT pg_terminate_backend(\(pid))")
+                    let moved = try await poll(timeout: .seconds(15), interval: .milliseconds(10)) {
+                        (a.leadership.role.epoch ?? 0) > epochB
+                    }
+                    let took = try #require(moved)
+                    // The server released b's lock at once, so a may win before b's next heartbeat
+                    // tells it; b must demote within a heartbeat or two (its writes are fenced meanwhile).
+                    let bDemoted = try await poll(timeout: .seconds(15), interval: .milliseconds(10)) {
+                        b.leadership.role == .standby
+                    }
+                    #expect(bDemoted != nil, "b still thinks it is active after its backend was terminated")
+                    #expect(logs.contains("reason=heartbeat-failed") || logs.contains("reason=connection-lost") || logs.contains("reason=heartbeat-timeout"))
+                    let roles = [a.leadership.role, b.leadership.role]
+                    #expect(roles.filter { $0 != .standby }.count == 1)
+                    print("measured: new active after pg_terminate_backend of the lock session: \(took)")
+                } catch {
+                    a.requestShutdown()
+                    b.requestShutdown()
+                    throw error
                 }
-                let took = try #require(moved)
-                // The server released b's lock at once, so a may win before b's next heartbeat
-                // tells it; b must demote within a heartbeat or two (its writes are fenced meanwhile).
-                let bDemoted = try await poll(timeout: .seconds(5), interval: .milliseconds(10)) {
-                    b.leadership.role == .standby
-                }
-                #expect(bDemoted != nil, "b still thinks it is active after its backend was terminated")
-                #expect(logs.contains("reason=heartbeat-failed") || logs.contains("reason=connection-lost") || logs.contains("reason=heartbeat-timeout"))
-                let roles = [a.leadership.role, b.leadership.role]
-                #expect(roles.filter { $0 != .standby }.count == 1)
-                print("measured: new active after pg_terminate_backend of the lock session: \(took)")
-
                 a.requestShutdown()
                 b.requestShutdown()
                 try await group.waitForAll()

@@ -125,7 +125,7 @@ struct RunsAPITests {
         try await APIFixture.with { fixture in
             let schema = fixture.db.names.schema
             try await fixture.sql("UPDATE \(unescaped: schema).leader SET epoch = 7, holder = 'n1', since = now() - interval '1 hour', heartbeat_at = now() WHERE id = 1")
-            try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms) VALUES ('n1', 'active', 7, now(), 12)")
+            try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('n1', 'active', 7, now(), 12, 'https://n1.example:7070')")
             try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('n2', 'standby', now(), -3)")
             try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('n3', 'standby', now() - interval '1 minute', 0)")
             try await fixture.test { api in
@@ -140,6 +140,7 @@ struct RunsAPITests {
                 #expect(nodes.map { $0["id"] as? String } == ["n1", "n2", "n3"])
                 #expect(nodes.map { $0["role"] as? String } == ["active", "standby", "down"])
                 #expect(nodes.map { $0["clock_skew_ms"] as? Int } == [12, -3, 0])
+                #expect(nodes.map { $0["http_url"] as? String } == ["https://n1.example:7070", nil, nil])
                 #expect(nodes.allSatisfy { $0["last_seen"] is String })
                 api.expectProblem(try await api.call(.get, "/v1/cluster", token: nil), .unauthorized)
             }

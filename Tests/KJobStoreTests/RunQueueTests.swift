@@ -10,7 +10,7 @@ import Testing
 func insertRunnableJob(_ client: PostgresClient, _ db: TestDatabase, slug: String, spec: [String: Any] = [:],
                        targets: [(String, [String])] = []) async throws -> UUID {
     let id = UUID()
-    var object: [String: Any] = ["slug": slug, "agent": "sh", "prompt": "true", "timeout": "30s", "overlap": "allow"]
+    var object: [String: Any] = ["slug": slug, "agent": "sh", "prompt": "true", "schedule": "@every 1h", "timeout": "30s", "overlap": "allow"]
     object.merge(spec) { $1 }
     let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     try await client.query("""
@@ -288,57 +288,5 @@ struct RunQueueTests {
             #expect(read.map(\.stream) == ["stdout", "stderr", "system"])
             #expect(try await store.chunks(runID: run, after: 1).map(\.seq) == [2])
         }
-    }
-}
-
-@Suite("Run queue: pure parts")
-struct RunQueuePureTests {
-    @Test func fullJitterStaysWithinTheExponentialCeiling() throws {
-        var retries = RunSettings.Retries()
-        retries.max = 5
-        retries.initial = .seconds(1)
-        retries.maxDelay = .seconds(5)
-        #expect(retries.delay(afterFailedAttempt: 1, random: { $0.upperBound }) == .seconds(1))
-        #expect(retries.delay(afterFailedAttempt: 3, random: { $0.upperBound }) == .seconds(4))
-        #expect(retries.delay(afterFailedAttempt: 4, random: { $0.upperBound }) == .seconds(5))
-        #expect(retries.delay(afterFailedAttempt: 2, random: { $0.lowerBound }) == .zero)
-        #expect(retries.delay(afterFailedAttempt: 6) == nil)
-        for _ in 0..<200 {
-            let delay = try #require(retries.delay(afterFailedAttempt: 2))
-            #expect(delay >= .zero && delay <= .seconds(2))
-        }
-    }
-
-    @Test func settingsFromSpecJSON() throws {
-        let settings = try RunSettings(json: """
-            {"agent":"kode","prompt":"/k-housekeep","timeout":"30m","env":{"A":"1"},"overlap":"replace",
-             "sandbox":{"backend":"bwrap","network":true,"memory":"512MiB","pids":64},
-             "retries":{"max":3,"backoff":"fixed","initial":"30s","max_delay":"10m"}}
-            """)
-        #expect(settings.agent == "kode")
-        #expect(settings.timeout == .seconds(1800))
-        #expect(settings.env == ["A": "1"])
-        #expect(settings.overlap == .replace)
-        #expect(settings.sandbox.backend == "bwrap" && settings.sandbox.network && settings.sandbox.memoryBytes == 512 << 20)
-        #expect(settings.retries.max == 3 && !settings.retries.exponential)
-        #expect(throws: RunSettingsError.self) { try RunSettings(json: #"{"timeout":"soon"}"#) }
-        #expect(throws: RunSettingsError.self) { try RunSettings(json: #"{"overlap":"sometimes"}"#) }
-        #expect(throws: RunSettingsError.self) { try RunSettings(json: "[1]") }
-    }
-
-    @Test func dispatchTargetsMatchOutcomes() {
-        let failure = DispatchTarget(channel: "c", on: ["failure"])
-        #expect(failure.wants(.failed) && failure.wants(.timedOut) && failure.wants(.lost))
-        #expect(!failure.wants(.cancelled) && !failure.wants(.succeeded))
-        #expect(DispatchTarget(channel: "c", on: []).wants(.cancelled))
-        #expect(DispatchTarget(channel: "c", on: ["success"]).wants(.succeeded))
-    }
-
-    @Test func payloadBodyIsBoundedAndSafe() {
-        let tail = [UInt8](repeating: 0x41, count: 10_000) + [0xE2, 0x82]
-        let body = DispatchPayload.body(stdoutTail: tail, reason: nil, logURL: nil)
-        #expect(body.utf8.count <= DispatchPayload.bodyTailBytes + 3)
-        #expect(DispatchPayload.messageStatus(.lost) == "failed")
-        #expect(DispatchPayload.logURL(publicURL: "", runID: UUID()) == nil)
     }
 }

@@ -14,7 +14,8 @@ extension DaemonConfig {
                      "kill_grace": .duration, "run_as": .string, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
                   "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
-        "retention": ["keep_runs": .integer, "max_age": .duration],
+        "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration],
+        "dispatch": ["batch_size": .integer],
     ]
     static let agentKeys: [String: ConfigKind] = ["command": .strings]
 
@@ -78,8 +79,8 @@ extension DaemonConfig {
 
     static var knownSections: String { (schema.keys.sorted() + passThroughSections + ["agents.<name>"]).joined(separator: ", ") }
 
-    /// Sections another module validates itself from ``DaemonConfig/sourceTOML`` (and its own
-    /// `KJOBD_<SECTION>_*` variables): `[sandbox]` belongs to KJobSandbox's SandboxConfiguration.
+    /// Sections another module validates itself from ``DaemonConfig/sourceTOML`` (file only, no
+    /// `KJOBD_*` overrides): `[sandbox]` belongs to KJobSandbox's SandboxConfiguration.
     static let passThroughSections = ["sandbox"]
 
     static func readKeys(_ table: TOMLTable, section: String, allowed: [String: ConfigKind]) throws(DaemonConfigError) -> [String: ConfigValue] {
@@ -120,7 +121,13 @@ extension DaemonConfig {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("KJOBD_") {
             let location = "env \(name)"
             let rest = name.dropFirst("KJOBD_".count).lowercased()
-            if passThroughSections.contains(where: { rest.hasPrefix($0 + "_") }) { continue }
+            if rest.hasPrefix("sandbox_") {
+                let key = String(rest.dropFirst("sandbox_".count))
+                if executorOwnedSandboxKeys.contains(key) {
+                    throw DaemonConfigError(location: location, message: "\(key) belongs to [executor]; use KJOBD_EXECUTOR_\(key.uppercased())")
+                }
+                throw DaemonConfigError(location: location, message: "[sandbox] keys are read from the config file only; set sandbox.\(key) there")
+            }
             if rest.hasPrefix("agents_") {
                 let agentAndKey = rest.dropFirst("agents_".count)
                 guard agentAndKey.hasSuffix("_command"), agentAndKey.count > "_command".count else {
@@ -236,6 +243,8 @@ extension DaemonConfig {
         case ("relay", "max_age"): relay.maxAge = try duration()
         case ("retention", "keep_runs"): retention.keepRuns = try integer()
         case ("retention", "max_age"): retention.maxAge = try duration()
+        case ("retention", "interval"): retention.interval = try duration()
+        case ("dispatch", "batch_size"): dispatch.batchSize = try integer()
         default: throw DaemonConfigError(location: location, message: "unknown key")
         }
     }
@@ -264,6 +273,12 @@ extension DaemonConfig {
         guard executor.maxLogBytes >= 1024 else { throw DaemonConfigError(location: "executor.max_log_bytes", message: "must be at least 1KiB") }
         try validateExecutor()
         guard retention.keepRuns >= 0 else { throw DaemonConfigError(location: "retention.keep_runs", message: "must not be negative") }
+        guard retention.interval >= .seconds(1) else {
+            throw DaemonConfigError(location: "retention.interval", message: "must be at least 1s, e.g. \"5m\"")
+        }
+        guard (1...1000).contains(dispatch.batchSize) else {
+            throw DaemonConfigError(location: "dispatch.batch_size", message: "must be between 1 and 1000, e.g. 8")
+        }
         for (name, agent) in agents {
             guard name.range(of: "^[a-z0-9_-]{1,63}$", options: .regularExpression) != nil else {
                 throw DaemonConfigError(location: "agents.\(name)", message: "agent names use a-z, 0-9, '-' and '_'")

@@ -15,6 +15,7 @@ public struct DaemonConfig: Sendable, Hashable {
     public var agents: [String: AgentConfig] = [:]
     public var relay = RelayConfig()
     public var retention = RetentionConfig()
+    public var dispatch = DispatchConfig()
     /// The file as read, for sections other modules parse themselves (`[sandbox]`).
     public var sourceTOML: String = ""
 
@@ -54,9 +55,26 @@ public struct DaemonConfig: Sendable, Hashable {
         public var listen: String = "127.0.0.1:7070"
         public var tlsCert: String = ""
         public var tlsKey: String = ""
-        /// Base URL for log links in dispatches.
+        /// Base URL for log links in dispatches, and this node's URL in the cluster table.
         public var publicURL: String = ""
         public init() {}
+
+        /// The URL clients reach this node's API at (recorded in `kjob.nodes.http_url` for
+        /// `GET /v1/cluster` and `kjob status`): `public_url` when set, else built from `listen`,
+        /// with `hostName` in place of a wildcard address and `boundPort` (the port the server
+        /// actually bound, e.g. for `listen = "…:0"`) in place of the configured one.
+        public func advertisedURL(hostName: String, boundPort: Int? = nil) -> String {
+            if !publicURL.isEmpty { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+            let scheme = tlsCert.isEmpty ? "http" : "https"
+            var hostPort = listen
+            for wildcard in ["0.0.0.0:", "[::]:", ":::"] where hostPort.hasPrefix(wildcard) {
+                hostPort = hostName + ":" + hostPort.dropFirst(wildcard.count)
+            }
+            if let boundPort, let colon = hostPort.lastIndex(of: ":") {
+                hostPort = hostPort[..<colon] + ":\(boundPort)"
+            }
+            return "\(scheme)://\(hostPort)"
+        }
     }
 
     public struct ExecutorConfig: Sendable, Hashable {
@@ -70,7 +88,7 @@ public struct DaemonConfig: Sendable, Hashable {
         public var killGrace: Duration = .seconds(5)
         /// Unprivileged user for children when kjobd runs as root; "" keeps kjobd's user.
         public var runAs: String = ""
-        /// Parent of the fresh per-run working directories; nil: `[sandbox] work_dir` or `/var/lib/kjob/work`.
+        /// Parent of the fresh per-run working directories; nil: `/var/lib/kjob/work`.
         public var workDir: String?
         public init() {}
     }
@@ -99,6 +117,14 @@ public struct DaemonConfig: Sendable, Hashable {
         public var keepRuns: Int = 100
         /// Older runs beyond `keep_runs` are deleted.
         public var maxAge: Duration = .seconds(30 * 86_400)
+        /// Time between retention passes on the active node; the first runs at activation.
+        public var interval: Duration = .seconds(300)
+        public init() {}
+    }
+
+    public struct DispatchConfig: Sendable, Hashable {
+        /// Due dispatches one dispatcher pass claims and posts at once.
+        public var batchSize: Int = 8
         public init() {}
     }
 }

@@ -33,6 +33,7 @@ extension Daemon {
         }
         var configuration = dispatcher
         configuration.policy.maxAge = Double(relay.maxAge.milliseconds) / 1000
+        configuration.batchSize = config.dispatch.batchSize
         return DispatcherService(configuration: configuration, relay: relay,
                                  queue: KJobStore.DispatchQueue(client: client, names: names, logger: logger),
                                  wake: wake, now: now, metrics: metrics, logger: logger)

@@ -98,7 +98,7 @@ public struct DispatcherService: Sendable {
         let outcome: DispatchOutcome
         let attempt = due.attempts + 1
         do {
-            let payload = try KJobRelay.DispatchPayload.decode(fromJSON: Data(due.payload.utf8))
+            let payload = try DispatchPayload.decode(fromJSON: Data(due.payload.utf8))
             let dispatch = Dispatch(id: due.id.uuidString.lowercased(), payload: payload)
             let result = await client.deliver(dispatch, now: now())
             var rng = SystemRandomNumberGenerator()

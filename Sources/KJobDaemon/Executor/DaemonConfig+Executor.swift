@@ -19,11 +19,11 @@ extension DaemonConfig {
     }
 
     /// Keys `[executor]` owns; `[sandbox]` may not repeat them.
-    static let executorOwnedSandboxKeys = ["log_dir", "max_log_bytes", "kill_grace", "run_as"]
+    static let executorOwnedSandboxKeys = ["work_dir", "log_dir", "max_log_bytes", "kill_grace", "run_as"]
 
     /// The sandbox's node settings: `[sandbox]` (KJobSandbox's table: env allow-list, limits,
-    /// cgroups, keep_workdir, spawn_helper, bwrap) overlaid with the `[executor]` keys, which own
-    /// log_dir, max_log_bytes, kill_grace and run_as (and work_dir when set there). `daemonEnvironment` is the source
+    /// cgroups, keep_workdir, spawn_helper, bwrap, stdout_tail_bytes) overlaid with the `[executor]`
+    /// keys, which own work_dir, log_dir, max_log_bytes, kill_grace and run_as. `daemonEnvironment` is the source
     /// of the children's allow-listed variables (`KJOBD_*` never passes).
     public func sandboxConfiguration(daemonEnvironment: [String: String]) throws(DaemonConfigError) -> SandboxConfiguration {
         var table: TOMLTable?

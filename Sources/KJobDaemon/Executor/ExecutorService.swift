@@ -102,26 +102,21 @@ public struct ExecutorService: Sendable {
         logger[metadataKey: "run"] = "\(claimed.id)"
         logger[metadataKey: "job"] = "\(claimed.job)"
         let result: RunResult
-        switch claimed.settings {
+        switch claimed.spec {
         case .failure(let error):
-            result = RunResult(status: .failed, reason: error.description, finishedAt: now())
+            result = RunResult(status: .failed, reason: "\(error); re-apply the job with a valid spec", finishedAt: now())
             _ = running.remove(claimed.id)
-        case .success(let settings):
+        case .success(let spec):
             let sink = PostgresLogSink(runID: claimed.id, store: logs, maxBatchBytes: configuration.logBatchBytes,
                                        maxDelay: configuration.logBatchDelay)
-            switch Self.request(for: claimed, settings: settings, sinks: [sink]) {
-            case .failure(let error):
-                _ = running.remove(claimed.id)
-                result = RunResult(status: .failed, reason: error.description, finishedAt: now())
-            case .success(let request):
-                logger.info("run starting", metadata: ["attempt": "\(claimed.attempt)", "scheduled_for": "\(claimed.scheduledFor)"])
-                metrics.runningChildren(+1)
-                let outcome = await Self.runFlushing(sandbox: sandbox, request: request, handle: handle, sink: sink,
-                                                     interval: configuration.logBatchDelay)
-                metrics.runningChildren(-1)
-                let operatorCancel = running.remove(claimed.id)
-                result = Self.result(of: outcome, operatorCancel: operatorCancel, finishedAt: now())
-            }
+            let request = Self.request(for: claimed, spec: spec, sinks: [sink])
+            logger.info("run starting", metadata: ["attempt": "\(claimed.attempt)", "scheduled_for": "\(claimed.scheduledFor)"])
+            metrics.runningChildren(+1)
+            let outcome = await Self.runFlushing(sandbox: sandbox, request: request, handle: handle, sink: sink,
+                                                 interval: configuration.logBatchDelay)
+            metrics.runningChildren(-1)
+            let operatorCancel = running.remove(claimed.id)
+            result = Self.result(of: outcome, operatorCancel: operatorCancel, finishedAt: now())
         }
         // Recorded even when this worker is being cancelled (a restart or shutdown while still
         // active): otherwise the run would stay `running` under a current epoch. Awaited here; a
@@ -133,7 +128,7 @@ public struct ExecutorService: Sendable {
         }.value
         do {
             let report = try recorded.get()
-            metrics.runEnded(result.status)
+            metrics.runsEnded(result.status)
             logger.info("run finished", metadata: ["status": "\(result.status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
                                                    "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"])
         } catch let error as StaleEpochError {
@@ -166,23 +161,19 @@ public struct ExecutorService: Sendable {
         }
     }
 
-    /// The sandbox request for a claimed run, or why it cannot run on this node.
-    static func request(for claimed: ClaimedRun, settings: RunSettings, sinks: [any RunLogSink]) -> Result<RunRequest, SandboxError> {
-        guard let backend = SandboxSpec.Backend(rawValue: settings.sandbox.backend) else {
-            return .failure(SandboxError(.invalidConfiguration, "sandbox.backend \"\(settings.sandbox.backend)\" is unknown",
-                                         fix: "use process, bwrap, docker or podman"))
-        }
-        let spec = SandboxSpec(backend: backend, image: settings.sandbox.image, network: settings.sandbox.network,
-                               memoryBytes: settings.sandbox.memoryBytes, cpus: settings.sandbox.cpus, pids: settings.sandbox.pids)
+    /// The sandbox request for a claimed run.
+    static func request(for claimed: ClaimedRun, spec: JobSpec, sinks: [any RunLogSink]) -> RunRequest {
+        let sandbox = SandboxSpec(backend: spec.sandbox.backend, image: spec.sandbox.image, network: spec.sandbox.network,
+                                  memoryBytes: spec.sandbox.memoryBytes, cpus: spec.sandbox.cpuCores, pids: spec.sandbox.pids)
         let identity = RunIdentity(runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
                                    attempt: claimed.attempt, epoch: claimed.epoch)
-        return .success(RunRequest(identity: identity, agent: settings.agent, prompt: settings.prompt, sandbox: spec,
-                                   environment: settings.env, timeout: settings.timeout, logSinks: sinks))
+        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: sandbox,
+                          environment: spec.env, timeout: spec.timeout, logSinks: sinks)
     }
 
     /// What the store records. A kill that was not an operator's cancel (demotion, shutdown) is `lost`.
     static func result(of outcome: RunOutcome, operatorCancel: Bool, finishedAt: Date) -> RunResult {
-        var status: RunResult.Status = switch outcome.status {
+        var status: RunStatus = switch outcome.status {
         case .succeeded: .succeeded
         case .failed: .failed
         case .timedOut: .timedOut

@@ -4,11 +4,6 @@ import KJobRelay
 import KJobStore
 
 extension KJobMetrics {
-    /// A finished run as the store recorded it.
-    func runEnded(_ status: RunResult.Status) {
-        runsEnded(RunStatus(rawValue: status.rawValue) ?? .failed)
-    }
-
     /// One relay attempt: the policy's decision and, when not delivered, the cause.
     func dispatchAttempted(_ decision: DispatchDecision, result: DeliveryResult) {
         let outcome: DispatchAttemptOutcome = switch decision {

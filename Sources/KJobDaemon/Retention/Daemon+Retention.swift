@@ -9,6 +9,7 @@ extension Daemon {
         configuration.keepRuns = config.retention.keepRuns
         configuration.maxAge = config.retention.maxAge
         configuration.logDir = config.executor.logDir
+        configuration.interval = config.retention.interval
         return RetentionService(configuration: configuration, retention: RunRetention(client: client, names: names, logger: logger),
                                 now: now, logger: logger)
     }

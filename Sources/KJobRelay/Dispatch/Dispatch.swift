@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// One outbox entry: what the dispatcher hands to ``RelayClient/deliver(_:now:)``.
 ///

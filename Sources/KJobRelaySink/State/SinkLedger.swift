@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 import KJobRelay
 
 /// The sink's memory: the current fault, the recorded keys and the counters. Writes each newly

@@ -1,3 +1,4 @@
+import KJobCore
 import KJobRelay
 
 /// One accepted dispatch, as written to `--out` (one JSON object per line).

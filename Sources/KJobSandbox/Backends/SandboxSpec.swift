@@ -1,8 +1,7 @@
+import KJobCore
 /// A job's `sandbox = { backend = ..., image = ..., network = ..., memory = ..., cpu = ..., pids = ... }`.
 public struct SandboxSpec: Sendable, Hashable {
-    public enum Backend: String, Sendable, Hashable, CaseIterable {
-        case process, bwrap, docker, podman
-    }
+    public typealias Backend = SandboxBackend
 
     public var backend: Backend
     /// Container image; required for docker and podman, ignored otherwise.

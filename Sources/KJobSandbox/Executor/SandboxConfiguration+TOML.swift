@@ -2,16 +2,12 @@ import KJobCore
 import TOMLKit
 
 extension SandboxConfiguration {
-    /// Keys of kjobd's `[sandbox]` table, each optional (defaults as in `init`):
+    /// Keys of kjobd's `[sandbox]` table, each optional (defaults as in `init`). Where files go,
+    /// the kill grace and the child user are kjobd's `[executor]` keys, set on the result:
     ///
     /// ```toml
     /// [sandbox]
-    /// work_dir = "/var/lib/kjob/work"
-    /// log_dir = "/var/log/kjob"          # "" writes no log files
-    /// max_log_bytes = "10MiB"
     /// stdout_tail_bytes = "64KiB"
-    /// kill_grace = "10s"
-    /// run_as = "kjob-run"                # "" keeps kjobd's user
     /// env_allow = ["PATH", "LANG", "TZ"]
     /// keep_workdir = "on_failure"        # never | on_failure | always
     /// spawn_helper = "/usr/libexec/kjob/kjob-spawn"
@@ -26,21 +22,10 @@ extension SandboxConfiguration {
             throw SandboxError(.invalidConfiguration, "sandbox.\(key) is not a known setting",
                                fix: "use one of \(Self.tomlKeys.sorted().joined(separator: ", "))")
         }
-        if let text = try Self.string(table, "work_dir") {
-            guard text.hasPrefix("/") else { throw Self.bad("work_dir", "must be an absolute path") }
-            workRoot = text
-        }
-        if let text = try Self.string(table, "log_dir") {
-            guard text.isEmpty || text.hasPrefix("/") else { throw Self.bad("log_dir", "must be an absolute path or \"\"") }
-            logDir = text.isEmpty ? nil : text
-        }
-        if let bytes = try Self.size(table, "max_log_bytes") { maxLogBytes = bytes }
         if let bytes = try Self.size(table, "stdout_tail_bytes") {
             guard bytes <= 16 << 20 else { throw Self.bad("stdout_tail_bytes", "at most 16MiB") }
             stdoutTailBytes = Int(bytes)
         }
-        if let grace = try Self.duration(table, "kill_grace") { killGrace = grace }
-        if let user = try Self.string(table, "run_as") { runAs = user.isEmpty ? nil : user }
         if let value = table["env_allow"] {
             guard let array = value.array else { throw Self.bad("env_allow", "must be an array of variable names") }
             var names: [String] = []
@@ -71,8 +56,7 @@ extension SandboxConfiguration {
         }
     }
 
-    static let tomlKeys: Set<String> = ["work_dir", "log_dir", "max_log_bytes", "stdout_tail_bytes", "kill_grace", "run_as",
-                                        "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap", "limits"]
+    static let tomlKeys: Set<String> = ["stdout_tail_bytes", "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap", "limits"]
 
     static func limits(_ table: TOMLTable, base: ResourceLimits) throws(SandboxError) -> ResourceLimits {
         var limits = base

@@ -23,10 +23,11 @@ public struct NotificationListener: Sendable {
             do {
                 let configuration = try url.connectionConfiguration(applicationName: applicationName)
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
-                for channel in channels {
-                    connection.addListener(channel: channel) { _, notification in
-                        onNotification(notification.channel, notification.payload)
-                    }
+                do {
+                    try await connection.addListenersIfOpen(channels: channels, onNotification: onNotification)
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
                 try await connection.query("SELECT 1", logger: logger)
                 // Anything may have changed before LISTEN took effect: report once per connect.

@@ -82,7 +82,7 @@ public final class LockSession: Sendable {
             for (name, value) in settings.sessionParameters {
                 try await connection.query("SELECT set_config(\(name), \(value), false)", logger: logger)
             }
-            connection.addListener(channel: names.leaseChannel) { _, _ in onRelease() }
+            try await connection.addListenersIfOpen(channels: [names.leaseChannel]) { _, _ in onRelease() }
             // addListener issues LISTEN asynchronously; a round trip makes sure it is in effect.
             try await connection.query("SELECT 1", logger: logger)
             return LockSession(settings: settings, names: names, backendPID: pid, connection: connection, url: url, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// The columns of a job the materializer needs to turn its due fires into runs.
 public struct DueJob: Sendable, Hashable {
@@ -7,17 +8,16 @@ public struct DueJob: Sendable, Hashable {
     public var timezone: String
     public var enabled: Bool
     public var nextFireAt: Date?
-    public var misfirePolicy: MisfirePlan.Policy
-    public var misfireWindow: Duration
+    /// Its mode and window; `maxCatchUp` comes from the materializer's configuration.
+    public var misfire: MisfirePolicy
 
     public init(id: UUID, schedule: String, timezone: String, enabled: Bool, nextFireAt: Date?,
-                misfirePolicy: MisfirePlan.Policy, misfireWindow: Duration) {
+                misfire: MisfirePolicy) {
         self.id = id
         self.schedule = schedule
         self.timezone = timezone
         self.enabled = enabled
         self.nextFireAt = nextFireAt
-        self.misfirePolicy = misfirePolicy
-        self.misfireWindow = misfireWindow
+        self.misfire = misfire
     }
 }

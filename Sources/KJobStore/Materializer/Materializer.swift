@@ -128,36 +128,31 @@ public struct Materializer: Sendable {
                 """
             for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs) in try await connection.query(select, logger: logger)
                 .decode((UUID, String, String, Bool, Date?, String, Int64).self) {
-                job = DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt,
-                             misfirePolicy: MisfirePlan.Policy(rawValue: policy) ?? .latest, misfireWindow: .milliseconds(windowMs))
+                let misfire = MisfirePolicy(mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
+                                            maxCatchUp: configuration.maxCatchUpRuns)
+                job = DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire)
             }
             guard let job, let first = job.nextFireAt, first <= now else { return (0, 0) }
 
-            var fires = [first]
-            var last = first
-            var truncated = false
-            while let next = nextFire(job, last), next <= now {
-                guard next > last else { break }
-                if fires.count >= configuration.maxFiresPerPass { truncated = true; break }
-                fires.append(next)
-                last = next
-            }
-            let following = truncated ? nextFire(job, now) : nextFire(job, last)
-            if truncated {
+            let later = MissedFires.enumerate(after: first, through: now, limit: configuration.maxFiresPerPass - 1) { nextFire(job, $0) }
+            let fires = [first] + later.fires
+            let last = fires[fires.count - 1]
+            let following = later.isTruncated ? nextFire(job, now) : nextFire(job, last)
+            if later.isTruncated {
                 logger.warning("job missed more fires than one pass records; the oldest are recorded, the rest skipped silently",
                                metadata: ["job": "\(job.id)", "recorded": "\(fires.count)"])
             }
-            let plan = MisfirePlan(policy: job.misfirePolicy, window: job.misfireWindow,
-                                   threshold: configuration.misfireThreshold, maxCatchUpRuns: configuration.maxCatchUpRuns)
+            let decision = job.misfire.decide(due: fires, now: now, onTimeThreshold: configuration.misfireThreshold, enabled: job.enabled)
+            let outcomes = decision.runs.map { ($0, nil as String?) } + decision.skipped.map { ($0.scheduledFor, $0.reason.rawValue as String?) }
             var queued = 0
             var skipped = 0
-            for outcome in plan.outcomes(fires: fires, now: now, enabled: job.enabled) {
-                let status = outcome.skipReason == nil ? "queued" : "skipped"
+            for (scheduledFor, skipReason) in outcomes.sorted(by: { $0.0 < $1.0 }) {
+                let status = skipReason == nil ? "queued" : "skipped"
                 let insert: PostgresQuery = """
                     INSERT INTO \(unescaped: schema).job_runs
                         (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, finished_at)
-                    VALUES (\(UUID()), \(job.id), \(outcome.scheduledFor), \(Self.fireKey(outcome.scheduledFor)), false, 1,
-                            \(status), \(outcome.skipReason), \(nodeID), \(epoch), now(),
+                    VALUES (\(UUID()), \(job.id), \(scheduledFor), \(Self.fireKey(scheduledFor)), false, 1,
+                            \(status), \(skipReason), \(nodeID), \(epoch), now(),
                             CASE WHEN \(status) = 'skipped' THEN now() END)
                     ON CONFLICT (job_id, scheduled_for) WHERE attempt = 1 AND NOT manual DO NOTHING
                     RETURNING status

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// A run this node claimed (queued → running) under `epoch`, with what it needs to execute it.
 public struct ClaimedRun: Sendable, Hashable {
@@ -12,11 +13,11 @@ public struct ClaimedRun: Sendable, Hashable {
     public var attempt: Int
     public var epoch: Int64
     public var startedAt: Date
-    /// The job's settings, or why they could not be read (the run then fails without starting).
-    public var settings: Result<RunSettings, RunSettingsError>
+    /// The job's stored spec, or why it could not be read (the run then fails without starting).
+    public var spec: Result<JobSpec, JobSpecError>
 
     public init(id: UUID, jobID: UUID, job: String, scheduledFor: Date, fireKey: String, manual: Bool, attempt: Int,
-                epoch: Int64, startedAt: Date, settings: Result<RunSettings, RunSettingsError>) {
+                epoch: Int64, startedAt: Date, spec: Result<JobSpec, JobSpecError>) {
         self.id = id
         self.jobID = jobID
         self.job = job
@@ -26,6 +27,6 @@ public struct ClaimedRun: Sendable, Hashable {
         self.attempt = attempt
         self.epoch = epoch
         self.startedAt = startedAt
-        self.settings = settings
+        self.spec = spec
     }
 }

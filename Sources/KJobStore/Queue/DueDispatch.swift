@@ -6,7 +6,7 @@ public struct DueDispatch: Sendable, Hashable {
     public var id: UUID
     public var runID: UUID
     public var channel: String
-    /// The relay body as written when the run ended (KJobRelay's `DispatchPayload`, JSON).
+    /// The relay body as written when the run ended (KJobCore's `DispatchPayload`, JSON).
     public var payload: String
     /// Attempts made before this one.
     public var attempts: Int

@@ -74,16 +74,11 @@ public struct RunQueue: Sendable {
                 }
                 for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, specJSON) in candidates {
                     guard report.claimed.count < limit else { break }
-                    let settings: Result<RunSettings, RunSettingsError>
-                    if let specJSON {
-                        do throws(RunSettingsError) { settings = .success(try RunSettings(json: specJSON)) } catch { settings = .failure(error) }
-                    } else {
-                        settings = .failure(RunSettingsError(field: "", message: "the job has no spec_json"))
-                    }
-                    let overlap: RunSettings.Overlap = manual ? .allow : ((try? settings.get())?.overlap ?? .allow)
-                    let running = runningByJob[jobID] ?? []
-                    let decision = ClaimDecision.decide(overlap: overlap, running: running)
-                    switch decision {
+                    let spec = Self.storedSpec(specJSON)
+                    // Only running runs are in the way: a queued one ahead waits its own turn.
+                    let overlap: OverlapPolicy = manual ? .allow : ((try? spec.get())?.overlap ?? .allow)
+                    let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
+                    switch overlap.decide(activeRuns: running) {
                     case .start:
                         try await connection.query("""
                             UPDATE \(unescaped: schema).job_runs
@@ -92,17 +87,18 @@ public struct RunQueue: Sendable {
                             """, logger: logger)
                         runningByJob[jobID, default: []].append(id)
                         report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
-                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now, settings: settings))
+                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now, spec: spec))
                     case .skip(let reason):
                         try await connection.query("""
                             UPDATE \(unescaped: schema).job_runs
-                               SET status = 'skipped', reason = \(reason), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
+                               SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
                              WHERE id = \(id) AND status = 'queued'
                             """, logger: logger)
                         report.skipped.append(id)
-                    case .wait:
+                    case .enqueue:
                         break
-                    case .cancelThenWait(let victims):
+                    case .cancelThenStart(let victims):
+                        // The new run starts at a later claim, once the cancelled ones have ended.
                         try await connection.query("""
                             UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
                              WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
@@ -164,17 +160,17 @@ public struct RunQueue: Sendable {
                 }
                 return try await context.afterTerminal(
                     connection, run: run, status: result.status, result: result, startedAt: startedAt,
-                    settings: try? run.settings.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch)
+                    spec: try? run.spec.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch)
             }
         }
     }
 
     /// The retry or the dispatches of a run that just became terminal, in the caller's transaction.
-    func afterTerminal(_ connection: PostgresConnection, run: ClaimedRun, status: RunResult.Status, result: RunResult, startedAt: Date?,
-                       settings: RunSettings?, retryNotBefore earliest: Date?, now: Date, epoch: Int64) async throws -> FinishReport {
+    func afterTerminal(_ connection: PostgresConnection, run: ClaimedRun, status: RunStatus, result: RunResult, startedAt: Date?,
+                       spec: JobSpec?, retryNotBefore earliest: Date?, now: Date, epoch: Int64) async throws -> FinishReport {
         let schema = names.schema
         var report = FinishReport()
-        if status.isRetryable, let settings, let delay = settings.retries.delay(afterFailedAttempt: run.attempt) {
+        if status.isRetryableFailure, let spec, case .retry(_, let delay) = spec.retries.decide(afterFailedAttempt: run.attempt) {
             var notBefore = now.addingTimeInterval(Double(delay.milliseconds) / 1000)
             if let earliest, earliest > notBefore { notBefore = earliest }
             let id = UUID()
@@ -191,21 +187,23 @@ public struct RunQueue: Sendable {
                                                           "not_before": "\(notBefore)"])
             return report
         }
-        var targets: [DispatchTarget] = []
+        var targets: [OutputTarget] = []
         for try await (channel, on) in try await connection.query("""
             SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
             """, logger: logger).decode((String, [String]).self) {
-            targets.append(DispatchTarget(channel: channel, on: on))
+            targets.append(OutputTarget(channel: channel, on: on.isEmpty ? [.always] : on.compactMap(OutputEvent.init(rawValue:))))
         }
-        let payloadRun = DispatchPayload.Run(id: run.id, job: run.job, scheduledFor: run.scheduledFor, attempt: run.attempt,
-                                             exitCode: result.exitCode, startedAt: startedAt, finishedAt: result.finishedAt)
+        let stdout = DispatchPayload.text(ofTail: result.stdoutTail)
         for target in targets where target.wants(status) {
             let id = UUID()
-            let payload = DispatchPayload.json(channel: target.channel, run: payloadRun, status: status, stdoutTail: result.stdoutTail,
-                                               reason: result.reason, publicURL: publicURL)
+            let payload = DispatchPayload.make(
+                channel: target.channel, job: run.job, runID: run.id.uuidString.lowercased(), scheduledFor: run.scheduledFor,
+                attempt: run.attempt, outcome: status, exitCode: result.exitCode, startedAt: startedAt ?? result.finishedAt,
+                finishedAt: result.finishedAt, stdout: stdout, reason: result.reason, publicURL: publicURL)
+            let json = String(decoding: try payload.jsonData(), as: UTF8.self)
             try await connection.query("""
                 INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload)
-                VALUES (\(id), \(run.id), \(target.channel), \(payload)::jsonb)
+                VALUES (\(id), \(run.id), \(target.channel), \(json)::jsonb)
                 ON CONFLICT (run_id, channel) DO NOTHING
                 """, logger: logger)
             report.dispatches.append(id)
@@ -239,15 +237,14 @@ public struct RunQueue: Sendable {
                     rows.append(row)
                 }
                 for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, startedAt, oldEpoch, specJSON) in rows {
-                    let settings = specJSON.flatMap { try? RunSettings(json: $0) }
+                    let spec = Self.storedSpec(specJSON)
                     let run = ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
-                                         attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now,
-                                         settings: settings.map { .success($0) } ?? .failure(RunSettingsError(field: "", message: "unreadable")))
-                    let timeout = settings?.timeout ?? .seconds(3600)
+                                         attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now, spec: spec)
+                    let timeout = (try? spec.get())?.timeout ?? JobSpec.defaultTimeout
                     let earliest = (startedAt ?? now).addingTimeInterval(Double((timeout + killGrace).milliseconds) / 1000)
                     let result = RunResult(status: .lost, reason: "the node running it lost the lease", finishedAt: now)
                     _ = try await context.afterTerminal(connection, run: run, status: .lost, result: result, startedAt: startedAt,
-                                                        settings: settings, retryNotBefore: earliest, now: now, epoch: epoch)
+                                                        spec: try? spec.get(), retryNotBefore: earliest, now: now, epoch: epoch)
                 }
                 if !rows.isEmpty {
                     logger.warning("runs of an old epoch marked lost", metadata: ["count": "\(rows.count)", "epoch": "\(epoch)"])
@@ -299,6 +296,14 @@ public struct RunQueue: Sendable {
             VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now())
             """, logger: logger)
         return id
+    }
+
+    /// The job's `spec_json` as a validated ``JobSpec`` (the API wrote it from one).
+    static func storedSpec(_ json: String?) -> Result<JobSpec, JobSpecError> {
+        guard let json else {
+            return .failure(JobSpecError(errors: [FieldError(field: "", message: "the job has no stored spec; re-apply it")]))
+        }
+        do throws(JobSpecError) { return .success(try JobSpec(json: Data(json.utf8))) } catch { return .failure(error) }
     }
 
     /// PostgresNIO wraps errors thrown inside a transaction; callers want the typed ones.

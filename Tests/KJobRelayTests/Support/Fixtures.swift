@@ -1,14 +1,15 @@
 import Foundation
+import KJobCore
 import KJobRelay
 import KJobRelaySink
 
 enum Fixtures {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func payload(job: String = "weekly-stack-audit", status: DispatchStatus = .success) -> DispatchPayload {
+    static func payload(job: String = "weekly-stack-audit", outcome: RunStatus = .succeeded) -> DispatchPayload {
         DispatchPayload.make(
             channel: "kode-chat:user-rpm32510", job: job, runID: "run-42",
-            scheduledFor: t0, attempt: 1, status: status, exitCode: status == .timeout ? nil : (status == .success ? 0 : 3),
+            scheduledFor: t0, attempt: 1, outcome: outcome, exitCode: outcome == .timedOut ? nil : (outcome == .succeeded ? 0 : 3),
             startedAt: t0.addingTimeInterval(0.25), finishedAt: t0.addingTimeInterval(61.5),
             stdout: "all good\n", publicURL: "https://kjob.example/"
         )

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 import KJobRelay
 import Testing
 
@@ -26,15 +27,17 @@ struct DispatchPayloadTests {
 
     @Test("titles and statuses per outcome")
     func titles() {
-        #expect(Fixtures.payload(status: .failed).message.title == "[weekly-stack-audit] failed")
-        #expect(Fixtures.payload(status: .timeout).message.title == "[weekly-stack-audit] timed out")
-        #expect(Fixtures.payload(status: .timeout).message.status == .timeout)
+        #expect(Fixtures.payload(outcome: .failed).message.title == "[weekly-stack-audit] failed")
+        #expect(Fixtures.payload(outcome: .timedOut).message.title == "[weekly-stack-audit] timed out")
+        #expect(Fixtures.payload(outcome: .timedOut).message.status == .timeout)
+        #expect(Fixtures.payload(outcome: .cancelled).message.title == "[weekly-stack-audit] cancelled")
+        #expect(Fixtures.payload(outcome: .lost).message.status == .failed)
     }
 
     @Test("absent exit code and log URL are sent as null; no link without public_url")
     func nulls() throws {
         var payload = DispatchPayload.make(
-            channel: "c", job: "j", runID: "r", scheduledFor: Fixtures.t0, attempt: 2, status: .timeout, exitCode: nil,
+            channel: "c", job: "j", runID: "r", scheduledFor: Fixtures.t0, attempt: 2, outcome: .timedOut, exitCode: nil,
             startedAt: Fixtures.t0, finishedAt: Fixtures.t0, stdout: "", publicURL: "")
         #expect(payload.message.body == "(no output)")
         let text = String(decoding: try payload.jsonData(), as: UTF8.self)
@@ -48,7 +51,7 @@ struct DispatchPayloadTests {
     func tail() {
         let stdout = String(repeating: "é", count: 5000) + "END"
         let payload = DispatchPayload.make(
-            channel: "c", job: "j", runID: "r", scheduledFor: Fixtures.t0, attempt: 1, status: .success, exitCode: 0,
+            channel: "c", job: "j", runID: "r", scheduledFor: Fixtures.t0, attempt: 1, outcome: .succeeded, exitCode: 0,
             startedAt: Fixtures.t0, finishedAt: Fixtures.t0, stdout: stdout, publicURL: nil, tailBytes: 101)
         #expect(payload.message.body.hasPrefix("…é"))
         #expect(payload.message.body.hasSuffix("éEND"))
@@ -61,19 +64,5 @@ struct DispatchPayloadTests {
         let dispatch = Fixtures.dispatch(id: "dsp-1")
         let data = try DispatchPayload.makeJSONEncoder().encode(dispatch)
         #expect(try DispatchPayload.makeJSONDecoder().decode(Dispatch.self, from: data) == dispatch)
-    }
-}
-
-@Suite("DispatchTrigger")
-struct DispatchTriggerTests {
-    @Test("success, failure (timeouts included) and always")
-    func matrix() {
-        #expect(DispatchTrigger.fires([.success], for: .success))
-        #expect(!DispatchTrigger.fires([.success], for: .failed))
-        #expect(DispatchTrigger.fires([.failure], for: .failed))
-        #expect(DispatchTrigger.fires([.failure], for: .timeout))
-        #expect(!DispatchTrigger.fires([.failure], for: .success))
-        #expect(DispatchStatus.allCases.allSatisfy { DispatchTrigger.fires([.always], for: $0) })
-        #expect(DispatchStatus.allCases.allSatisfy { DispatchTrigger.fires([], for: $0) })
     }
 }

@@ -9,6 +9,9 @@ extension DispatchPayload {
     /// - Parameters:
     ///   - stdout: the run's stdout (or its tail); only the last `tailBytes` bytes are kept,
     ///     cut on a UTF-8 boundary and marked with `…` when cut.
+    ///   - outcome: the run's terminal status; the title names it, `message.status` maps it.
+    ///   - reason: why a run that did not succeed ended so (kill reason, spawn error); it follows
+    ///     the output in the body.
     ///   - publicURL: `http.public_url`; when non-empty the body ends with a link to the run's log
     ///     and `run.log_url` is set.
     public static func make(
@@ -17,21 +20,23 @@ extension DispatchPayload {
         runID: String,
         scheduledFor: Date,
         attempt: Int,
-        status: DispatchStatus,
+        outcome: RunStatus,
         exitCode: Int32?,
         startedAt: Date,
         finishedAt: Date,
         stdout: String,
+        reason: String? = nil,
         publicURL: String?,
         tailBytes: Int = defaultTailBytes
     ) -> DispatchPayload {
         let logURL = logURL(publicURL: publicURL, runID: runID)
         var body = tail(of: stdout, maxBytes: tailBytes)
         if body.isEmpty { body = "(no output)" }
+        if outcome != .succeeded, let reason, !reason.isEmpty { body += "\n\n\(reason)" }
         if let logURL { body += "\n\nLog: \(logURL)" }
         return DispatchPayload(
             channel: channel,
-            message: Message(title: "[\(job)] \(status.titleVerb)", body: body, status: status),
+            message: Message(title: "[\(job)] \(outcome.dispatchTitleVerb)", body: body, status: DispatchStatus(outcome)),
             run: Run(
                 id: runID, job: job, scheduledFor: scheduledFor, attempt: attempt, exitCode: exitCode,
                 startedAt: startedAt, finishedAt: finishedAt, logURL: logURL
@@ -44,6 +49,12 @@ extension DispatchPayload {
         guard var base = publicURL?.trimmingCharacters(in: .whitespaces), !base.isEmpty else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
         return "\(base)/v1/runs/\(runID)/log"
+    }
+
+    /// Captured stdout bytes as text: a tail cut inside a UTF-8 sequence loses the partial
+    /// character, other invalid bytes become U+FFFD.
+    public static func text(ofTail bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes.drop { $0 & 0xC0 == 0x80 }, as: UTF8.self)
     }
 
     /// The last `maxBytes` UTF-8 bytes of `text`, never splitting a character.
