@@ -10,6 +10,10 @@ public struct DueJob: Sendable, Hashable {
     public var nextFireAt: Date?
     /// Its mode and window; `maxCatchUp` comes from the materializer's configuration.
     public var misfire: MisfirePolicy
+    /// `schedule` parsed once, not at every next-fire step.
+    public let parsedSchedule: Result<Schedule, ScheduleError>
+    /// `timezone` resolved once; UTC when the identifier is unknown.
+    public let timeZone: TimeZone
 
     public init(id: UUID, schedule: String, timezone: String, enabled: Bool, nextFireAt: Date?,
                 misfire: MisfirePolicy) {
@@ -19,5 +23,7 @@ public struct DueJob: Sendable, Hashable {
         self.enabled = enabled
         self.nextFireAt = nextFireAt
         self.misfire = misfire
+        do throws(ScheduleError) { parsedSchedule = .success(try Schedule(parsing: schedule)) } catch { parsedSchedule = .failure(error) }
+        timeZone = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")!
     }
 }

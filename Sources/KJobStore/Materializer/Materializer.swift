@@ -5,11 +5,12 @@ import PostgresNIO
 
 /// Turns due fires into runs (DESIGN §7). Active only: every write is fenced by the epoch.
 ///
-/// Per job, one fenced transaction locks the job row, enumerates the fires from `next_fire_at`
-/// up to the corrected now, applies the misfire plan, inserts each fire once (queued, or skipped
-/// with its reason) and advances `next_fire_at`. The partial unique index on
-/// `(job_id, scheduled_for)` makes a second insert of a fire impossible even if two
-/// materializers race.
+/// A pass works in batches: one fenced transaction locks up to `batchSize` due job rows
+/// (`FOR UPDATE SKIP LOCKED`, oldest `next_fire_at` first), plans each job's fires with
+/// ``FirePlan`` (misfire policy, disabled jobs), inserts every fire of the batch in one
+/// statement (queued, or skipped with its reason) and advances every `next_fire_at` in another.
+/// The partial unique index on `(job_id, scheduled_for)` makes a second insert of a fire
+/// impossible even if two materializers race; `SKIP LOCKED` keeps them off each other's jobs.
 public struct Materializer: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// A fire later than this counts as missed and follows the job's misfire policy.
@@ -20,8 +21,11 @@ public struct Materializer: Sendable {
         public var maxFiresPerPass: Int = 1000
         /// Cap on runs queued by a catch-up under the `all` policy.
         public var maxCatchUpRuns: Int = 100
-        /// Due jobs fetched per query.
-        public var batchSize: Int = 100
+        /// Due jobs locked and written per transaction.
+        public var batchSize: Int = 500
+        /// A transaction takes no further job once it has this many fires to write (long catch-ups);
+        /// the jobs left over go to the next transaction of the pass.
+        public var maxFiresPerTransaction: Int = 10_000
 
         public init() {}
     }
@@ -31,8 +35,8 @@ public struct Materializer: Sendable {
 
     /// The shared schedule engine, in the job's time zone.
     public static let scheduleNextFire: NextFire = { job, after in
-        guard let schedule = try? Schedule(parsing: job.schedule) else { return nil }
-        return schedule.nextFire(after: after, in: TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!)
+        guard case .success(let schedule) = job.parsedSchedule else { return nil }
+        return schedule.nextFire(after: after, in: job.timeZone)
     }
 
     public struct Report: Sendable, Hashable {
@@ -81,94 +85,168 @@ public struct Materializer: Sendable {
         }
     }
 
-    /// One pass over every due job.
+    /// One pass over every due job, one fenced transaction per batch.
     @discardableResult
     public func materializeDue(epoch: Int64) async throws -> Report {
         var report = Report()
-        let schema = names.schema
         while true {
-            let cutoff = now()
-            var due: [UUID] = []
-            for try await id in try await client.query(
-                "SELECT id FROM \(unescaped: schema).jobs WHERE next_fire_at <= \(cutoff) ORDER BY next_fire_at LIMIT \(configuration.batchSize)",
-                logger: logger
-            ).decode(UUID.self) {
-                due.append(id)
-            }
-            for id in due {
-                let (queued, skipped) = try await materialize(jobID: id, epoch: epoch)
-                report.queued += queued
-                report.skipped += skipped
-            }
-            if due.count < configuration.batchSize { break }
+            let batch = try await materializeBatch(.due(limit: max(configuration.batchSize, 1)), epoch: epoch)
+            report.queued += batch.queued
+            report.skipped += batch.skipped
+            // A short batch means nothing else is due, or the rest is locked by a racing materializer that writes it.
+            guard batch.mayHaveMore, batch.jobs > 0 else { break }
         }
         for try await earliest in try await client.query(
-            "SELECT min(next_fire_at) FROM \(unescaped: schema).jobs", logger: logger
+            "SELECT min(next_fire_at) FROM \(unescaped: names.schema).jobs", logger: logger
         ).decode(Date?.self) {
             report.earliestNextFire = earliest
         }
         return report
     }
 
-    /// One job, one fenced transaction. Returns (queued, skipped) counts actually inserted.
+    /// One job, one fenced transaction (waits for its row lock). Returns (queued, skipped) counts actually inserted.
     public func materialize(jobID: UUID, epoch: Int64) async throws -> (Int, Int) {
+        let batch = try await materializeBatch(.jobs([jobID]), epoch: epoch)
+        return (batch.queued, batch.skipped)
+    }
+
+    /// Which job rows a batch locks.
+    enum Selection: Sendable {
+        /// The `limit` oldest due jobs not locked by another transaction.
+        case due(limit: Int)
+        /// These jobs, waiting for their locks; those not due are left alone.
+        case jobs([UUID])
+    }
+
+    struct BatchReport: Sendable {
+        var queued = 0
+        var skipped = 0
+        /// Jobs whose fires were written.
+        var jobs = 0
+        /// The batch was full or cut short, so more jobs may be due.
+        var mayHaveMore = false
+    }
+
+    /// Locks the selected jobs, plans their fires and writes them, all under the epoch fence.
+    func materializeBatch(_ selection: Selection, epoch: Int64) async throws -> BatchReport {
         let fencing = Fencing(client: client, names: names)
-        let names = self.names
-        let configuration = self.configuration
-        let nextFire = self.nextFire
-        let nodeID = self.nodeID
-        let logger = self.logger
+        let context = self
         let now = self.now()
         return try await fencing.withFencedTransaction(epoch: epoch, operation: "materialize", logger: logger) { connection in
-            let schema = names.schema
-            var job: DueJob?
-            let select: PostgresQuery = """
-                SELECT id, schedule, timezone, enabled, next_fire_at, misfire_policy, misfire_window_ms
-                  FROM \(unescaped: schema).jobs WHERE id = \(jobID) FOR UPDATE
-                """
-            for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs) in try await connection.query(select, logger: logger)
-                .decode((UUID, String, String, Bool, Date?, String, Int64).self) {
-                let misfire = MisfirePolicy(mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
-                                            maxCatchUp: configuration.maxCatchUpRuns)
-                job = DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire)
+            let locked = try await context.lockJobs(selection, now: now, on: connection)
+            var planned: [(job: DueJob, plan: FirePlan)] = []
+            var fireCount = 0
+            for job in locked {
+                guard fireCount < context.configuration.maxFiresPerTransaction else { break }
+                guard let plan = context.plan(job, now: now) else { continue }
+                planned.append((job, plan))
+                fireCount += plan.fires.count
             }
-            guard let job, let first = job.nextFireAt, first <= now else { return (0, 0) }
-
-            let later = MissedFires.enumerate(after: first, through: now, limit: configuration.maxFiresPerPass - 1) { nextFire(job, $0) }
-            let fires = [first] + later.fires
-            let last = fires[fires.count - 1]
-            let following = later.isTruncated ? nextFire(job, now) : nextFire(job, last)
-            if later.isTruncated {
-                logger.warning("job missed more fires than one pass records; the oldest are recorded, the rest skipped silently",
-                               metadata: ["job": "\(job.id)", "recorded": "\(fires.count)"])
+            var report = BatchReport()
+            report.jobs = planned.count
+            if case .due(let limit) = selection {
+                report.mayHaveMore = locked.count >= limit || planned.count < locked.count
             }
-            let decision = job.misfire.decide(due: fires, now: now, onTimeThreshold: configuration.misfireThreshold, enabled: job.enabled)
-            let outcomes = decision.runs.map { ($0, nil as String?) } + decision.skipped.map { ($0.scheduledFor, $0.reason.rawValue as String?) }
-            var queued = 0
-            var skipped = 0
-            for (scheduledFor, skipReason) in outcomes.sorted(by: { $0.0 < $1.0 }) {
-                let status = skipReason == nil ? "queued" : "skipped"
-                let insert: PostgresQuery = """
-                    INSERT INTO \(unescaped: schema).job_runs
-                        (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, finished_at)
-                    VALUES (\(UUID()), \(job.id), \(scheduledFor), \(Self.fireKey(scheduledFor)), false, 1,
-                            \(status), \(skipReason), \(nodeID), \(epoch), now(),
-                            CASE WHEN \(status) = 'skipped' THEN now() END)
-                    ON CONFLICT (job_id, scheduled_for) WHERE attempt = 1 AND NOT manual DO NOTHING
-                    RETURNING status
-                    """
-                for try await inserted in try await connection.query(insert, logger: logger).decode(String.self) {
-                    if inserted == "queued" { queued += 1 } else { skipped += 1 }
-                }
+            guard !planned.isEmpty else { return report }
+            (report.queued, report.skipped) = try await context.insertFires(planned, epoch: epoch, on: connection)
+            try await context.advanceJobs(planned, on: connection)
+            if report.queued + report.skipped > 0 {
+                context.logger.info("materialized fires", metadata: [
+                    "jobs": "\(planned.count)", "queued": "\(report.queued)", "skipped": "\(report.skipped)", "epoch": "\(epoch)"])
             }
-            try await connection.query("""
-                UPDATE \(unescaped: schema).jobs SET next_fire_at = \(following), last_fire_at = \(last) WHERE id = \(job.id)
-                """, logger: logger)
-            if queued + skipped > 0 {
-                logger.info("materialized fires", metadata: ["job": "\(job.id)", "queued": "\(queued)", "skipped": "\(skipped)", "epoch": "\(epoch)"])
-            }
-            return (queued, skipped)
+            return report
         }
+    }
+
+    func lockJobs(_ selection: Selection, now: Date, on connection: PostgresConnection) async throws -> [DueJob] {
+        let schema = names.schema
+        let columns = "id, schedule, timezone, enabled, next_fire_at, misfire_policy, misfire_window_ms"
+        let query: PostgresQuery = switch selection {
+        case .due(let limit):
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).jobs
+             WHERE next_fire_at <= \(now) ORDER BY next_fire_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            """
+        case .jobs(let ids):
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).jobs WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE"
+        }
+        var jobs: [DueJob] = []
+        for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs) in try await connection.query(query, logger: logger)
+            .decode((UUID, String, String, Bool, Date?, String, Int64).self) {
+            let misfire = MisfirePolicy(mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
+                                        maxCatchUp: configuration.maxCatchUpRuns)
+            jobs.append(DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire))
+        }
+        return jobs
+    }
+
+    /// The job's fires due at `now`; nil when it has none. Logs what an operator should hear about.
+    func plan(_ job: DueJob, now: Date) -> FirePlan? {
+        guard let first = job.nextFireAt else { return nil }
+        let nextFire = self.nextFire
+        guard let plan = FirePlan.due(first: first, now: now, misfire: job.misfire, enabled: job.enabled,
+                                      onTimeThreshold: configuration.misfireThreshold, limit: configuration.maxFiresPerPass,
+                                      nextFire: { nextFire(job, $0) }) else { return nil }
+        if plan.isTruncated {
+            logger.warning("job missed more fires than one pass records; the oldest are recorded, the rest skipped silently",
+                           metadata: ["job": "\(job.id)", "recorded": "\(plan.fires.count)"])
+        }
+        if plan.nextFireAt == nil, case .failure(let error) = job.parsedSchedule {
+            logger.warning("job's schedule does not parse: it fires no more until re-applied",
+                           metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+        return plan
+    }
+
+    /// Inserts every planned fire in one statement; returns the (queued, skipped) rows actually inserted.
+    func insertFires(_ planned: [(job: DueJob, plan: FirePlan)], epoch: Int64, on connection: PostgresConnection) async throws -> (Int, Int) {
+        var ids: [UUID] = [], jobIDs: [UUID] = [], times: [Date] = [], keys: [String] = [], reasons: [String] = []
+        for (job, plan) in planned {
+            for fire in plan.fires {
+                ids.append(UUID())
+                jobIDs.append(job.id)
+                times.append(fire.scheduledFor)
+                keys.append(Self.fireKey(fire.scheduledFor))
+                reasons.append(fire.skipReason?.rawValue ?? "")
+            }
+        }
+        // Arrays cannot carry NULL here: '' stands for "no skip reason", i.e. queued.
+        let insert: PostgresQuery = """
+            WITH inserted AS (
+                INSERT INTO \(unescaped: names.schema).job_runs
+                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, finished_at)
+                SELECT f.id, f.job_id, f.scheduled_for, f.fire_key, false, 1,
+                       CASE WHEN f.reason = '' THEN 'queued' ELSE 'skipped' END, NULLIF(f.reason, ''),
+                       \(nodeID), \(epoch), now(), CASE WHEN f.reason = '' THEN NULL ELSE now() END
+                  FROM unnest(\(ids)::uuid[], \(jobIDs)::uuid[], \(times)::timestamptz[], \(keys)::text[], \(reasons)::text[])
+                       AS f(id, job_id, scheduled_for, fire_key, reason)
+                 ORDER BY f.scheduled_for
+                ON CONFLICT (job_id, scheduled_for) WHERE attempt = 1 AND NOT manual DO NOTHING
+                RETURNING status
+            )
+            SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'skipped') FROM inserted
+            """
+        var counts = (0, 0)
+        for try await (queued, skipped) in try await connection.query(insert, logger: logger).decode((Int64, Int64).self) {
+            counts = (Int(queued), Int(skipped))
+        }
+        return counts
+    }
+
+    /// Advances every planned job's `next_fire_at` and `last_fire_at` in one statement.
+    func advanceJobs(_ planned: [(job: DueJob, plan: FirePlan)], on connection: PostgresConnection) async throws {
+        // Arrays cannot carry NULL here: `has_next` false stands for "no further fire".
+        let ids = planned.map(\.job.id)
+        let hasNext = planned.map { $0.plan.nextFireAt != nil }
+        let next = planned.map { $0.plan.nextFireAt ?? $0.plan.lastFireAt }
+        let last = planned.map(\.plan.lastFireAt)
+        try await connection.query("""
+            UPDATE \(unescaped: names.schema).jobs j
+               SET next_fire_at = CASE WHEN u.has_next THEN u.next_fire_at END, last_fire_at = u.last_fire_at
+              FROM unnest(\(ids)::uuid[], \(hasNext)::boolean[], \(next)::timestamptz[], \(last)::timestamptz[])
+                   AS u(id, has_next, next_fire_at, last_fire_at)
+             WHERE j.id = u.id
+            """, logger: logger)
     }
 
     /// The fire key of a scheduled fire: its UTC time to the millisecond.

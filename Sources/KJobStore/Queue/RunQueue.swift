@@ -57,7 +57,7 @@ public struct RunQueue: Sendable {
                     SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json::text
                       FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
                      WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
-                     ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at
+                     ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
                      LIMIT \(limit + 32)
                        FOR UPDATE OF r SKIP LOCKED
                     """
