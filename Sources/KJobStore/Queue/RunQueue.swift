@@ -51,10 +51,13 @@ public struct RunQueue: Sendable {
         let report = try await Self.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "claim", logger: logger) { connection in
                 var report = ClaimReport()
-                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, String?)
+                // The overlap policy and the job's running runs come with each candidate; the spec itself is read
+                // only for the runs that start (candidates are over-fetched past the ones that must wait).
+                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID])
                 var candidates: [Row] = []
                 let select: PostgresQuery = """
-                    SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json::text
+                    SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json IS NOT NULL, j.spec_json->>'overlap',
+                           ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running')
                       FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
                      WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
                      ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
@@ -66,45 +69,63 @@ public struct RunQueue: Sendable {
                 }
                 guard !candidates.isEmpty else { return report }
                 var runningByJob: [UUID: [UUID]] = [:]
-                let jobIDs = Array(Set(candidates.map(\.1)))
-                for try await (job, run) in try await connection.query("""
-                    SELECT job_id, id FROM \(unescaped: schema).job_runs WHERE status = 'running' AND job_id = ANY(\(jobIDs))
-                    """, logger: logger).decode((UUID, UUID).self) {
-                    runningByJob[job, default: []].append(run)
+                for candidate in candidates where runningByJob[candidate.1] == nil {
+                    runningByJob[candidate.1] = candidate.9
                 }
-                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, specJSON) in candidates {
-                    guard report.claimed.count < limit else { break }
-                    let spec = Self.storedSpec(specJSON)
+                var starting: [Row] = []
+                var skips: [SkipReason: [UUID]] = [:]
+                var victims: [UUID] = []
+                for row in candidates {
+                    guard starting.count < limit else { break }
+                    let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _) = row
                     // Only running runs are in the way: a queued one ahead waits its own turn.
-                    let overlap: OverlapPolicy = manual ? .allow : ((try? spec.get())?.overlap ?? .allow)
+                    let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
                     let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
                     switch overlap.decide(activeRuns: running) {
                     case .start:
-                        try await connection.query("""
-                            UPDATE \(unescaped: schema).job_runs
-                               SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
-                             WHERE id = \(id) AND status = 'queued'
-                            """, logger: logger)
                         runningByJob[jobID, default: []].append(id)
-                        report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
-                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now, spec: spec))
+                        starting.append(row)
                     case .skip(let reason):
-                        try await connection.query("""
-                            UPDATE \(unescaped: schema).job_runs
-                               SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
-                             WHERE id = \(id) AND status = 'queued'
-                            """, logger: logger)
+                        skips[reason, default: []].append(id)
                         report.skipped.append(id)
                     case .enqueue:
                         break
-                    case .cancelThenStart(let victims):
+                    case .cancelThenStart(let asked):
                         // The new run starts at a later claim, once the cancelled ones have ended.
-                        try await connection.query("""
-                            UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
-                             WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
-                            """, logger: logger)
-                        report.cancelRequested += victims
+                        victims += asked.filter { !victims.contains($0) }
                     }
+                }
+                if !starting.isEmpty {
+                    var specs: [UUID: String?] = [:]
+                    for try await (id, specJSON) in try await connection.query("""
+                        UPDATE \(unescaped: schema).job_runs r
+                           SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
+                          FROM \(unescaped: schema).jobs j
+                         WHERE r.id = ANY(\(starting.map(\.0))) AND r.status = 'queued' AND j.id = r.job_id
+                        RETURNING r.id, j.spec_json::text
+                        """, logger: logger).decode((UUID, String?).self) {
+                        specs[id] = specJSON
+                    }
+                    for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _) in starting {
+                        guard let specJSON = specs[id] else { continue }
+                        report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
+                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
+                                                         spec: Self.storedSpec(specJSON)))
+                    }
+                }
+                for (reason, ids) in skips {
+                    try await connection.query("""
+                        UPDATE \(unescaped: schema).job_runs
+                           SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
+                         WHERE id = ANY(\(ids)) AND status = 'queued'
+                        """, logger: logger)
+                }
+                if !victims.isEmpty {
+                    try await connection.query("""
+                        UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
+                         WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
+                        """, logger: logger)
+                    report.cancelRequested += victims
                 }
                 return report
             }
@@ -142,32 +163,37 @@ public struct RunQueue: Sendable {
         return try await Self.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "finish", logger: logger) { connection in
                 var startedAt: Date?
-                var updated = false
-                for try await started in try await connection.query("""
-                    UPDATE \(unescaped: schema).job_runs
+                var targets: [OutputTarget]?
+                // The job's output targets come back with the update (one round trip less per run).
+                for try await (started, channels, events) in try await connection.query("""
+                    UPDATE \(unescaped: schema).job_runs r
                        SET status = \(result.status.rawValue), exit_code = \(result.exitCode.map(Int.init)), signal = \(result.signal.map(Int.init)),
                            reason = \(result.reason), finished_at = \(result.finishedAt),
                            log_bytes = \(result.logBytes), log_truncated = \(result.logTruncated)
-                     WHERE id = \(run.id) AND status = 'running' AND epoch = \(epoch)
-                    RETURNING started_at
-                    """, logger: logger).decode(Date?.self) {
+                     WHERE r.id = \(run.id) AND r.status = 'running' AND r.epoch = \(epoch)
+                    RETURNING r.started_at,
+                        ARRAY(SELECT t.channel FROM \(unescaped: schema).job_dispatch_targets t WHERE t.job_id = r.job_id ORDER BY t.position),
+                        ARRAY(SELECT array_to_string(t.on_status, ',') FROM \(unescaped: schema).job_dispatch_targets t
+                               WHERE t.job_id = r.job_id ORDER BY t.position)
+                    """, logger: logger).decode((Date?, [String], [String]).self) {
                     startedAt = started
-                    updated = true
+                    targets = zip(channels, events).map { Self.target(channel: $0, on: $1.split(separator: ",").map(String.init)) }
                 }
-                guard updated else {
+                guard let targets else {
                     logger.error("finish rejected: run is not running under this epoch", metadata: ["run": "\(run.id)", "epoch": "\(epoch)"])
                     throw RunNotRunningError(runID: run.id, epoch: epoch)
                 }
                 return try await context.afterTerminal(
                     connection, run: run, status: result.status, result: result, startedAt: startedAt,
-                    spec: try? run.spec.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch)
+                    spec: try? run.spec.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch, targets: targets)
             }
         }
     }
 
     /// The retry or the dispatches of a run that just became terminal, in the caller's transaction.
     func afterTerminal(_ connection: PostgresConnection, run: ClaimedRun, status: RunStatus, result: RunResult, startedAt: Date?,
-                       spec: JobSpec?, retryNotBefore earliest: Date?, now: Date, epoch: Int64) async throws -> FinishReport {
+                       spec: JobSpec?, retryNotBefore earliest: Date?, now: Date, epoch: Int64,
+                       targets known: [OutputTarget]? = nil) async throws -> FinishReport {
         let schema = names.schema
         var report = FinishReport()
         if status.isRetryableFailure, let spec, case .retry(_, let delay) = spec.retries.decide(afterFailedAttempt: run.attempt) {
@@ -187,11 +213,13 @@ public struct RunQueue: Sendable {
                                                           "not_before": "\(notBefore)"])
             return report
         }
-        var targets: [OutputTarget] = []
-        for try await (channel, on) in try await connection.query("""
-            SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
-            """, logger: logger).decode((String, [String]).self) {
-            targets.append(OutputTarget(channel: channel, on: on.isEmpty ? [.always] : on.compactMap(OutputEvent.init(rawValue:))))
+        var targets: [OutputTarget] = known ?? []
+        if known == nil {
+            for try await (channel, on) in try await connection.query("""
+                SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
+                """, logger: logger).decode((String, [String]).self) {
+                targets.append(Self.target(channel: channel, on: on))
+            }
         }
         let stdout = DispatchPayload.text(ofTail: result.stdoutTail)
         for target in targets where target.wants(status) {
@@ -296,6 +324,20 @@ public struct RunQueue: Sendable {
             VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now())
             """, logger: logger)
         return id
+    }
+
+    /// A `job_dispatch_targets` row; no events means every outcome.
+    static func target(channel: String, on: [String]) -> OutputTarget {
+        OutputTarget(channel: channel, on: on.isEmpty ? [.always] : on.compactMap(OutputEvent.init(rawValue:)))
+    }
+
+    /// The overlap policy of a stored spec, read without decoding the whole spec: a missing key is
+    /// the reader's default (`skip`); no spec or an unknown value means the spec is unreadable, and
+    /// the run starts only to fail at once with the reason.
+    static func overlap(hasSpec: Bool, stored: String?) -> OverlapPolicy {
+        guard hasSpec else { return .allow }
+        guard let stored else { return .skip }
+        return OverlapPolicy(rawValue: stored) ?? .allow
     }
 
     /// The job's `spec_json` as a validated ``JobSpec`` (the API wrote it from one).
