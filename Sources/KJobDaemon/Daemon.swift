@@ -98,16 +98,19 @@ public struct Daemon: Sendable {
                                         now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
         let runsChanged = Observed<UInt64>(0)
+        let cancelsRequested = Observed<UInt64>(0)
         let dispatchesChanged = Observed<UInt64>(0)
-        let executor = try makeExecutor(client: client, names: names, wake: runsChanged, now: { clock.now() }, metrics: metrics)
+        let executor = try makeExecutor(client: client, names: names, wake: runsChanged, cancels: cancelsRequested, now: { clock.now() }, metrics: metrics)
         let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() }, metrics: metrics)
         let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
                                             applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
         var workers: [(name: String, run: LeaderWorkService.Worker)] = [
             ("listener", { _ in
-                await listener.run { channel, _ in
+                await listener.run { channel, payload in
                     switch channel {
-                    case names.runsChannel: runsChanged.update { $0 &+= 1 }
+                    case names.runsChannel:
+                        if payload.hasPrefix("cancel:") { cancelsRequested.update { $0 &+= 1 } }
+                        runsChanged.update { $0 &+= 1 }
                     case names.dispatchesChannel: dispatchesChanged.update { $0 &+= 1 }
                     default: jobsChanged.update { $0 &+= 1 }
                     }

@@ -82,13 +82,19 @@ struct ExecutorHarness: Sendable {
             configuration.pollInterval = pollInterval
             let queue = RunQueue(client: client, names: db.names, nodeID: "t", logger: logger)
             let wake = Observed<UInt64>(0)
+            let cancels = Observed<UInt64>(0)
             let executor = ExecutorService(configuration: configuration, queue: queue,
                                            logs: RunLogStore(client: client, names: db.names, logger: logger),
-                                           sandbox: sandbox, wake: wake, now: { Date() }, logger: logger)
+                                           sandbox: sandbox, wake: wake, cancels: cancels, now: { Date() }, logger: logger)
             let listener = NotificationListener(url: db.url, channels: [db.names.runsChannel], applicationName: "kjob-test-listen", logger: logger)
             let harness = ExecutorHarness(db: db, client: client, queue: queue, root: root)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await listener.run { _, _ in wake.update { $0 &+= 1 } } }
+                group.addTask {
+                    await listener.run { _, payload in
+                        if payload.hasPrefix("cancel:") { cancels.update { $0 &+= 1 } }
+                        wake.update { $0 &+= 1 }
+                    }
+                }
                 group.addTask { try await executor.run(epoch: 1) }
                 defer { group.cancelAll() }
                 try await body(harness)
@@ -217,8 +223,9 @@ struct ExecutorServiceTests {
         }
     }
 
+    /// The poll is far off: the cancel NOTIFY alone must reach the executor.
     @Test func cancelRequestKillsTheRun() async throws {
-        try await ExecutorHarness.with { h in
+        try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
             let job = try await insertShellJob(h.client, h.db, slug: "cancel-me", script: "echo started; sleep 60")
             let run = try await h.queue.enqueueManual(jobID: job, now: Date())
             _ = try await h.waitFor(run, ["running"])

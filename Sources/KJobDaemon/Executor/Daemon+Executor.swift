@@ -7,7 +7,7 @@ import PostgresNIO
 
 extension Daemon {
     /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`.
-    func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
+    func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>, cancels: Observed<UInt64>,
                       now: @escaping @Sendable () -> Date, metrics: KJobMetrics) throws -> ExecutorService {
         let sandbox = SandboxExecutor(
             configuration: try config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
@@ -19,6 +19,6 @@ extension Daemon {
             configuration: configuration,
             queue: RunQueue(client: client, names: names, nodeID: config.node.id, publicURL: config.http.publicURL, logger: logger),
             logs: RunLogStore(client: client, names: names, logger: logger),
-            sandbox: sandbox, wake: wake, now: now, metrics: metrics, logger: logger)
+            sandbox: sandbox, wake: wake, cancels: cancels, now: now, metrics: metrics, logger: logger)
     }
 }
