@@ -154,6 +154,13 @@ public struct Materializer: Sendable {
                 context.logger.info("materialized fires", metadata: [
                     "jobs": "\(planned.count)", "queued": "\(report.queued)", "skipped": "\(report.skipped)", "epoch": "\(epoch)"])
             }
+            if context.logger.logLevel <= .debug {
+                for (job, plan) in planned {
+                    context.logger.debug("planned fires", metadata: [
+                        "job": "\(job.id)", "queued": "\(plan.queuedCount)", "skipped": "\(plan.fires.count - plan.queuedCount)",
+                        "next_fire_at": "\(plan.nextFireAt.map { "\($0)" } ?? "none")"])
+                }
+            }
             return report
         }
     }
