@@ -13,6 +13,8 @@ public actor PostgresLogSink: RunLogSink {
     private var pending: [StoredLogChunk] = []
     private var pendingBytes = 0
     private var oldest: ContinuousClock.Instant?
+    private var flushing = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Chunks written to Postgres so far.
     public private(set) var written = 0
 
@@ -42,13 +44,32 @@ public actor PostgresLogSink: RunLogSink {
         try await flush()
     }
 
+    /// One insert at a time, so `finish` returns only once every chunk is written: the executor's
+    /// ticker may be mid-insert when the run ends, and is cancelled right after. A failed (or
+    /// cancelled) insert puts its batch back for the next flush; re-sent chunks are ignored.
     public func flush() async throws {
+        while flushing { await withCheckedContinuation { waiting.append($0) } }
         guard !pending.isEmpty else { return }
+        flushing = true
+        defer {
+            flushing = false
+            let waiters = waiting
+            waiting = []
+            for waiter in waiters { waiter.resume() }
+        }
         let batch = pending
+        let bytes = pendingBytes
         pending = []
         pendingBytes = 0
         oldest = nil
-        try await store.append(runID: runID, batch)
+        do {
+            try await store.append(runID: runID, batch)
+        } catch {
+            pending = batch + pending
+            pendingBytes += bytes
+            oldest = .now
+            throw error
+        }
         written += batch.count
     }
 }
