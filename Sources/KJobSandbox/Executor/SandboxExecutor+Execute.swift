@@ -70,6 +70,8 @@ extension SandboxExecutor {
                 pause = min(pause * 2, .milliseconds(20))
             }
         }
+        // Orphans that died after the guard's reaping (the cgroup is empty only once they exited).
+        prepared.tree.reapAdopted()
         let killReason = handle.reason
         let status = RunOutcome.status(termination: termination, killReason: killReason, error: spawnError)
         var kept: String?
