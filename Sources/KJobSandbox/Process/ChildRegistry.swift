@@ -28,7 +28,7 @@ enum ChildRegistry {
     /// were reaped.
     @discardableResult
     static func reapAdoptedOrphans(among candidates: Set<Int32>, sessions: Set<Int32> = []) -> Int {
-        guard !candidates.isEmpty || !sessions.isEmpty else { return 0 }
+        guard !candidates.isEmpty || !sessions.isEmpty, hasZombieChild() else { return 0 }
         let own = getpid()
         return spawned.withLock { set in
             var count = 0
@@ -40,5 +40,13 @@ enum ChildRegistry {
             }
             return count
         }
+    }
+
+    /// Whether any child of this process is a zombie, reaping none (`WNOWAIT`). The /proc scan
+    /// above costs milliseconds and holds the spawn lock; after most runs there is nothing to reap.
+    static func hasZombieChild() -> Bool {
+        var info = siginfo_t()
+        // ECHILD (no children at all) fails; with none exited yet Linux leaves si_signo 0.
+        return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo != 0
     }
 }
