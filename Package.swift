@@ -90,7 +90,10 @@ let daemonTargets: [Target] = [
 
 let sandboxTargets: [Target] = [
     .target(name: "KJobSandbox", dependencies: ["KJobCore", log, toml], swiftSettings: swiftSettings),
-    .executableTarget(name: "kjob-spawn", dependencies: ["KJobSandbox"], swiftSettings: swiftSettings),
+    // C, not Swift: it runs in every run's child before exec, where loading the Swift runtime cost
+    // milliseconds per run (Sources/kjob-spawn/main.c; the argv it reads is KJobSandbox's SpawnPlan).
+    .executableTarget(name: "kjob-spawn", cSettings: [.unsafeFlags(["-Wall", "-Wextra"])],
+                      linkerSettings: [.unsafeFlags(["-nostartfiles"])]),  // no Swift runtime: see main.c
     .testTarget(
         name: "KJobSandboxTests",
         dependencies: ["KJobSandbox", "kjob-spawn", log, toml],

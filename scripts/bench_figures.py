@@ -291,7 +291,8 @@ def scenario_spawn(ctx):
             continue
         ratio = b["mean_ms"] / floor["mean_ms"]
         figure(f"spawn overhead, {name} backend",
-               f"{b['mean_ms']:.2f} ms/run (p50 {b['p50_ms']:.2f}, p99 {b['p99_ms']:.2f})",
+               f"{b['mean_ms']:.2f} ms/run (p50 {b['p50_ms']:.2f}, p99 {b['p99_ms']:.2f}"
+               + (f"; setup to spawned p50 {b['setup']['p50_ms']:.2f}" if b.get("setup", {}).get("n") else "") + ")",
                f"bare posix_spawn+wait of /bin/true: {floor['mean_ms']:.3f} ms",
                f"{ratio:.0f}x floor (no target)", None,
                f"{b['n']} sequential runs of /bin/true through SandboxExecutor (kjob-spawn helper, session, pipes, "

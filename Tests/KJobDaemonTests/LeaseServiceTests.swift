@@ -14,9 +14,10 @@ struct LeaseServiceTests {
         LeaseService(
             configuration: .init(
                 url: db.url, names: db.names,
-                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(5), connectTimeout: connectTimeout),
-                // Looser than production's ratio allows for: a heartbeat must survive a loaded 2-core box.
-                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(3), standbyPoll: .milliseconds(300),
+                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(15), connectTimeout: connectTimeout),
+                // Far looser than production: under a loaded 2-core box a heartbeat may stall for
+                // seconds, and this test must see the demotions it causes, not heartbeat timeouts.
+                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(10), standbyPoll: .milliseconds(300),
                                reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
@@ -42,6 +43,7 @@ struct LeaseServiceTests {
                     try await #require(a.session).swapBackendForTesting()
                     let demoted = try await poll(timeout: .seconds(15)) { a.leadership.role == .standby }
                     #expect(demoted != nil)
+                    if !logs.contains("backend pid changed") { print("--- lease service logs ---\n" + logs.lines.withLock { $0.joined(separator: "\n") }) }
                     #expect(logs.contains("backend pid changed"))
                     #expect(logs.contains("reason=backend-changed"))
                     // The old backend was terminated, so b takes over.

@@ -130,6 +130,10 @@ struct ProcessBackendTests {
                                                        limits: ResourceLimits(processes: 64), sinks: [sink]))
         }
         #expect(outcome.status == .timedOut)
+        // The bomb's orphans were adopted by this (subreaper) process: all reaped, none left as zombies.
+        let root = try #require(outcome.pid)
+        let zombies = SystemFiles.processTable().filter { $0.ppid == getpid() && $0.zombie && $0.session == root }
+        #expect(zombies.isEmpty, "\(zombies.count) zombies of the run left unreaped")
         // The limit is what stopped it: forks failed inside the run.
         #expect(await sink.text(of: .stderr).contains("fork"))
         #expect(outcome.strayProcesses.isEmpty)
@@ -279,13 +283,15 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let executor = sandbox.executor
+        // Run ids name node-wide cgroups: unique per test process, so concurrent suites never collide.
+        let prefix = "parallel-\(UUID().uuidString.prefix(8).lowercased())"
         let results = await withTaskGroup(of: (Int, RunOutcome, String).self) { group in
             for index in 0..<8 {
                 group.addTask {
                     let sink = CollectingSink()
                     let outcome = await executor.run(sandbox.request(
                         "i=0; while [ $i -lt 200 ]; do echo \"$N $KJOB_RUN_ID\"; i=$((i+1)); done",
-                        runID: "parallel-\(index)", env: ["N": "\(index)"], sinks: [sink]))
+                        runID: "\(prefix)-\(index)", env: ["N": "\(index)"], sinks: [sink]))
                     return (index, outcome, await sink.text(of: .stdout))
                 }
             }
@@ -295,10 +301,10 @@ struct ProcessBackendTests {
         }
         #expect(results.count == 8)
         for (index, outcome, text) in results {
-            #expect(outcome.status == .succeeded)
+            #expect(outcome.status == .succeeded, "\(outcome)")
             let lines = text.split(separator: "\n")
             #expect(lines.count == 200)
-            #expect(lines.allSatisfy { $0 == "\(index) parallel-\(index)" })
+            #expect(lines.allSatisfy { $0 == "\(index) \(prefix)-\(index)" })
         }
     }
 

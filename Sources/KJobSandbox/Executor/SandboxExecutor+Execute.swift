@@ -62,8 +62,16 @@ extension SandboxExecutor {
             }
         }
         if let cgroup = prepared.cgroup {
-            for _ in 0..<50 where !cgroup.remove() { try? await Task.sleep(for: .milliseconds(20)) }
+            // Empty once the tree is gone; a process still exiting can hold it (EBUSY) for a moment.
+            var pause = Duration.milliseconds(1)
+            for _ in 0..<50 {
+                if cgroup.remove() { break }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(20))
+            }
         }
+        // Orphans that died after the guard's reaping (the cgroup is empty only once they exited).
+        prepared.tree.reapAdopted()
         let killReason = handle.reason
         let status = RunOutcome.status(termination: termination, killReason: killReason, error: spawnError)
         var kept: String?

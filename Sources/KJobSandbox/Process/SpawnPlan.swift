@@ -2,7 +2,8 @@
 /// directory, drop to the `run_as` user, close every descriptor above 2, exec the command.
 ///
 /// The daemon never forks (a forked Swift runtime with live threads is unsafe), and posix_spawn cannot
-/// set limits or ids, so this small helper does it in the child. Encoded as argv so it needs no IPC.
+/// set limits or ids, so this small helper does it in the child. Encoded as argv so it needs no IPC;
+/// the helper (Sources/kjob-spawn/main.c) parses it, in C so that no Swift runtime loads per run.
 public struct SpawnPlan: Sendable, Hashable {
     public enum Limit: String, Sendable, Hashable, CaseIterable {
         case addressSpace = "as", cpu, nofile, nproc
@@ -64,45 +65,5 @@ public struct SpawnPlan: Sendable, Hashable {
         if let directory { args += ["--chdir", directory] }
         if let user { args += ["--user", user] }
         return args + ["--"] + command
-    }
-
-    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
-
-    public init(parsing arguments: [String]) throws(ParseError) {
-        var plan = SpawnPlan(command: [])
-        var index = 0
-        func value(_ flag: String) throws(ParseError) -> String {
-            index += 1
-            guard index < arguments.count else { throw ParseError(message: "\(flag) needs a value") }
-            return arguments[index]
-        }
-        while index < arguments.count {
-            let arg = arguments[index]
-            switch arg {
-            case "--cgroup": plan.cgroupProcs.append(try value(arg))
-            case "--chdir": plan.directory = try value(arg)
-            case "--user": plan.user = try value(arg)
-            case "--rlimit":
-                let text = try value(arg)
-                let parts = text.split(separator: "=", maxSplits: 1)
-                let numbers = parts.count == 2 ? parts[1].split(separator: ":") : []
-                guard parts.count == 2, let limit = Limit(rawValue: String(parts[0])), numbers.count == 2,
-                      let soft = UInt64(numbers[0]), let hard = UInt64(numbers[1]), soft <= hard
-                else { throw ParseError(message: "bad --rlimit \(text); expected as|cpu|nofile|nproc=SOFT:HARD") }
-                plan.limits[limit] = LimitValue(soft: soft, hard: hard)
-            case "--":
-                plan.command = Array(arguments[(index + 1)...])
-                guard !plan.command.isEmpty else { throw ParseError(message: "no command after --") }
-                self = plan
-                return
-            default:
-                throw ParseError(message: "unknown option \(arg)")
-            }
-            index += 1
-        }
-        throw ParseError(message: "missing -- before the command")
     }
 }
