@@ -88,6 +88,32 @@ public enum RFC3339 {
         return format(epochSeconds: instant, offsetSeconds: ZoneRules.for(timeZone).offset(at: instant))
     }
 
+    /// `2026-03-29T02:00:00.123Z`: UTC with milliseconds (floored), as the API writes times.
+    /// Built from digits, not a format style: listings write tens of thousands of these.
+    public static func formatUTCMilliseconds(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        let seconds = epochSeconds(date)
+        let milli = t.isFinite ? min(999, max(0, Int((t - Double(seconds)) * 1000))) : 0
+        let dayNumber = CivilCalendar.floorDiv(seconds, CivilCalendar.secondsPerDay)
+        let sod = Int(seconds - dayNumber * CivilCalendar.secondsPerDay)
+        let (y, m, d) = CivilCalendar.civil(dayNumber: Int(dayNumber))
+        guard (0...9999).contains(y) else {
+            let text = format(epochSeconds: seconds, offsetSeconds: 0)
+            return text.dropLast() + "." + String(1000 + milli).dropFirst() + "Z"
+        }
+        let zero = UInt8(ascii: "0")
+        func digit(_ v: Int) -> UInt8 { zero + UInt8(v) }
+        let (h, mi, se) = (sod / 3600, sod / 60 % 60, sod % 60)
+        let bytes: [UInt8] = [
+            digit(y / 1000), digit(y / 100 % 10), digit(y / 10 % 10), digit(y % 10), UInt8(ascii: "-"),
+            digit(m / 10), digit(m % 10), UInt8(ascii: "-"), digit(d / 10), digit(d % 10), UInt8(ascii: "T"),
+            digit(h / 10), digit(h % 10), UInt8(ascii: ":"), digit(mi / 10), digit(mi % 10), UInt8(ascii: ":"),
+            digit(se / 10), digit(se % 10), UInt8(ascii: "."), digit(milli / 100), digit(milli / 10 % 10), digit(milli % 10),
+            UInt8(ascii: "Z"),
+        ]
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Whole seconds, clamped to years -9999...9999 so no date can trap the conversion.
     static func epochSeconds(_ date: Date) -> Int64 {
         let t = date.timeIntervalSince1970
