@@ -13,10 +13,11 @@ public enum APIDecoding {
         return decoder
     }()
 
-    /// KJobCore's parser first: a listing holds tens of thousands of times, and Foundation's
-    /// style is the slow part of decoding it.
+    /// The API's own shape first, then KJobCore's parser: a listing holds tens of thousands of
+    /// times, and Foundation's style was the slow part of decoding it.
     public static func parseTimestamp(_ text: String) -> Date? {
-        (try? RFC3339.parse(text))?.date
+        RFC3339.parseUTCMilliseconds(text)
+            ?? (try? RFC3339.parse(text))?.date
             ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
     }

@@ -23,42 +23,34 @@ public struct JobView: Decodable, Sendable {
     }
 }
 
-/// A job as `GET /v1/jobs` lists it: no spec (`GET /v1/jobs/{slug}` has it), the last run's outcome.
-public struct JobSummaryView: Decodable, Sendable {
+/// The parts of a `GET /v1/jobs` summary a table shows (decoding only these keeps a listing
+/// of thousands cheap; `--json` passes the whole summaries through).
+public struct JobListRow: Decodable, Sendable {
     public struct LastRun: Decodable, Sendable {
-        public var id: String
         public var status: String
         public var scheduledFor: Date
         public var startedAt: Date?
         public var finishedAt: Date?
         enum CodingKeys: String, CodingKey {
-            case id, status, scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
+            case status, scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
         }
     }
 
-    public var id: String
     public var tenant: String
     public var slug: String
     public var enabled: Bool
     public var schedule: String
-    public var timezone: String
-    public var scheduleDescription: String?
     public var nextFireAt: Date?
-    public var lastFireAt: Date?
-    public var createdAt: Date
-    public var updatedAt: Date
     public var lastRun: LastRun?
 
     enum CodingKeys: String, CodingKey {
-        case id, tenant, slug, enabled, schedule, timezone
-        case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
-        case createdAt = "created_at", updatedAt = "updated_at", lastRun = "last_run"
+        case tenant, slug, enabled, schedule, nextFireAt = "next_fire_at", lastRun = "last_run"
     }
 }
 
 /// One page of `GET /v1/jobs`; `next` is the `?after=` of the following page, nil on the last.
 public struct JobPage: Decodable, Sendable {
-    public var jobs: [JobSummaryView]
+    public var jobs: [JobListRow]
     public var next: String?
 }
 

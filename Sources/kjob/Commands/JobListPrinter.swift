@@ -8,9 +8,13 @@ struct JobListPrinter {
     struct Page: Sendable {
         var count: Int
         var next: String?
-        var jobs: [JobSummaryView] = []
-        /// Pretty JSON of each job, indented as an array element.
+        var jobs: [JobListRow] = []
+        /// Each job's JSON as the server wrote it, indented as an array element.
         var json: [String] = []
+
+        private struct Cursor: Decodable {
+            var next: String?
+        }
 
         /// The page after `after`; nil when there is no cursor (the previous page was the last).
         static func fetch(_ api: APIClient, after: String?, limit: Int, json: Bool) async throws -> Page? {
@@ -28,14 +32,12 @@ struct JobListPrinter {
                 let page = try response.decode(JobPage.self)
                 return Page(count: page.jobs.count, next: page.next, jobs: page.jobs)
             }
-            guard let object = response.json as? [String: Any], let jobs = object["jobs"] as? [Any] else {
+            // The server's own summaries, one a line: re-serializing them cost seconds a listing.
+            let next = try response.decode(Cursor.self).next
+            guard let jobs = RawJSON.arrayElements("jobs", in: response.body) else {
                 throw ClientError.failure("unexpected response from \(response.server): no jobs array")
             }
-            let elements = try jobs.map { job in
-                let data = try JSONSerialization.data(withJSONObject: job, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                return "  " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")
-            }
-            return Page(count: jobs.count, next: object["next"] as? String, json: elements)
+            return Page(count: jobs.count, next: next, json: jobs.map { "  " + String(decoding: $0, as: UTF8.self) })
         }
     }
 
