@@ -235,50 +235,48 @@ components:
         misfire: {type: object}
         env: {type: object, additionalProperties: {type: string}}
         description: {type: string}
+    JobFields:
+      description: What a job and its list summary share
+      type: object
+      required: [id, tenant, slug, enabled, schedule, timezone, created_at, updated_at]
+      properties:
+        id: {type: string, format: uuid}
+        tenant: {type: string}
+        slug: {type: string}
+        enabled: {type: boolean}
+        schedule: {type: string}
+        timezone: {type: string}
+        schedule_description: {type: [string, 'null']}
+        next_fire_at: {type: [string, 'null'], format: date-time}
+        last_fire_at: {type: [string, 'null'], format: date-time}
+        created_at: {type: string, format: date-time}
+        updated_at: {type: string, format: date-time}
     Job:
-      type: object
-      required: [id, tenant, slug, enabled, schedule, timezone, created_at, updated_at, spec_toml]
-      properties:
-        id: {type: string, format: uuid}
-        tenant: {type: string}
-        slug: {type: string}
-        enabled: {type: boolean}
-        schedule: {type: string}
-        timezone: {type: string}
-        schedule_description: {type: [string, 'null']}
-        next_fire_at: {type: [string, 'null'], format: date-time}
-        last_fire_at: {type: [string, 'null'], format: date-time}
-        created_at: {type: string, format: date-time}
-        updated_at: {type: string, format: date-time}
-        spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
-        spec_toml: {type: string}
-        last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
+      allOf:
+        - {$ref: '#/components/schemas/JobFields'}
+        - type: object
+          required: [spec_toml]
+          properties:
+            spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
+            spec_toml: {type: string}
+            last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
     JobSummary:
-      type: object
-      required: [id, tenant, slug, enabled, schedule, timezone, schedule_description, next_fire_at, last_fire_at, created_at, updated_at, last_run]
-      properties:
-        id: {type: string, format: uuid}
-        tenant: {type: string}
-        slug: {type: string}
-        enabled: {type: boolean}
-        schedule: {type: string}
-        timezone: {type: string}
-        schedule_description: {type: [string, 'null']}
-        next_fire_at: {type: [string, 'null'], format: date-time}
-        last_fire_at: {type: [string, 'null'], format: date-time}
-        created_at: {type: string, format: date-time}
-        updated_at: {type: string, format: date-time}
-        last_run:
-          oneOf:
-            - type: object
-              required: [id, status, scheduled_for, started_at, finished_at]
-              properties:
-                id: {type: string, format: uuid}
-                status: {type: string, enum: [queued, running, succeeded, failed, timed_out, cancelled, lost, skipped]}
-                scheduled_for: {type: string, format: date-time}
-                started_at: {type: [string, 'null'], format: date-time}
-                finished_at: {type: [string, 'null'], format: date-time}
-            - {type: 'null'}
+      allOf:
+        - {$ref: '#/components/schemas/JobFields'}
+        - type: object
+          required: [schedule_description, next_fire_at, last_fire_at, last_run]
+          properties:
+            last_run:
+              oneOf:
+                - type: object
+                  required: [id, status, scheduled_for, started_at, finished_at]
+                  properties:
+                    id: {type: string, format: uuid}
+                    status: {type: string, enum: [queued, running, succeeded, failed, timed_out, cancelled, lost, skipped]}
+                    scheduled_for: {type: string, format: date-time}
+                    started_at: {type: [string, 'null'], format: date-time}
+                    finished_at: {type: [string, 'null'], format: date-time}
+                - {type: 'null'}
     JobList:
       type: object
       required: [jobs, next]
