@@ -1,9 +1,6 @@
-import Foundation
-import KJobCore
-
 /// JSON written straight into bytes, for the listings that write thousands of objects: the
 /// `Encodable` round trip (a keyed container per object, a format style per date) cost more
-/// than the query. Callers write keys in sorted order, as `APIJSON.encoder` does.
+/// than the query.
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
 
@@ -45,18 +42,13 @@ struct JSONWriter {
         if let text { string(text) } else { raw("null") }
     }
 
-    mutating func bool(_ value: Bool) {
-        value ? raw("true") : raw("false")
-    }
-
-    mutating func date(_ date: Date?) {
-        guard let date else { return raw("null") }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: RFC3339.formatUTCMilliseconds(date).utf8)
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    mutating func uuid(_ id: UUID) {
-        string(id.uuidString.lowercased())
+    /// The members of a JSON object text after its `{` (a caller wrote the `{` and any members
+    /// before them), copied as they are.
+    mutating func object(contentsOf json: String) {
+        var json = json
+        json.withUTF8 { buffer in
+            guard buffer.first == UInt8(ascii: "{") else { return }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer.dropFirst()))
+        }
     }
 }

@@ -43,7 +43,7 @@ struct JobListQuery: Sendable, Hashable {
     }
 
     /// The `next` of a page that ended at `job`.
-    static func cursor(_ job: JobSummary, tenant: String?) -> String {
+    static func cursor(_ job: JobSummaryRow, tenant: String?) -> String {
         tenant == nil ? "\(job.tenant)/\(job.slug)" : job.slug
     }
 }

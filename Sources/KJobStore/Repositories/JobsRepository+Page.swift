@@ -5,7 +5,10 @@ extension JobsRepository {
     /// One page of a listing in (tenant, slug) order: jobs of `tenant` (every tenant when nil)
     /// after `after`, at most `limit`, and whether more follow. Keyset paging on the
     /// (tenant, slug) unique index: each page costs its own rows, not the ones before it.
-    public func page(tenant: String?, after: JobPosition?, limit: Int) async throws -> (jobs: [JobSummary], more: Bool) {
+    ///
+    /// Postgres writes each summary's JSON (`JobSummaryRow.json`): decoding a dozen typed
+    /// columns a row and encoding them again was most of a page's cost on the node.
+    public func page(tenant: String?, after: JobPosition?, limit: Int) async throws -> (jobs: [JobSummaryRow], more: Bool) {
         let s = names.schema
         var bindings = PostgresBindings()
         var conditions: [String] = []
@@ -19,27 +22,30 @@ extension JobsRepository {
             conditions.append("(j.tenant, j.slug) > ($\(bindings.count - 1), $\(bindings.count))")
         }
         bindings.append(limit + 1)
+        /// RFC 3339 UTC with milliseconds, as `RFC3339.formatUTCMilliseconds` writes (both floor
+        /// the microseconds); NULL stays NULL (JSON null).
+        func time(_ column: String) -> String {
+            "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
         let sql = """
-            SELECT j.id, j.tenant, j.slug, j.enabled, j.schedule, j.timezone, j.next_fire_at, j.last_fire_at,
-                   j.created_at, j.updated_at, r.id, r.status, r.scheduled_for, r.started_at, r.finished_at
+            SELECT j.tenant, j.slug, j.schedule, json_build_object(
+                     'created_at', \(time("j.created_at")), 'enabled', j.enabled, 'id', j.id,
+                     'last_fire_at', \(time("j.last_fire_at")), 'last_run', r.summary, 'next_fire_at', \(time("j.next_fire_at")),
+                     'schedule', j.schedule, 'slug', j.slug, 'tenant', j.tenant, 'timezone', j.timezone,
+                     'updated_at', \(time("j.updated_at")))::text
               FROM \(s).jobs j
               LEFT JOIN LATERAL (
-                SELECT id, status, scheduled_for, started_at, finished_at FROM \(s).job_runs
-                 WHERE job_id = j.id ORDER BY scheduled_for DESC, attempt DESC, queued_at DESC LIMIT 1) r ON true
+                SELECT json_build_object('finished_at', \(time("finished_at")), 'id', id, 'scheduled_for', \(time("scheduled_for")),
+                                         'started_at', \(time("started_at")), 'status', status) AS summary
+                  FROM \(s).job_runs WHERE job_id = j.id ORDER BY scheduled_for DESC, attempt DESC, queued_at DESC LIMIT 1) r ON true
             \(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
              ORDER BY j.tenant, j.slug LIMIT $\(bindings.count)
             """
-        var jobs: [JobSummary] = []
+        var jobs: [JobSummaryRow] = []
         jobs.reserveCapacity(min(limit + 1, 1024))
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        for try await (id, tenant, slug, enabled, schedule, zone, next, last, created, updated, runID, status, scheduled, started, finished)
-            in rows.decode((UUID, String, String, Bool, String, String, Date?, Date?, Date, Date, UUID?, String?, Date?, Date?, Date?).self) {
-            var lastRun: JobSummary.LastRun?
-            if let runID, let status, let scheduled {
-                lastRun = .init(id: runID, status: status, scheduledFor: scheduled, startedAt: started, finishedAt: finished)
-            }
-            jobs.append(JobSummary(id: id, tenant: tenant, slug: slug, enabled: enabled, schedule: schedule, timezone: zone,
-                                   nextFireAt: next, lastFireAt: last, createdAt: created, updatedAt: updated, lastRun: lastRun))
+        for try await (tenant, slug, schedule, json) in rows.decode((String, String, String, String).self) {
+            jobs.append(JobSummaryRow(tenant: tenant, slug: slug, schedule: schedule, json: json))
         }
         let more = jobs.count > limit
         if more { jobs.removeLast() }
