@@ -118,7 +118,7 @@ struct ExecutorServiceTests {
     /// (generous) bound. Figures printed: queued_at → started_at (wake + claim) and queued_at → the
     /// child's first instruction (its own clock reading; includes the sandbox spawn).
     @Test func runNowIsStartedByNotifyNotByThePoll() async throws {
-        try await ExecutorHarness.with(pollInterval: .seconds(30)) { h in
+        try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
             let stamps = "\(h.root)/stamps"
             let job = try await insertShellJob(h.client, h.db, slug: "quick", script: #"date +%s.%N > "$STAMPS""#,
                                                spec: ["env": ["STAMPS": stamps]])
@@ -128,8 +128,8 @@ struct ExecutorServiceTests {
             var spawned: [Double] = []
             for _ in 0..<10 {
                 let run = try await h.queue.enqueueManual(jobID: job, now: Date())
-                #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(10)) == "succeeded",
-                        "run-now must start on NOTIFY, well before the 30 s poll")
+                #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
+                        "run-now must start on NOTIFY, well before the 10 min poll")
                 let row = try await runs(h.client, h.db, job: job).first { $0.id == run }
                 claimed.append(try #require(row?.latency))
                 let queuedAt = try #require(try await h.client.scalar(
@@ -142,24 +142,25 @@ struct ExecutorServiceTests {
                 let sorted = values.sorted()
                 return "median \(Int((sorted[sorted.count / 2] * 1000).rounded())) ms, max \(Int((sorted.last! * 1000).rounded())) ms"
             }
-            print("measured: run-now over \(claimed.count) runs (30 s poll): queued → claimed \(summary(claimed)); queued → child running \(summary(spawned))")
-            #expect(spawned.allSatisfy { $0 < 5 }, "every run-now's child ran within 5 s: \(spawned)")
+            print("measured: run-now over \(claimed.count) runs (10 min poll): queued → claimed \(summary(claimed)); queued → child running \(summary(spawned))")
+            // Generous (a loaded 2-core box): only NOTIFY can start them this soon; the figure is make bench's.
+            #expect(spawned.allSatisfy { $0 < 60 }, "every run-now's child ran well before the poll: \(spawned)")
         }
     }
 
     @Test func runNowStartsOnNotifyAndLogsAreReadableFromPostgres() async throws {
-        try await ExecutorHarness.with(pollInterval: .seconds(30)) { h in
+        try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
             let script = #"printf 'hello\n'; printf '\377\376raw\n'; echo oops >&2; echo "$KJOB_JOB $KJOB_ATTEMPT $KJOB_EPOCH $KJOB_RUN_ID""#
             let job = try await insertShellJob(h.client, h.db, slug: "now", script: script)
-            // The first run also proves the listener is connected; the poll (30 s) cannot be what starts it.
+            // The first run also proves the listener is connected; the poll (10 min) cannot be what starts it.
             let warm = try await h.queue.enqueueManual(jobID: job, now: Date())
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             let enqueued = ContinuousClock.now
             let run = try await h.queue.enqueueManual(jobID: job, now: Date())
-            #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(20)) == "succeeded")
+            #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded")
             let latency = ContinuousClock.now - enqueued
             print("measured: run-now enqueue → succeeded (seen by 20 ms polling, includes the run): \(latency)")
-            #expect(latency < .seconds(5), "run-now must start on NOTIFY, not the 30 s poll")
+            #expect(latency < .seconds(60), "run-now must start on NOTIFY, not the 10 min poll")
 
             let store = RunLogStore(client: h.client, names: h.db.names, logger: h.db.logger)
             let chunks = try await store.chunks(runID: run)

@@ -10,13 +10,14 @@ import Testing
 /// The lease driver in-process against the real Postgres, with short test timings.
 @Suite("LeaseService", .enabled(if: TestDatabase.available))
 struct LeaseServiceTests {
-    func makeService(_ db: TestDatabase, node: String, logger: Logger) -> LeaseService {
+    func makeService(_ db: TestDatabase, node: String, connectTimeout: Duration = .seconds(4), logger: Logger) -> LeaseService {
         LeaseService(
             configuration: .init(
                 url: db.url, names: db.names,
-                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(5), connectTimeout: .seconds(4)),
-                // Looser than production's ratio allows for: a heartbeat must survive a loaded 2-core box.
-                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(3), standbyPoll: .milliseconds(300),
+                session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(15), connectTimeout: connectTimeout),
+                // Far looser than production: under a loaded 2-core box a heartbeat may stall for
+                // seconds, and this test must see the demotions it causes, not heartbeat timeouts.
+                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(10), standbyPoll: .milliseconds(300),
                                reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
@@ -42,6 +43,7 @@ struct LeaseServiceTests {
                     try await #require(a.session).swapBackendForTesting()
                     let demoted = try await poll(timeout: .seconds(15)) { a.leadership.role == .standby }
                     #expect(demoted != nil)
+                    if !logs.contains("backend pid changed") { print("--- lease service logs ---\n" + logs.lines.withLock { $0.joined(separator: "\n") }) }
                     #expect(logs.contains("backend pid changed"))
                     #expect(logs.contains("reason=backend-changed"))
                     // The old backend was terminated, so b takes over.
@@ -66,6 +68,7 @@ struct LeaseServiceTests {
                     #expect(roles.filter { $0 != .standby }.count == 1)
                     print("measured: new active after pg_terminate_backend of the lock session: \(took)")
                 } catch {
+                    print("--- lease service logs ---\n" + logs.lines.withLock { $0.joined(separator: "\n") })
                     a.requestShutdown()
                     b.requestShutdown()
                     throw error
@@ -74,6 +77,38 @@ struct LeaseServiceTests {
                 b.requestShutdown()
                 try await group.waitForAll()
             }
+        }
+    }
+}
+
+extension LeaseServiceTests {
+    /// A lock session whose setup outlives the connect deadline is closed mid-setup; the setup's
+    /// queries must then fail, not wait forever: the node retries, and shutdown still stops it.
+    /// (It once hung: a query that reached the closed channel was dropped by PostgresNIO.)
+    @Test(arguments: [1, 3, 6, 10, 20])
+    func sessionSetupCutShortByTheConnectDeadlineNeverHangs(connectTimeoutMs: Int) async throws {
+        let db = try TestDatabase()
+        let logs = LogCapture()
+        try await db.withClient { _ in
+            for round in 0..<3 {
+                let service = makeService(db, node: "n\(round)", connectTimeout: .milliseconds(connectTimeoutMs + round),
+                                          logger: logs.logger(label: "n"))
+                let stopped = Observed<Bool>(false)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await service.run()
+                        stopped.set(true)
+                    }
+                    // Several open attempts, each cut short at a different point of connect or setup.
+                    try await Task.sleep(for: .milliseconds(700))
+                    service.requestShutdown()
+                    let stop = try await poll(timeout: .seconds(30)) { stopped.value }
+                    #expect(stop != nil, "the lease service did not stop after shutdown (connect deadline \(connectTimeoutMs) ms)")
+                    if stop == nil { group.cancelAll() }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(logs.contains("cannot open the lock session") || logs.contains("promoted"))
         }
     }
 }

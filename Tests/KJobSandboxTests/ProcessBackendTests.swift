@@ -130,6 +130,10 @@ struct ProcessBackendTests {
                                                        limits: ResourceLimits(processes: 64), sinks: [sink]))
         }
         #expect(outcome.status == .timedOut)
+        // The bomb's orphans were adopted by this (subreaper) process: all reaped, none left as zombies.
+        let root = try #require(outcome.pid)
+        let zombies = SystemFiles.processTable().filter { $0.ppid == getpid() && $0.zombie && $0.session == root }
+        #expect(zombies.isEmpty, "\(zombies.count) zombies of the run left unreaped")
         // The limit is what stopped it: forks failed inside the run.
         #expect(await sink.text(of: .stderr).contains("fork"))
         #expect(outcome.strayProcesses.isEmpty)

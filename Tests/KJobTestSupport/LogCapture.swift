@@ -10,7 +10,7 @@ public final class LogCapture: Sendable {
 
     public func logger(label: String) -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
-        logger.logLevel = ProcessInfo.processInfo.environment["KJOB_TEST_LOG"] != nil ? .debug : .info
+        logger.logLevel = .debug
         return logger
     }
 

@@ -12,10 +12,11 @@ extension SinkCertificates.Files {
         )
     }
 
-    /// A relay client trusting these certificates' CA, for a sink on `host:port`.
+    /// A relay client trusting these certificates' CA, for a sink on `host:port`. The timeout is
+    /// generous: tests share a loaded 2-core box, and a test of the timeout passes its own.
     public func clientConfiguration(
         port: Int, host: String = "127.0.0.1", clientCert: Bool = false, secretFile: String? = nil,
-        token: Bool = false, timeout: Duration = .seconds(10)
+        token: Bool = false, timeout: Duration = .seconds(60)
     ) -> RelayConfiguration {
         RelayConfiguration(
             url: "https://\(host):\(port)/v1/dispatch", caFile: caCert,

@@ -64,6 +64,8 @@ extension SandboxExecutor {
         if let cgroup = prepared.cgroup {
             for _ in 0..<50 where !cgroup.remove() { try? await Task.sleep(for: .milliseconds(20)) }
         }
+        // Orphans that died after the guard's reaping (the cgroup is empty only once they exited).
+        prepared.tree.reapAdopted()
         let killReason = handle.reason
         let status = RunOutcome.status(termination: termination, killReason: killReason, error: spawnError)
         var kept: String?

@@ -21,17 +21,20 @@ enum ChildRegistry {
         _ = spawned.withLock { $0.remove(pid) }
     }
 
-    /// Collects the zombies of adopted orphans among `candidates` (processes a run's tree saw), so
-    /// that children this process started by other means (Foundation's Process, a test harness)
-    /// keep their exit status for whoever waits on them. Returns how many were reaped.
+    /// Collects the zombies of adopted orphans: processes a run's tree saw (`candidates`) or that
+    /// stayed in a run's session (`sessions`: its root pid, which the kernel does not hand out
+    /// again while the session lives). Children this process started by other means (Foundation's
+    /// Process, a test harness) keep their exit status for whoever waits on them. Returns how many
+    /// were reaped.
     @discardableResult
-    static func reapAdoptedOrphans(among candidates: Set<Int32>) -> Int {
-        guard !candidates.isEmpty else { return 0 }
+    static func reapAdoptedOrphans(among candidates: Set<Int32>, sessions: Set<Int32> = []) -> Int {
+        guard !candidates.isEmpty || !sessions.isEmpty else { return 0 }
         let own = getpid()
         return spawned.withLock { set in
             var count = 0
             for entry in SystemFiles.processTable()
-            where entry.ppid == own && entry.zombie && candidates.contains(entry.pid) && !set.contains(entry.pid) {
+            where entry.ppid == own && entry.zombie && !set.contains(entry.pid)
+                && (candidates.contains(entry.pid) || sessions.contains(entry.session)) {
                 var status: Int32 = 0
                 if waitpid(entry.pid, &status, WNOHANG) == entry.pid { count += 1 }
             }

@@ -97,10 +97,11 @@ public final class ProcessTree: Sendable {
         }
     }
 
-    /// Without cgroups the daemon is the subreaper: collect the zombies of this run's orphans it
-    /// adopted (only processes this tree saw, never another child of the daemon).
+    /// The daemon is a child subreaper: collect the zombies of this run's orphans it adopted
+    /// (processes this tree saw or that stayed in the run's session, never another child of the
+    /// daemon). With a cgroup too: a killed fork bomb leaves dozens of them.
     func reapAdopted() {
-        let known = state.withLock { state in Set(state.known.keys).subtracting([state.root]) }
-        ChildRegistry.reapAdoptedOrphans(among: known)
+        let (known, root) = state.withLock { state in (Set(state.known.keys).subtracting([state.root]), state.root) }
+        ChildRegistry.reapAdoptedOrphans(among: known, sessions: root > 0 ? [root] : [])
     }
 }

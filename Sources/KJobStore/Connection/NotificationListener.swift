@@ -29,7 +29,7 @@ public struct NotificationListener: Sendable {
                     try? await connection.close()
                     throw error
                 }
-                try await connection.query("SELECT 1", logger: logger)
+                _ = try await connection.queryIfOpen("SELECT 1", logger: logger)
                 // Anything may have changed before LISTEN took effect: report once per connect.
                 if let channel = channels.first { onNotification(channel, "") }
                 try await withTaskCancellationHandler {

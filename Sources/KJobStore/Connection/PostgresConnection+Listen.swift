@@ -7,7 +7,7 @@ extension PostgresConnection {
     /// PostgresNIO drops a listener whose registration reaches an already closed channel and
     /// traps in its deinit ("Notification closure had not been used"). Registering on the event
     /// loop after checking the channel is still active makes the write reach the handler at once.
-    /// Throws ``ListenerConnectionClosed`` when the connection closed first (callers reconnect).
+    /// Throws ``ConnectionClosedError`` when the connection closed first (callers reconnect).
     func addListenersIfOpen(
         channels: [String],
         onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void
@@ -19,11 +19,7 @@ extension PostgresConnection {
             }
             return true
         }.get()
-        guard registered else { throw ListenerConnectionClosed() }
+        guard registered else { throw ConnectionClosedError() }
     }
 }
 
-/// The connection closed before LISTEN could be registered on it.
-public struct ListenerConnectionClosed: Error, CustomStringConvertible {
-    public var description: String { "the connection closed before LISTEN was registered; reconnecting" }
-}

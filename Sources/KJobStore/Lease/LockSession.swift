@@ -75,16 +75,13 @@ public final class LockSession: Sendable {
     private static func setUp(connection: PostgresConnection, url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
                               onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         do {
-            var pid: Int32 = 0
-            for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
-                pid = value
-            }
+            let pid = try await connection.queryIfOpen("SELECT pg_backend_pid()", logger: logger).first?.decode(Int32.self) ?? 0
             for (name, value) in settings.sessionParameters {
-                try await connection.query("SELECT set_config(\(name), \(value), false)", logger: logger)
+                _ = try await connection.queryIfOpen("SELECT set_config(\(name), \(value), false)", logger: logger)
             }
             try await connection.addListenersIfOpen(channels: [names.leaseChannel]) { _, _ in onRelease() }
             // addListener issues LISTEN asynchronously; a round trip makes sure it is in effect.
-            try await connection.query("SELECT 1", logger: logger)
+            _ = try await connection.queryIfOpen("SELECT 1", logger: logger)
             return LockSession(settings: settings, names: names, backendPID: pid, connection: connection, url: url, logger: logger)
         } catch {
             try? await connection.close()
@@ -100,12 +97,9 @@ public final class LockSession: Sendable {
 
     var current: PostgresConnection { connection.withLock { $0 } }
 
-    /// The connection for the next query; a closed one fails at once (a query written to a
-    /// closed channel would never complete).
-    func open() throws -> PostgresConnection {
-        let connection = current
-        guard !connection.isClosed else { throw LockSessionError(message: "the lock session's connection is closed") }
-        return connection
+    /// Runs one query on the session's current connection; fails at once when it is closed.
+    private func run(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await current.queryIfOpen(query, logger: logger)
     }
 
     /// A time measurement taken alongside a query.
@@ -117,17 +111,13 @@ public final class LockSession: Sendable {
 
     /// `pg_try_advisory_lock` on this session's own backend; on success bumps the epoch.
     public func tryAcquire() async throws -> (LeaseAcquireResult, Timing) {
-        let connection = try open()
         let sent = Date()
-        var row: (Int32, Bool?, Date)?
         let query: PostgresQuery = """
             SELECT pg_backend_pid(),
                    CASE WHEN pg_backend_pid() = \(backendPID) THEN pg_try_advisory_lock(\(settings.lockKey)) END,
                    clock_timestamp()
             """
-        for try await value in try await connection.query(query, logger: logger).decode((Int32, Bool?, Date).self) {
-            row = value
-        }
+        let row = try await run(query).first?.decode((Int32, Bool?, Date).self)
         let received = Date()
         guard let (pid, got, databaseTime) = row else { throw LockSessionError(message: "the lock query returned no row") }
         let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
@@ -137,7 +127,6 @@ public final class LockSession: Sendable {
             return (.backendChanged, timing)
         }
         guard got == true else { return (.notAcquired, timing) }
-        var epoch: Int64?
         let bump: PostgresQuery = """
             UPDATE \(unescaped: names.schema).leader
                SET epoch = epoch + 1, holder = \(settings.nodeID), holder_pid = pg_backend_pid(),
@@ -145,10 +134,7 @@ public final class LockSession: Sendable {
              WHERE id = 1
             RETURNING epoch
             """
-        for try await value in try await connection.query(bump, logger: logger).decode(Int64.self) {
-            epoch = value
-        }
-        guard let epoch else {
+        guard let epoch = try await run(bump).first?.decode(Int64.self) else {
             throw LockSessionError(message: "\(names.schema).leader has no row; run `kjobd migrate`")
         }
         return (.acquired(epoch: epoch), timing)
@@ -157,7 +143,6 @@ public final class LockSession: Sendable {
     /// One query: proves via pg_locks that this backend holds the lock, checks the epoch is still
     /// ours, stamps `leader.heartbeat_at`, and reads the database clock.
     public func heartbeat(epoch: Int64) async throws -> (LeaseHeartbeatProof, Timing) {
-        let connection = try open()
         let sent = Date()
         let key = settings.lockKey
         let query: PostgresQuery = """
@@ -177,10 +162,7 @@ public final class LockSession: Sendable {
             )
             SELECT proof.pid, proof.held, (SELECT count(*) FROM beat), clock_timestamp() FROM proof
             """
-        var row: (Int32, Bool, Int64, Date)?
-        for try await value in try await connection.query(query, logger: logger).decode((Int32, Bool, Int64, Date).self) {
-            row = value
-        }
+        let row = try await run(query).first?.decode((Int32, Bool, Int64, Date).self)
         let received = Date()
         guard let (pid, held, beats, databaseTime) = row else { throw LockSessionError(message: "the heartbeat query returned no row") }
         let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
@@ -194,9 +176,8 @@ public final class LockSession: Sendable {
 
     /// Graceful handover: unlock, then NOTIFY so the standby tries at once.
     public func release() async throws {
-        let connection = try open()
-        try await connection.query("SELECT pg_advisory_unlock(\(settings.lockKey))", logger: logger)
-        try await connection.query("SELECT pg_notify(\(names.leaseChannel), \(settings.nodeID))", logger: logger)
+        _ = try await run("SELECT pg_advisory_unlock(\(settings.lockKey))")
+        _ = try await run("SELECT pg_notify(\(names.leaseChannel), \(settings.nodeID))")
     }
 
     /// Closes the connection; queries in flight fail at once.
@@ -219,7 +200,7 @@ public final class LockSession: Sendable {
             connection = replacement
             return old
         }
-        try await replacement.query("SELECT pg_terminate_backend(\(backendPID))", logger: logger)
+        _ = try await replacement.queryIfOpen("SELECT pg_terminate_backend(\(backendPID))", logger: logger)
         try? await old.close()
     }
 }

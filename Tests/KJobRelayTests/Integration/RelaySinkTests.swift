@@ -19,7 +19,7 @@ struct RelaySinkTests {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 1 << 16)
         return (Int(response.status.code), String(buffer: data))
     }
@@ -80,7 +80,7 @@ struct RelaySinkTests {
                 request.method = .POST
                 request.headers.add(name: "idempotency-key", value: "k")
                 request.body = .bytes(ByteBuffer(string: #"{"channel":"c"}"#))
-                #expect(try await admin.execute(request, timeout: .seconds(10)).status.code == 400)
+                #expect(try await admin.execute(request, timeout: .seconds(60)).status.code == 400)
                 #expect(await sink.stats().rejected == 2)
                 let huge = String(repeating: "x", count: (1 << 20) + 1)
                 #expect(try await call(admin, .POST, url, huge).0 == 413)
