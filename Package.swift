@@ -194,7 +194,7 @@ let serverTargets: [Target] = [
     .testTarget(
         name: "KJobCLITests",
         dependencies: [
-            "KJobServer", "KJobStore", "KJobCore", "KJobTestSupport", postgres, log,
+            "KJobServer", "KJobStore", "KJobCore", "KJobClient", "KJobTestSupport", postgres, log,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ],

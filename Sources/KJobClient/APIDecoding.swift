@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// How the CLI reads the API's JSON (RFC 3339 times with or without milliseconds).
 public enum APIDecoding {
@@ -12,8 +13,12 @@ public enum APIDecoding {
         return decoder
     }()
 
+    /// The API's own shape first, then KJobCore's parser: a listing holds tens of thousands of
+    /// times, and Foundation's style was the slow part of decoding it.
     public static func parseTimestamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        RFC3339.parseUTCMilliseconds(text)
+            ?? (try? RFC3339.parse(text))?.date
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

@@ -23,8 +23,35 @@ public struct JobView: Decodable, Sendable {
     }
 }
 
-public struct JobList: Decodable, Sendable {
-    public var jobs: [JobView]
+/// The parts of a `GET /v1/jobs` summary a table shows (decoding only these keeps a listing
+/// of thousands cheap; `--json` passes the whole summaries through).
+public struct JobListRow: Decodable, Sendable {
+    public struct LastRun: Decodable, Sendable {
+        public var status: String
+        public var scheduledFor: Date
+        public var startedAt: Date?
+        public var finishedAt: Date?
+        enum CodingKeys: String, CodingKey {
+            case status, scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
+        }
+    }
+
+    public var tenant: String
+    public var slug: String
+    public var enabled: Bool
+    public var schedule: String
+    public var nextFireAt: Date?
+    public var lastRun: LastRun?
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, slug, enabled, schedule, nextFireAt = "next_fire_at", lastRun = "last_run"
+    }
+}
+
+/// One page of `GET /v1/jobs`; `next` is the `?after=` of the following page, nil on the last.
+public struct JobPage: Decodable, Sendable {
+    public var jobs: [JobListRow]
+    public var next: String?
 }
 
 /// A run as the API returns it.

@@ -13,19 +13,36 @@ public struct TextTable: Sendable {
         rows.append(row)
     }
 
-    public var rendered: String {
-        let all = [header] + rows
-        var widths = Array(repeating: 0, count: header.count)
-        for row in all {
+    /// The widest cell of each column, header included.
+    public var widths: [Int] {
+        var widths = header.map(\.count)
+        for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
                 widths[index] = max(widths[index], cell.count)
             }
         }
-        return all.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return widths
+    }
+
+    public var rendered: String {
+        rendered(widths: widths, header: true)
+    }
+
+    /// The rows (after the header when `header`) padded to `widths`, for a table printed a page
+    /// at a time with the first page's widths; a wider cell pushes the rest of its row right.
+    public func rendered(widths: [Int], header: Bool) -> String {
+        var text = ""
+        for row in header ? [self.header] + rows : rows {
+            for (index, cell) in row.enumerated() {
+                if index > 0 { text += "  " }
+                text += cell
+                if index < row.count - 1, index < widths.count, cell.count < widths[index] {
+                    text += String(repeating: " ", count: widths[index] - cell.count)
+                }
+            }
+            text += "\n"
+        }
+        return text
     }
 }
 

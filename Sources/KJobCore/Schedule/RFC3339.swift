@@ -88,6 +88,68 @@ public enum RFC3339 {
         return format(epochSeconds: instant, offsetSeconds: ZoneRules.for(timeZone).offset(at: instant))
     }
 
+    /// `2026-03-29T02:00:00.123Z`: UTC with milliseconds, as the API writes times. Built from
+    /// digits, not a format style: listings write tens of thousands of these. The instant is
+    /// taken to the nearest microsecond (what Postgres stores) before the milliseconds are
+    /// floored, so a time that a `Double` holds a hair below `.228` still prints `.228` and
+    /// ``parseUTCMilliseconds(_:)`` of the text gives it back.
+    public static func formatUTCMilliseconds(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        let totalMs: Int64
+        if t.isFinite, abs(t) < 253_402_300_800 {
+            totalMs = CivilCalendar.floorDiv(Int64((t * 1_000_000).rounded()), 1000)
+        } else {
+            totalMs = epochSeconds(date) * 1000
+        }
+        let seconds = CivilCalendar.floorDiv(totalMs, 1000)
+        let milli = Int(totalMs - seconds * 1000)
+        let dayNumber = CivilCalendar.floorDiv(seconds, CivilCalendar.secondsPerDay)
+        let sod = Int(seconds - dayNumber * CivilCalendar.secondsPerDay)
+        let (y, m, d) = CivilCalendar.civil(dayNumber: Int(dayNumber))
+        guard (0...9999).contains(y) else {
+            let text = format(epochSeconds: seconds, offsetSeconds: 0)
+            return text.dropLast() + "." + String(1000 + milli).dropFirst() + "Z"
+        }
+        let zero = UInt8(ascii: "0")
+        func digit(_ v: Int) -> UInt8 { zero + UInt8(v) }
+        let (h, mi, se) = (sod / 3600, sod / 60 % 60, sod % 60)
+        let bytes: [UInt8] = [
+            digit(y / 1000), digit(y / 100 % 10), digit(y / 10 % 10), digit(y % 10), UInt8(ascii: "-"),
+            digit(m / 10), digit(m % 10), UInt8(ascii: "-"), digit(d / 10), digit(d % 10), UInt8(ascii: "T"),
+            digit(h / 10), digit(h % 10), UInt8(ascii: ":"), digit(mi / 10), digit(mi % 10), UInt8(ascii: ":"),
+            digit(se / 10), digit(se % 10), UInt8(ascii: "."), digit(milli / 100), digit(milli / 10 % 10), digit(milli % 10),
+            UInt8(ascii: "Z"),
+        ]
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The inverse of ``formatUTCMilliseconds(_:)``, for exactly that shape; nil for any other
+    /// text (``parse(_:)`` reads every form). A listing's client parses tens of thousands.
+    public static func parseUTCMilliseconds(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { b -> Date? in
+            guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
+                  b[23] == 0x5A else { return nil }
+            var valid = true
+            func number(_ start: Int, _ count: Int) -> Int {
+                var value = 0
+                for index in start..<(start + count) {
+                    let digit = Int(b[index]) - 0x30
+                    if digit < 0 || digit > 9 { valid = false }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
+            let (hour, minute, second, milli) = (number(11, 2), number(14, 2), number(17, 2), number(20, 3))
+            guard valid, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month),
+                  hour < 24, minute < 60, second < 60 else { return nil }
+            let seconds = Int64(CivilCalendar.dayNumber(year: year, month: month, day: day)) * CivilCalendar.secondsPerDay
+                + Int64(hour * 3600 + minute * 60 + second)
+            return Date(timeIntervalSince1970: Double(seconds) + Double(milli) / 1000)
+        }
+    }
+
     /// Whole seconds, clamped to years -9999...9999 so no date can trap the conversion.
     static func epochSeconds(_ date: Date) -> Int64 {
         let t = date.timeIntervalSince1970

@@ -2,7 +2,7 @@ import Foundation
 import KJobCore
 import KJobStore
 
-/// `GET /v1/jobs/{slug}` and the list entries.
+/// `GET /v1/jobs/{slug}` and the writes' answers (the list has ``JobListBody``).
 struct JobBody: Encodable {
     var id: UUID
     var tenant: String
@@ -61,10 +61,6 @@ struct JobBody: Encodable {
         try c.encode(specTOML, forKey: .specTOML)
         try c.encode(lastRun, forKey: .lastRun)
     }
-}
-
-struct JobListBody: Encodable {
-    var jobs: [JobBody]
 }
 
 /// A run; `kjob runs --json` prints these.

@@ -48,8 +48,15 @@ paths:
         '200': {description: OpenAPI 3.1 YAML, content: {application/yaml: {schema: {type: string}}}}
   /v1/jobs:
     get:
-      summary: List jobs (viewer)
-      parameters: [{$ref: '#/components/parameters/Tenant'}]
+      summary: List jobs (viewer), a page at a time in (tenant, slug) order
+      description: >-
+        Summaries without the spec (GET /v1/jobs/{slug} has it). `next` is the `after` of the
+        following page (null on the last): the slug when the listing is one tenant's, TENANT/SLUG
+        when it spans every tenant.
+      parameters:
+        - {$ref: '#/components/parameters/Tenant'}
+        - {name: limit, in: query, description: Jobs per page, schema: {type: integer, minimum: 1, maximum: 1000, default: 500}}
+        - {name: after, in: query, description: The previous page's next (SLUG or TENANT/SLUG), schema: {type: string}}
       responses:
         '200': {description: Jobs, content: {application/json: {schema: {$ref: '#/components/schemas/JobList'}}}}
         '400': {$ref: '#/components/responses/Problem'}
@@ -228,9 +235,10 @@ components:
         misfire: {type: object}
         env: {type: object, additionalProperties: {type: string}}
         description: {type: string}
-    Job:
+    JobFields:
+      description: What a job and its list summary share
       type: object
-      required: [id, tenant, slug, enabled, schedule, timezone, created_at, updated_at, spec_toml]
+      required: [id, tenant, slug, enabled, schedule, timezone, created_at, updated_at]
       properties:
         id: {type: string, format: uuid}
         tenant: {type: string}
@@ -243,13 +251,38 @@ components:
         last_fire_at: {type: [string, 'null'], format: date-time}
         created_at: {type: string, format: date-time}
         updated_at: {type: string, format: date-time}
-        spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
-        spec_toml: {type: string}
-        last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
+    Job:
+      allOf:
+        - {$ref: '#/components/schemas/JobFields'}
+        - type: object
+          required: [spec_toml]
+          properties:
+            spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
+            spec_toml: {type: string}
+            last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
+    JobSummary:
+      allOf:
+        - {$ref: '#/components/schemas/JobFields'}
+        - type: object
+          required: [schedule_description, next_fire_at, last_fire_at, last_run]
+          properties:
+            last_run:
+              oneOf:
+                - type: object
+                  required: [id, status, scheduled_for, started_at, finished_at]
+                  properties:
+                    id: {type: string, format: uuid}
+                    status: {type: string, enum: [queued, running, succeeded, failed, timed_out, cancelled, lost, skipped]}
+                    scheduled_for: {type: string, format: date-time}
+                    started_at: {type: [string, 'null'], format: date-time}
+                    finished_at: {type: [string, 'null'], format: date-time}
+                - {type: 'null'}
     JobList:
       type: object
-      required: [jobs]
-      properties: {jobs: {type: array, items: {$ref: '#/components/schemas/Job'}}}
+      required: [jobs, next]
+      properties:
+        jobs: {type: array, items: {$ref: '#/components/schemas/JobSummary'}}
+        next: {type: [string, 'null'], description: The after of the next page; null on the last page}
     Run:
       type: object
       required: [id, job, tenant, scheduled_for, attempt, status, manual, queued_at, log_bytes, log_truncated]

@@ -57,8 +57,10 @@ struct JobRoutes: Sendable {
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.viewer)
         let tenant = try TenantScope.listing(principal, request)
-        let jobs = try await dependencies.jobs.list(tenant: tenant)
-        return try APIJSON.response(JobListBody(jobs: jobs.map { JobBody($0) }))
+        let query = try JobListQuery(request, tenant: tenant)
+        let (jobs, more) = try await dependencies.jobs.page(tenant: tenant, after: query.after, limit: query.limit)
+        let next = more ? jobs.last.map { JobListQuery.cursor($0, tenant: tenant) } : nil
+        return APIJSON.response(json: JobListBody(jobs: jobs, next: next).json)
     }
 
     func get(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -137,12 +139,7 @@ enum RunQuery {
     static func filter(_ request: Request) throws -> RunsRepository.Filter {
         var filter = RunsRepository.Filter()
         let query = request.uri.queryParameters
-        if let text = query.get("limit") {
-            guard let limit = Int(text), (1...maxLimit).contains(limit) else {
-                throw Problem.badRequest("limit must be an integer in 1...\(maxLimit)", field: "limit")
-            }
-            filter.limit = limit
-        }
+        filter.limit = try ListLimit.parse(request, default: filter.limit, max: maxLimit)
         for text in query.getAll("status") {
             for part in text.split(separator: ",") {
                 guard let status = RunStatus(rawValue: String(part)) else {

@@ -32,18 +32,6 @@ public struct JobsRepository: StoreRepository {
         return result
     }
 
-    /// Jobs of one tenant, or of every tenant when `tenant` is nil; by tenant and slug.
-    public func list(tenant: String?, limit: Int = 1000) async throws -> [JobRecord] {
-        let schema = names.schema
-        if let tenant {
-            return try await Self.records(client.query(
-                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) ORDER BY slug LIMIT \(limit)",
-                logger: logger))
-        }
-        return try await Self.records(client.query(
-            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs ORDER BY tenant, slug LIMIT \(limit)", logger: logger))
-    }
-
     public func get(tenant: String, slug: String) async throws -> JobRecord? {
         try await Self.records(client.query(
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug)",

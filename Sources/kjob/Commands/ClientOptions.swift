@@ -50,8 +50,24 @@ enum Output {
         FileHandle.standardError.write(Data("kjob: \(message)\n".utf8))
     }
 
+    /// Writes to stdout. When the reader has gone (`kjob list | head`), ends the process the
+    /// way C tools end, by SIGPIPE, instead of trapping on the write error as FileHandle does.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 { offset += written; continue }
+                if written < 0, errno == EINTR { continue }
+                if errno == EPIPE {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
+                error("cannot write to stdout: \(String(cString: strerror(errno)))")
+                exit(1)
+            }
+        }
     }
 
     /// Pretty JSON of a value taken from a response.
@@ -64,6 +80,12 @@ enum Output {
         (object as? [String: Any])?[key]
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
 
 /// The SLUG argument of the job commands, checked locally (exit 2 when malformed).
 struct JobSlugArgument: ParsableArguments {
