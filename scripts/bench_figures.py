@@ -352,7 +352,7 @@ def phase_breakdown(ran):
 def lateness_note(l, ph):
     return (f"All {LATENESS_JOBS} jobs fire at the same instant every second, so lateness is queueing behind the "
             f"other fires of that second: the p50 fire waits for about half of them. Median per phase "
-            f"(database timestamps + the child's own): scheduled→queued (materializer, one fenced transaction per job) "
+            f"(database timestamps + the child's own): scheduled→queued (materializer, batched fenced transactions) "
             f"{ph['materialize']:.0f} ms, queued→claimed {ph['claim']:.0f} ms, claimed→exec'd (sandbox setup + spawn) "
             f"{ph['spawn']:.0f} ms, exec'd→finished (capture, finish transaction) {ph['finish']:.0f} ms. "
             f"Statuses in the window: {l['statuses']}. See the burst profile for where the CPU goes.")
@@ -401,7 +401,8 @@ def scenario_burst(ctx):
                f"kjobd itself {kjobd_self:.1f} s ({kjobd_self / total_cpu * 100:.0f} %), its children (kjob-spawn + agent, "
                f"incl. exec) {kjobd_children:.1f} s ({kjobd_children / total_cpu * 100:.0f} %), Postgres {pg:.1f} s "
                f"({pg / total_cpu * 100:.0f} %). Largest median phase: {max(ph, key=lambda k: ph[k] if ph[k] == ph[k] else -1)}. Median per run: scheduled→queued {ph['materialize']:.0f} ms, "
-               f"queued→claimed {ph['claim']:.0f} ms, claimed→exec'd {ph['spawn']:.0f} ms, exec'd→finished {ph['finish']:.0f} ms.")
+               f"queued→claimed {ph['claim']:.0f} ms, claimed→exec'd {ph['spawn']:.0f} ms, exec'd→finished {ph['finish']:.0f} ms "
+               f"(queued→claimed is mostly the wait for a free executor slot: the backlog drains at the end-to-end rate).")
     if perf_top:
         profile += (" perf record -p kjobd (inherited by its children, so kjob-spawn and the agent up to and "
                     "including their dynamic loading count too), by shared object: " + perf_top + ".")
