@@ -250,6 +250,33 @@ struct RunQueueTests {
         }
     }
 
+    @Test func queueOverlapKeepsAtMostMaxQueuedWaitingAndSkipsNewerFires() async throws {
+        let db = try TestDatabase()
+        try await db.withClient { client in
+            try await setEpoch(client, db, 1)
+            let job = try await insertRunnableJob(client, db, slug: "slow", spec: ["overlap": "queue"])
+            let q = queue(client, db)
+            _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date(timeIntervalSince1970: 1_900_000_000))
+            let first = try #require(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.first)
+            var later: [UUID] = []
+            for minute in 1...(OverlapPolicy.defaultMaxQueued + 3) {
+                later.append(try await insertQueuedRun(client, db, job: job, scheduledFor: Date(timeIntervalSince1970: 1_900_000_000 + Double(minute * 60))))
+            }
+            let report = try await q.claim(epoch: 1, limit: 5, now: Date())
+            #expect(report.claimed.isEmpty)
+            // The oldest ten wait; the three newest fires are skipped with reason overlap.
+            #expect(Set(report.skipped) == Set(later.suffix(3)))
+            for id in later.prefix(OverlapPolicy.defaultMaxQueued) { #expect(try await runStatus(client, db, id) == "queued") }
+            for id in later.suffix(3) {
+                #expect(try await runStatus(client, db, id) == "skipped")
+                #expect(try await client.scalar("SELECT reason FROM \(unescaped: db.names.schema).job_runs WHERE id = \(id)", as: String.self) == "overlap")
+            }
+            // Once the running one finishes, the oldest waiting fire starts.
+            _ = try await q.finish(first, result: RunResult(status: .succeeded, exitCode: 0, finishedAt: Date()), epoch: 1)
+            #expect(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.map(\.id) == [later[0]])
+        }
+    }
+
     @Test func manualRunsIgnoreOverlapAndCancelOfQueuedRunIsImmediate() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in

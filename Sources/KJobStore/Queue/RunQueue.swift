@@ -7,7 +7,7 @@ import PostgresNIO
 ///
 /// - `claim`: queued runs whose `not_before` is due, `FOR UPDATE SKIP LOCKED`, queued → running
 ///   once, applying the job's overlap policy (`skip` records the run `skipped`/overlap, `queue`
-///   leaves it waiting, `replace` asks the running ones to cancel and waits, `allow` starts it).
+///   leaves it waiting (at most `maxQueued` of them, newer fires are skipped), `replace` asks the running ones to cancel and waits, `allow` starts it).
 ///   Manual runs (run-now) always start.
 /// - `finish`: running → terminal, and in the same transaction either the next attempt (a
 ///   retryable failure with retries left: same fire key, `not_before` = now + full-jitter
@@ -20,13 +20,17 @@ public struct RunQueue: Sendable {
     public let nodeID: String
     /// `http.public_url`, the base of log links in dispatches.
     public let publicURL: String
+    /// How many runs of a `queue` job wait at most behind its running one.
+    public let maxQueued: Int
     private let logger: Logger
 
-    public init(client: PostgresClient, names: StoreNames, nodeID: String, publicURL: String = "", logger: Logger) {
+    public init(client: PostgresClient, names: StoreNames, nodeID: String, publicURL: String = "",
+                maxQueued: Int = OverlapPolicy.defaultMaxQueued, logger: Logger) {
         self.client = client
         self.names = names
         self.nodeID = nodeID
         self.publicURL = publicURL
+        self.maxQueued = maxQueued
         self.logger = logger
     }
 
@@ -47,6 +51,7 @@ public struct RunQueue: Sendable {
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let nodeID = self.nodeID
+        let maxQueued = self.maxQueued
         let logger = self.logger
         let report = try await Self.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "claim", logger: logger) { connection in
@@ -61,7 +66,7 @@ public struct RunQueue: Sendable {
                       FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
                      WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
                      ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
-                     LIMIT \(limit + 32)
+                     LIMIT \(limit + 32 + maxQueued)
                        FOR UPDATE OF r SKIP LOCKED
                     """
                 for try await row in try await connection.query(select, logger: logger).decode(Row.self) {
@@ -72,16 +77,20 @@ public struct RunQueue: Sendable {
                 for candidate in candidates where runningByJob[candidate.1] == nil {
                     runningByJob[candidate.1] = candidate.9
                 }
+                // Runs of a `queue` job already left waiting in this claim, oldest first: past
+                // `maxQueued` of them the newer fires are skipped (`overlap`), so a job slower than
+                // its schedule cannot grow an endless backlog.
+                var waitingByJob: [UUID: [UUID]] = [:]
                 var starting: [Row] = []
                 var skips: [SkipReason: [UUID]] = [:]
                 var victims: [UUID] = []
                 for row in candidates {
                     guard starting.count < limit else { break }
                     let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _) = row
-                    // Only running runs are in the way: a queued one ahead waits its own turn.
                     let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
                     let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
-                    switch overlap.decide(activeRuns: running) {
+                    let waiting = (waitingByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .queued) }
+                    switch overlap.decide(activeRuns: running + waiting, maxQueued: maxQueued) {
                     case .start:
                         runningByJob[jobID, default: []].append(id)
                         starting.append(row)
@@ -89,9 +98,10 @@ public struct RunQueue: Sendable {
                         skips[reason, default: []].append(id)
                         report.skipped.append(id)
                     case .enqueue:
-                        break
+                        waitingByJob[jobID, default: []].append(id)
                     case .cancelThenStart(let asked):
-                        // The new run starts at a later claim, once the cancelled ones have ended.
+                        // The new run starts at a later claim, once the cancelled ones have ended
+                        // (only running runs are asked: nothing waits behind a `replace` job).
                         victims += asked.filter { !victims.contains($0) }
                     }
                 }
