@@ -43,7 +43,7 @@ struct LeaseServiceTests {
                     try await #require(a.session).swapBackendForTesting()
                     let demoted = try await poll(timeout: .seconds(15)) { a.leadership.role == .standby }
                     #expect(demoted != nil)
-                    if !logs.contains("backend pid changed") { print("--- lease service logs ---\n" + logs.lines.withLock { $0.joined(separator: "\n") }) }
+                    if !logs.contains("backend pid changed") { print("--- lease service logs ---\n" + logs.text) }
                     #expect(logs.contains("backend pid changed"))
                     #expect(logs.contains("reason=backend-changed"))
                     // The old backend was terminated, so b takes over.
@@ -68,7 +68,7 @@ struct LeaseServiceTests {
                     #expect(roles.filter { $0 != .standby }.count == 1)
                     print("measured: new active after pg_terminate_backend of the lock session: \(took)")
                 } catch {
-                    print("--- lease service logs ---\n" + logs.lines.withLock { $0.joined(separator: "\n") })
+                    print("--- lease service logs ---\n" + logs.text)
                     a.requestShutdown()
                     b.requestShutdown()
                     throw error

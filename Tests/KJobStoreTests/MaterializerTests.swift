@@ -26,6 +26,12 @@ func setEpoch(_ client: PostgresClient, _ db: TestDatabase, _ epoch: Int64) asyn
 
 @Suite("Materializer and fencing", .enabled(if: TestDatabase.available))
 struct MaterializerTests {
+    /// The fire key travels in dispatches (relay idempotency): its text must not drift.
+    @Test func fireKeyIsTheUTCTimeToTheMillisecond() {
+        #expect(Materializer.fireKey(Date(timeIntervalSince1970: 1_900_000_000)) == "at:2030-03-17T17:46:40.000Z")
+        #expect(Materializer.fireKey(Date(timeIntervalSince1970: 1_900_000_000.25)) == "at:2030-03-17T17:46:40.250Z")
+    }
+
     @Test func staleEpochWritesAreRejected() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in

@@ -18,6 +18,9 @@ public final class LogCapture: Sendable {
 
     public func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
 
+    /// Every captured line, for a failing test to print.
+    public var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
     struct Handler: LogHandler {
         let capture: LogCapture
         var metadata: Logger.Metadata = [:]

@@ -258,6 +258,6 @@ public struct Materializer: Sendable {
 
     /// The fire key of a scheduled fire: its UTC time to the millisecond.
     public static func fireKey(_ date: Date) -> String {
-        "at:" + date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        "at:" + RFC3339.formatUTCMilliseconds(date)
     }
 }
