@@ -6,6 +6,8 @@ public enum SkipReason: String, CaseIterable, Codable, Hashable, Sendable, Custo
     case overlap
     /// The job was disabled when the fire came due.
     case disabled
+    /// The job was deleted before the run started.
+    case deleted
     /// A later missed fire ran instead (misfire policy `latest`).
     case superseded
     /// More missed fires were in the window than the misfire catch-up bound allows.
@@ -17,6 +19,7 @@ public enum SkipReason: String, CaseIterable, Codable, Hashable, Sendable, Custo
         case .missed: return "missed while no node was active; outside the misfire policy or window"
         case .overlap: return "a previous run of the job was still active"
         case .disabled: return "the job was disabled"
+        case .deleted: return "the job was deleted"
         case .superseded: return "a later missed fire ran instead (misfire policy latest)"
         case .catchUpLimit: return "beyond the misfire catch-up bound"
         }

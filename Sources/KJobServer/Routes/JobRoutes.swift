@@ -99,7 +99,7 @@ struct JobRoutes: Sendable {
         let principal = try context.require(.admin)
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
-        guard try await dependencies.jobs.delete(tenant: tenant, slug: slug) else {
+        guard try await dependencies.jobs.delete(tenant: tenant, slug: slug, actor: principal.tokenName) else {
             throw Self.noJob(slug, tenant)
         }
         return Response(status: .noContent)
@@ -109,7 +109,7 @@ struct JobRoutes: Sendable {
         let principal = try context.require(.operator)
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
-        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled) else {
+        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName) else {
             throw Self.noJob(slug, tenant)
         }
         return try APIJSON.response(JobBody(job))

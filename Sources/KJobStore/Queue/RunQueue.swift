@@ -58,11 +58,12 @@ public struct RunQueue: Sendable {
                 var report = ClaimReport()
                 // The overlap policy and the job's running runs come with each candidate; the spec itself is read
                 // only for the runs that start (candidates are over-fetched past the ones that must wait).
-                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID])
+                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID], Bool, Bool)
                 var candidates: [Row] = []
                 let select: PostgresQuery = """
                     SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json IS NOT NULL, j.spec_json->>'overlap',
-                           ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running')
+                           ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running'),
+                           j.enabled, j.deleted_at IS NOT NULL
                       FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
                      WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
                      ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
@@ -86,7 +87,15 @@ public struct RunQueue: Sendable {
                 var victims: [UUID] = []
                 for row in candidates {
                     guard starting.count < limit else { break }
-                    let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _) = row
+                    let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _, enabled, deleted) = row
+                    // Delete and disable cancel queued runs in their own transaction; a retry or fire
+                    // that committed beside them is caught here. A run-now of a disabled job runs.
+                    if deleted || (!enabled && !manual) {
+                        let reason: SkipReason = deleted ? .deleted : .disabled
+                        skips[reason, default: []].append(id)
+                        report.skipped.append(id)
+                        continue
+                    }
                     let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
                     let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
                     let waiting = (waitingByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .queued) }
@@ -116,7 +125,7 @@ public struct RunQueue: Sendable {
                         """, logger: logger).decode((UUID, String?).self) {
                         specs[id] = specJSON
                     }
-                    for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _) in starting {
+                    for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _) in starting {
                         guard let specJSON = specs[id] else { continue }
                         report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
                                                          manual: manual, attempt: attempt, epoch: epoch, startedAt: now,

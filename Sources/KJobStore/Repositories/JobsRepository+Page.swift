@@ -4,14 +4,14 @@ import PostgresNIO
 extension JobsRepository {
     /// One page of a listing in (tenant, slug) order: jobs of `tenant` (every tenant when nil)
     /// after `after`, at most `limit`, and whether more follow. Keyset paging on the
-    /// (tenant, slug) unique index: each page costs its own rows, not the ones before it.
+    /// (tenant, slug) unique index of live jobs: each page costs its own rows, not the ones before it.
     ///
     /// Postgres writes each summary's JSON (`JobSummaryRow.json`): decoding a dozen typed
     /// columns a row and encoding them again was most of a page's cost on the node.
     public func page(tenant: String?, after: JobPosition?, limit: Int) async throws -> (jobs: [JobSummaryRow], more: Bool) {
         let s = names.schema
         var bindings = PostgresBindings()
-        var conditions: [String] = []
+        var conditions = ["j.deleted_at IS NULL"]
         if let tenant {
             bindings.append(tenant)
             conditions.append("j.tenant = $\(bindings.count)")
@@ -38,7 +38,7 @@ extension JobsRepository {
                 SELECT json_build_object('finished_at', \(time("finished_at")), 'id', id, 'scheduled_for', \(time("scheduled_for")),
                                          'started_at', \(time("started_at")), 'status', status) AS summary
                   FROM \(s).job_runs WHERE job_id = j.id ORDER BY scheduled_for DESC, attempt DESC, queued_at DESC LIMIT 1) r ON true
-            \(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+             WHERE \(conditions.joined(separator: " AND "))
              ORDER BY j.tenant, j.slug LIMIT $\(bindings.count)
             """
         var jobs: [JobSummaryRow] = []

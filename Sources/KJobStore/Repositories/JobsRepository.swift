@@ -34,7 +34,7 @@ public struct JobsRepository: StoreRepository {
 
     public func get(tenant: String, slug: String) async throws -> JobRecord? {
         try await Self.records(client.query(
-            "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug)",
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL",
             logger: logger)).first
     }
 
@@ -49,7 +49,7 @@ public struct JobsRepository: StoreRepository {
         return try await client.withTransaction(logger: logger) { connection in
             var existing: (UUID, String, String, Date?)?
             for try await row in try await connection.query(
-                "SELECT id, schedule, timezone, next_fire_at FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(spec.slug) FOR UPDATE",
+                "SELECT id, schedule, timezone, next_fire_at FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(spec.slug) AND deleted_at IS NULL FOR UPDATE",
                 logger: logger).decode((UUID, String, String, Date?).self) {
                 existing = row
             }
@@ -91,22 +91,62 @@ public struct JobsRepository: StoreRepository {
         }
     }
 
-    /// Sets the `enabled` column; nil when the job does not exist.
-    public func setEnabled(tenant: String, slug: String, enabled: Bool) async throws -> JobRecord? {
-        try await Self.records(client.query("""
-            UPDATE \(unescaped: names.schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp()
-            WHERE tenant = \(tenant) AND slug = \(slug) RETURNING \(unescaped: Self.columns)
-            """, logger: logger)).first
+    /// Enables or disables the job; nil when it does not exist. Disabling also cancels the job's queued
+    /// runs (retries, a `queue` backlog, run-now requests not yet started), recorded with the actor;
+    /// a running run goes on to its end.
+    public func setEnabled(tenant: String, slug: String, enabled: Bool, actor: String) async throws -> JobRecord? {
+        let schema = names.schema
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection in
+            guard let job = try await Self.records(connection.query("""
+                UPDATE \(unescaped: schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp()
+                WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL RETURNING \(unescaped: Self.columns)
+                """, logger: logger)).first else { return nil }
+            if !enabled {
+                try await Self.cancelRuns(of: job.id, running: false, reason: "job disabled by \(actor)", actor: actor,
+                                          schema: schema, on: connection, logger: logger)
+            }
+            return job
+        }
     }
 
-    /// Deletes the job and (by cascade) its runs, logs and dispatches. False when it did not exist.
-    public func delete(tenant: String, slug: String) async throws -> Bool {
-        var deleted = false
-        for try await _ in try await client.query(
-            "DELETE FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) RETURNING id",
-            logger: logger).decode(UUID.self) {
-            deleted = true
+    /// Soft-deletes the job: it leaves listings and scheduling at once and its slug is free again; its
+    /// queued runs are cancelled and its running ones asked to stop (the active kills them), while runs,
+    /// logs and pending dispatches stay readable by run id and deliverable. False when it did not exist.
+    public func delete(tenant: String, slug: String, actor: String) async throws -> Bool {
+        let schema = names.schema
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection in
+            var id: UUID?
+            for try await deleted in try await connection.query("""
+                UPDATE \(unescaped: schema).jobs
+                   SET deleted_at = clock_timestamp(), deleted_by = \(actor), next_fire_at = NULL, updated_at = clock_timestamp()
+                 WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL RETURNING id
+                """, logger: logger).decode(UUID.self) {
+                id = deleted
+            }
+            guard let id else { return false }
+            try await Self.cancelRuns(of: id, running: true, reason: "job deleted by \(actor)", actor: actor,
+                                      schema: schema, on: connection, logger: logger)
+            return true
         }
-        return deleted
+    }
+
+    /// Queued runs become `cancelled` with `reason`; with `running`, running runs get a cancel request,
+    /// whose trigger NOTIFYs the active (the same path as `kjob cancel`).
+    static func cancelRuns(of jobID: UUID, running: Bool, reason: String, actor: String, schema: String,
+                           on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).job_runs
+               SET status = 'cancelled', reason = \(reason), finished_at = clock_timestamp(),
+                   cancel_requested_at = COALESCE(cancel_requested_at, clock_timestamp()), cancel_requested_by = \(actor)
+             WHERE job_id = \(jobID) AND status = 'queued'
+            """, logger: logger)
+        guard running else { return }
+        try await connection.query("""
+            UPDATE \(unescaped: schema).job_runs
+               SET cancel_requested_at = clock_timestamp(), cancel_requested_by = \(actor)
+             WHERE job_id = \(jobID) AND status = 'running' AND cancel_requested_at IS NULL
+            """, logger: logger)
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import KJobCore
+@testable import KJobDaemon
+import KJobStore
+import KJobTestSupport
+import PostgresNIO
+import Testing
+
+/// Delete and disable against a live executor: no run of a removed job is left untracked, queued work
+/// is cancelled with the actor's name, and what was already produced (runs, logs, dispatches) stays.
+@Suite("Job delete and disable with runs in flight", .enabled(if: TestDatabase.available))
+struct JobRemovalTests {
+    /// The first run of the job exits at once; every later one records its pid and sleeps.
+    static func spec(slug: String, root: String) throws -> JobSpec {
+        try JobSpec(toml: """
+            [job]
+            slug = "\(slug)"
+            agent = "sh"
+            prompt = '''if [ -f "$MARK" ]; then echo $$ > "$PIDS/$KJOB_RUN_ID"; exec sleep 600; else touch "$MARK"; echo first; fi'''
+            schedule = "@every 1d"
+            overlap = "allow"
+            timeout = "10m"
+            output = { channel = "alerts" }
+            env = { MARK = "\(root)/\(slug).mark", PIDS = "\(root)/pids" }
+            """)
+    }
+
+    static func pid(of run: UUID, root: String) throws -> pid_t? {
+        guard let text = try? String(contentsOfFile: "\(root)/pids/\(run.uuidString.lowercased())", encoding: .utf8) else { return nil }
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func alive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+
+    @Test("delete kills the running run, cancels the queued one, keeps the finished run's dispatch and frees the slug")
+    func deleteWithRunsInFlight() async throws {
+        try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
+            try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
+            let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
+            let jobs = JobsRepository(context)
+            let runs = RunsRepository(context)
+            guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
+                                                                 mode: .create, now: Date()) else {
+                Issue.record("job not created")
+                return
+            }
+            let finished = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(finished.id, ["succeeded"]) == "succeeded")
+            let running = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(running.id, ["running"]) == "running")
+            var childPID: pid_t?
+            _ = try await poll(timeout: .seconds(30)) {
+                childPID = try Self.pid(of: running.id, root: h.root)
+                return childPID != nil
+            }
+            let child = try #require(childPID, "the running run never recorded its pid")
+            // max_parallel = 1: this one waits behind the running run.
+            let queued = try await runs.insertManualRun(jobID: job.id)
+
+            #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice"))
+
+            #expect(try await h.waitFor(queued.id, ["cancelled"]) == "cancelled")
+            #expect(try await runs.get(id: queued.id, tenant: "default")?.reason == "job deleted by alice")
+            #expect(try await h.waitFor(running.id, ["cancelled", "lost", "failed"]) == "cancelled")
+            let reaped = try await poll(timeout: .seconds(30)) { !Self.alive(child) }
+            #expect(reaped != nil, "the deleted job's child \(child) is still alive")
+            #expect(try await runs.get(id: running.id, tenant: "default")?.reason == "cancelled by request")
+
+            // What the job produced stays: the finished run, its log and its pending dispatch.
+            let kept = try #require(try await runs.get(id: finished.id, tenant: "default"))
+            #expect(kept.status == "succeeded" && kept.dispatchStatus == "pending")
+            #expect(try await runs.dispatches(runID: finished.id).map(\.status) == ["pending"])
+            #expect(!(try await runs.logChunks(runID: finished.id, afterSeq: -1, limit: 10)).isEmpty)
+
+            // Gone from lookups and listings; the slug is free again.
+            #expect(try await jobs.get(tenant: "default", slug: "doomed") == nil)
+            #expect(try await jobs.page(tenant: "default", after: nil, limit: 10).jobs.isEmpty)
+            #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice") == false)
+            guard case .created(let again) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
+                                                                   mode: .create, now: Date()) else {
+                Issue.record("the slug of a deleted job could not be reused")
+                return
+            }
+            #expect(again.id != job.id)
+
+            // A run-now that looked the job up just before the delete committed is never started.
+            let late = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(late.id, ["skipped", "succeeded", "failed", "running"]) == "skipped")
+            #expect(try await runs.get(id: late.id, tenant: "default")?.reason == SkipReason.deleted.rawValue)
+        }
+    }
+
+    @Test("disable cancels queued runs with the actor's name; the running run goes on; run-now of a disabled job runs")
+    func disableCancelsQueuedRuns() async throws {
+        try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
+            try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
+            let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
+            let jobs = JobsRepository(context)
+            let runs = RunsRepository(context)
+            guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "paused", root: h.root),
+                                                                 mode: .create, now: Date()) else {
+                Issue.record("job not created")
+                return
+            }
+            let first = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(first.id, ["succeeded"]) == "succeeded")
+            let running = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(running.id, ["running"]) == "running")
+            let queued = try await runs.insertManualRun(jobID: job.id)
+
+            let disabled = try #require(try await jobs.setEnabled(tenant: "default", slug: "paused", enabled: false, actor: "bob"))
+            #expect(disabled.enabled == false)
+            #expect(try await h.waitFor(queued.id, ["cancelled"]) == "cancelled")
+            #expect(try await runs.get(id: queued.id, tenant: "default")?.reason == "job disabled by bob")
+            #expect(try await h.runStatus(running.id) == "running", "disable pauses future fires; it does not kill the running run")
+
+            // An operator's run-now of a paused job still runs (after the running one is cancelled).
+            _ = try await runs.cancel(id: running.id, tenant: "default", requestedBy: "bob")
+            #expect(try await h.waitFor(running.id, ["cancelled"]) == "cancelled")
+            let manual = try await runs.insertManualRun(jobID: job.id)
+            #expect(try await h.waitFor(manual.id, ["running", "succeeded"]) == "running")
+            _ = try await runs.cancel(id: manual.id, tenant: "default", requestedBy: "bob")
+            #expect(try await h.waitFor(manual.id, ["cancelled"]) == "cancelled")
+        }
+    }
+}
