@@ -56,7 +56,7 @@ struct ExecutorHarness: Sendable {
     let queue: RunQueue
     let root: String
 
-    static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4,
+    static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4, agents: [String: [String]] = [:],
                      _ body: @Sendable (ExecutorHarness) async throws -> Void) async throws {
         let db = try TestDatabase()
         let root = "/tmp/kjob-executor-test-\(UUID().uuidString.lowercased())"
@@ -70,6 +70,7 @@ struct ExecutorHarness: Sendable {
             config.executor.killGrace = .seconds(1)
             config.executor.maxParallel = maxParallel
             config.agents["sh"] = .init(command: ["/bin/sh", "-c", "{prompt}"])
+            for (name, command) in agents { config.agents[name] = .init(command: command) }
             try config.validate()
             var logger = Logger(label: "kjob.executor.test")
             logger.logLevel = .warning
