@@ -23,7 +23,8 @@ struct TestSandbox {
 
     init(maxLogBytes: Int64 = 10 << 20, killGrace: Duration = .seconds(1), keepWorkdir: SandboxConfiguration.KeepWorkdir = .never,
          useCgroups: Bool = true, bwrapPath: String = "bwrap", defaultLimits: ResourceLimits = .defaults,
-         daemonEnvironment: [String: String] = Self.daemonEnvironment, agents extraAgents: [AgentDefinition] = []) {
+         daemonEnvironment: [String: String] = Self.daemonEnvironment, agents extraAgents: [AgentDefinition] = [],
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         root = "/tmp/kjob-sandbox-test-\(UUID().uuidString.lowercased())"
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o711])
@@ -35,7 +36,7 @@ struct TestSandbox {
         let agents = AgentRegistry([try! AgentDefinition(name: "sh", command: ["/bin/sh", "-c", "{prompt}"])] + extraAgents)
         var logger = Logger(label: "kjob.sandbox.test")
         logger.logLevel = .warning
-        executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger)
+        executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger, now: now)
     }
 
     func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: SandboxSpec = SandboxSpec(),
@@ -162,4 +163,11 @@ enum Probe {
         var limit: Duration
         var description: String { "\(what) did not happen within \(limit)" }
     }
+}
+
+/// A clock a test moves by hand.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(by duration: Duration) { instant.withLock { $0 += duration } }
 }
