@@ -111,7 +111,7 @@ if [ -e "$root/etc/kjob/kjobd.toml" ]; then
 elif [ -f "$src/deploy/kjobd.toml" ]; then
   run install -m 0640 "$src/deploy/kjobd.toml" "$root/etc/kjob/kjobd.toml"
   [ -n "$root" ] || run chown root:kjob "$root/etc/kjob/kjobd.toml"
-  say "installed /etc/kjob/kjobd.toml: set [node] id, [postgres] url, [executor] run_as = \"kjob-run\", [agents], [relay]"
+  say "installed /etc/kjob/kjobd.toml: set [node] id, [postgres] url, [agents], [relay] (jobs run as run_as = \"kjob-run\")"
 else
   say "note: deploy/kjobd.toml is not in this tree yet (it comes with the store branch); write /etc/kjob/kjobd.toml by hand"
 fi
@@ -150,7 +150,7 @@ cat <<NEXT
 install.sh: done${root:+ (under $root)}. Next steps:
   1. Database (once, as a Postgres superuser):
        psql -v kjob_password=... -f $prefix/share/deploy/postgres-setup.sql
-  2. Edit /etc/kjob/kjobd.toml ([node] id, [executor] run_as = "kjob-run", [agents], [relay]);
+  2. Edit /etc/kjob/kjobd.toml ([node] id, [agents], [relay]; it ships run_as = "kjob-run");
      put the database URL with its password in /etc/kjob/kjobd.env as KJOBD_POSTGRES_URL.
   3. $prefix/bin/kjobd check-config --config /etc/kjob/kjobd.toml
      $prefix/bin/kjobd migrate --config /etc/kjob/kjobd.toml

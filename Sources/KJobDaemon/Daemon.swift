@@ -72,6 +72,7 @@ public struct Daemon: Sendable {
 
     /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
     public func run() async throws {
+        try config.checkJobUser(effectiveUID: geteuid())
         let url = try url()
         let names = self.names
         try await migrateAtStart()

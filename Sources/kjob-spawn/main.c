@@ -1,19 +1,27 @@
 // kjob-spawn: the pre-exec step of every sandboxed run (the daemon's side is SpawnPlan in KJobSandbox).
 //
 //   kjob-spawn [--cgroup PROCS]... [--rlimit as|cpu|nofile|nproc=SOFT:HARD]... [--chdir DIR]
-//              [--user NAME] -- COMMAND [ARG]...
+//              [--user NAME] [--env-fd FD] -- COMMAND [ARG]...
 //
 // The daemon never forks and posix_spawn cannot set limits or ids, so this runs in the child between
 // posix_spawn and exec. It is C, not Swift, because it runs once per run: a Swift executable spends
 // milliseconds in the dynamic loader (libswiftCore, Foundation) before main; this needs only libc.
 //
-// Every argument is checked before anything is changed. Then, in this order: write our pid into each
-// cgroup.procs (so every later process of the run is accounted), set the rlimits, enter the directory,
-// drop to the user (initgroups, setgid, setuid, and refuse if root can be regained), close every
-// descriptor above 2, execvp. The last --chdir, --user and --rlimit of a kind win.
+// It starts as root (when kjobd is), so the daemon gives it an empty environment: nothing a job
+// chose (LD_PRELOAD and the like act in the loader, before main) may reach a root process. The
+// command's environment comes on --env-fd, never in argv (/proc/PID/cmdline is world-readable and
+// values may be secrets): NUL-terminated NAME=VALUE entries, read to the end and closed at once. It
+// is applied only at the final exec, after the switch to the user, and the command is looked up on
+// its PATH. Without --env-fd the command inherits this process's environment.
+//
+// Every argument is checked (and the environment read) before anything is changed. Then, in this
+// order: write our pid into each cgroup.procs (so every later process of the run is accounted), set
+// the rlimits, enter the directory, drop to the user (initgroups, setgid, setuid, and refuse if root
+// can be regained), close every descriptor above 2, exec. The last --chdir, --user, --env-fd and
+// --rlimit of a kind win.
 //
 // Exit statuses as shells and `env` use them: 125 setup failed, 126 not executable, 127 not found;
-// the reason goes to stderr (the run's log) as "kjob-spawn: ...".
+// the reason goes to stderr (the run's log) as "kjob-spawn: ...". It never prints an environment value.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +43,8 @@
 __attribute__((used, section(".swift1_autolink_entries"))) static const char autolink[] = "-Wl,--as-needed";
 
 enum { SETUP_FAILED = 125, NOT_EXECUTABLE = 126, NOT_FOUND = 127 };
+/// Far above what kjob sends (a job's env is at most 32 KiB, its prompt 64 KiB), below ARG_MAX trouble.
+enum { ENVIRONMENT_MAX = 4 << 20 };
 
 static const struct {
     const char *name;
@@ -104,6 +114,43 @@ static void close_inherited(void) {
     closedir(dir);
 }
 
+/// The command's environment from `fd`: read to the end (from the start when it can seek: the daemon
+/// hands over a memfd it has written), closed, split at each NUL. Every entry must be NAME=VALUE.
+static char **read_environment(int fd) {
+    if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
+        fail(SETUP_FAILED, "cannot read the environment from fd %d: %s", fd, strerror(errno));
+    size_t size = 0, capacity = 64 * 1024;
+    char *data = malloc(capacity);
+    if (!data) fail(SETUP_FAILED, "out of memory");
+    for (;;) {
+        if (size == capacity) {
+            if (capacity >= ENVIRONMENT_MAX) fail(SETUP_FAILED, "the environment on fd %d is larger than %d bytes", fd, ENVIRONMENT_MAX);
+            capacity *= 2;
+            data = realloc(data, capacity);
+            if (!data) fail(SETUP_FAILED, "out of memory");
+        }
+        ssize_t got = read(fd, data + size, capacity - size);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) fail(SETUP_FAILED, "cannot read the environment from fd %d: %s", fd, strerror(errno));
+        if (got == 0) break;
+        size += (size_t)got;
+    }
+    close(fd);
+    if (size > 0 && data[size - 1] != '\0') fail(SETUP_FAILED, "the environment on fd %d does not end with a NUL", fd);
+    size_t count = 0;
+    for (size_t i = 0; i < size; i++) count += data[i] == '\0';
+    char **environment = calloc(count + 1, sizeof *environment);
+    if (!environment) fail(SETUP_FAILED, "out of memory");
+    char *entry = data;
+    for (size_t i = 0; i < count; i++) {
+        char *equals = strchr(entry, '=');
+        if (!equals || equals == entry) fail(SETUP_FAILED, "environment entry %zu on fd %d is not NAME=VALUE", i + 1, fd);
+        environment[i] = entry;
+        entry += strlen(entry) + 1;
+    }
+    return environment;
+}
+
 int main(int argc, char **argv) {
     // Pass 1: check everything, change nothing.
     const char **cgroups = calloc((size_t)argc + 1, sizeof *cgroups);
@@ -112,6 +159,7 @@ int main(int argc, char **argv) {
     struct rlimit limits[LIMIT_COUNT];
     int has_limit[LIMIT_COUNT] = {0};
     const char *directory = NULL, *user = NULL;
+    int environment_fd = -1;
     char **command = NULL;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -121,7 +169,7 @@ int main(int argc, char **argv) {
             break;
         }
         int takes_value = strcmp(arg, "--cgroup") == 0 || strcmp(arg, "--chdir") == 0 || strcmp(arg, "--user") == 0 ||
-                          strcmp(arg, "--rlimit") == 0;
+                          strcmp(arg, "--rlimit") == 0 || strcmp(arg, "--env-fd") == 0;
         if (!takes_value) fail(SETUP_FAILED, "unknown option %s", arg);
         if (++i >= argc) fail(SETUP_FAILED, "%s needs a value", arg);
         const char *value = argv[i];
@@ -131,6 +179,11 @@ int main(int argc, char **argv) {
             directory = value;
         } else if (strcmp(arg, "--user") == 0) {
             user = value;
+        } else if (strcmp(arg, "--env-fd") == 0) {
+            unsigned long long fd;
+            if (!parse_u64(value, strlen(value), &fd) || fd < 3 || fd > 65535)
+                fail(SETUP_FAILED, "bad --env-fd %s; expected a descriptor number above 2", value);
+            environment_fd = (int)fd;
         } else {
             struct rlimit limit;
             int index = parse_rlimit(value, &limit);
@@ -140,6 +193,7 @@ int main(int argc, char **argv) {
         }
     }
     if (!command) fail(SETUP_FAILED, "missing -- before the command");
+    char **environment = environment_fd >= 0 ? read_environment(environment_fd) : NULL;
 
     // Pass 2: act.
     char pid[24];
@@ -168,6 +222,8 @@ int main(int argc, char **argv) {
     }
     close_inherited();
 
+    // Only now does anything of the job's take effect: execvp searches this PATH and passes `environ`.
+    if (environment) environ = environment;
     execvp(command[0], command);
     int code = errno;
     fail(code == ENOENT ? NOT_FOUND : NOT_EXECUTABLE, "cannot run %s: %s", command[0], strerror(code));

@@ -21,6 +21,16 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (also KJOB_LOG_LEVEL).")
     var logLevel: String?
 
+    /// `load()` for the commands that start jobs (`run`) or vouch for the config (`check-config`):
+    /// also refuses root jobs nobody opted into.
+    func loadForJobs() throws -> (DaemonConfig, Logger) {
+        let (config, logger) = try load()
+        do { try config.checkJobUser(effectiveUID: geteuid()) } catch {
+            throw ConfigFailure(message: "config error: \(error)")
+        }
+        return (config, logger)
+    }
+
     func load() throws -> (DaemonConfig, Logger) {
         let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["KJOB_LOG_LEVEL"] ?? "info") ?? .info
         LoggingSystem.bootstrap { label in
@@ -48,7 +58,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let (config, logger) = try options.load()
+        let (config, logger) = try options.loadForJobs()
         try await Daemon(config: config, logger: logger).run()
     }
 }
@@ -69,7 +79,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let (config, _) = try options.load()
+        let (config, _) = try options.loadForJobs()
         let lease = config.lease
         print("config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
             + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "

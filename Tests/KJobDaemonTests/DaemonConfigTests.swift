@@ -31,6 +31,7 @@ struct DaemonConfigTests {
         defaults.agents = ["kode": .init(command: ["kode", "--print", "{prompt}"])]
         defaults.node.id = config.node.id
         defaults.postgres.url = config.postgres.url
+        defaults.executor.runAs = "kjob-run"  // shipped so that a root kjobd starts; the default "" is refused as root
         defaults.sourceTOML = config.sourceTOML
         #expect(config == defaults)
     }

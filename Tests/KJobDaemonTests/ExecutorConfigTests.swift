@@ -46,7 +46,32 @@ struct ExecutorConfigTests {
         #expect(config.executor.maxParallel == 2)
     }
 
+    /// A root kjobd with an empty run_as would run every job as root: refused, naming the fix,
+    /// unless allow_root_jobs opts in (file or environment). Not root: run_as does not apply.
+    @Test func rootJobsNeedARunUserOrTheExplicitOptIn() throws {
+        let empty = try DaemonConfig.parse(toml: "[executor]\nrun_as = \"\"")
+        let error = #expect(throws: DaemonConfigError.self) { try empty.checkJobUser(effectiveUID: 0) }
+        #expect(error?.location == "executor.run_as")
+        #expect(error?.message.contains("set run_as = \"kjob-run\"") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("allow_root_jobs = true") == true, "\(error?.message ?? "")")
+        #expect(throws: Never.self) { try empty.checkJobUser(effectiveUID: 1000) }
+        #expect(throws: Never.self) { try DaemonConfig.parse(toml: "[executor]\nrun_as = \"kjob-run\"").checkJobUser(effectiveUID: 0) }
+        let optedIn = try DaemonConfig.parse(toml: "[executor]\nrun_as = \"\"\nallow_root_jobs = true")
+        #expect(optedIn.executor.allowRootJobs)
+        #expect(throws: Never.self) { try optedIn.checkJobUser(effectiveUID: 0) }
+        let byEnvironment = try DaemonConfig.parse(toml: "", environment: ["KJOBD_EXECUTOR_ALLOW_ROOT_JOBS": "true"])
+        #expect(byEnvironment.executor.allowRootJobs)
+        #expect(try DaemonConfig.parse(toml: "").executor.allowRootJobs == false)
+        let badValue = #expect(throws: DaemonConfigError.self) {
+            try DaemonConfig.parse(toml: "", environment: ["KJOBD_EXECUTOR_ALLOW_ROOT_JOBS": "yes"])
+        }
+        #expect(badValue?.message == "expected true or false, got \"yes\"")
+    }
+
     @Test(arguments: [
+        ("[executor]\nallow_root_jobs = \"yes\"", "executor.allow_root_jobs"),
+        ("[sandbox]\nallow_root_jobs = true", "sandbox.allow_root_jobs"),
+        ("[sandbox]\ndocker = \"bin/docker\"", "[sandbox]"),
         ("[executor]\nparallel = 3", "executor.parallel"),
         ("[executor]\nwork_dir = \"relative\"", "executor.work_dir"),
         ("[executor]\nlog_dir = \"logs\"", "executor.log_dir"),

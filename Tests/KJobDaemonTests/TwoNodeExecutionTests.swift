@@ -14,7 +14,7 @@ struct TwoNodeExecutionTests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let ledger = "\(root)/ledger"
-        _ = FileManager.default.createFile(atPath: ledger, contents: nil)
+        _ = FileManager.default.createFile(atPath: ledger, contents: nil, attributes: [.posixPermissions: 0o666])  // run_as appends
         try await KJobdPair.with(environment: { name in [
             "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
             "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",

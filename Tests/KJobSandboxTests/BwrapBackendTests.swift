@@ -96,6 +96,40 @@ struct BwrapBackendTests {
     }
 }
 
+/// A failed probe is remembered for 30 s, then tried again; a success for good.
+@Suite struct ProbeExpiryTests {
+    @Test func aFailedProbeExpiresAndASuccessStays() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let bin = try scratch.directory("node-bin")
+        // A docker whose engine is down until `engine-up` exists.
+        try scratch.script("node-bin/docker", """
+            if [ "$1" = version ] && [ -e \(scratch.path)/engine-up ]; then echo 99.0.0; exit 0; fi
+            echo "Cannot connect to the Docker daemon" >&2; exit 1
+
+            """)
+        var daemon = TestSandbox.daemonEnvironment
+        daemon["PATH"] = "\(bin):\(daemon["PATH"]!)"
+        let clock = ManualClock()
+        let sandbox = TestSandbox(daemonEnvironment: daemon, now: { clock.now })
+        defer { sandbox.cleanup() }
+
+        guard case .failure(let down) = await sandbox.executor.availability(of: .docker) else {
+            Issue.record("the engine is down")
+            return
+        }
+        #expect(down.message.contains("Cannot connect to the Docker daemon"), "\(down)")
+        try scratch.write("engine-up", "", mode: 0o644)
+        clock.advance(by: .seconds(29))
+        #expect(!(await sandbox.executor.availability(of: .docker).isSuccess), "a failure is remembered for 30 s")
+        clock.advance(by: .seconds(1))
+        #expect(await sandbox.executor.availability(of: .docker).isSuccess, "probed again after 30 s")
+        unlink("\(scratch.path)/engine-up")
+        clock.advance(by: .seconds(3600))
+        #expect(await sandbox.executor.availability(of: .docker).isSuccess, "a success is kept")
+    }
+}
+
 extension Result {
     var isSuccess: Bool { if case .success = self { true } else { false } }
 }

@@ -39,17 +39,46 @@ import Testing
         #expect(BwrapCommand(workdir: "/w", network: true).wrapping(["x"]).contains("--share-net"))
     }
 
-    @Test func containerCommandCarriesLimitsAndEnvNamesButNoValues() {
-        let command = ContainerCommand(engine: .podman, image: "debian:bookworm-slim", containerName: "kjob-r1",
-                                       workdir: "/w/r1", network: false, memoryBytes: 512 << 20, cpus: 1.5, pids: 128,
-                                       user: (999, 995))
-        let argv = command.runArgv(command: ["kode", "--print", "p"], environmentNames: ["KJOB_PROMPT", "TOKEN", "PATH"])
-        #expect(argv == ["podman", "run", "--rm", "--init", "-i=false", "--name", "kjob-r1", "--network", "none",
+    @Test func containerCommandCarriesLimitsAndAnEnvFileButNoValues() {
+        let command = ContainerCommand(engine: .podman, executable: "/usr/bin/podman", image: "debian:bookworm-slim",
+                                       containerName: "kjob-r1", workdir: "/w/r1", network: false, memoryBytes: 512 << 20,
+                                       cpus: 1.5, pids: 128, user: (999, 995))
+        let argv = command.runArgv(command: ["kode", "--print", "p"], envFile: "/w/.kjob-env/r1.env")
+        #expect(argv == ["/usr/bin/podman", "run", "--rm", "--init", "-i=false", "--name", "kjob-r1", "--network", "none",
                          "--read-only", "--tmpfs", "/tmp", "-v", "/w/r1:/work", "-w", "/work",
                          "--memory", "536870912", "--cpus", "1.5", "--pids-limit", "128", "--user", "999:995",
-                         "-e", "KJOB_PROMPT", "-e", "TOKEN", "-e", "HOME=/work",
+                         "--env-file", "/w/.kjob-env/r1.env",
                          "debian:bookworm-slim", "kode", "--print", "p"])
-        #expect(command.killArgv(signal: "KILL") == ["podman", "kill", "--signal", "KILL", "kjob-r1"])
+        #expect(command.killArgv(signal: "KILL") == ["/usr/bin/podman", "kill", "--signal", "KILL", "kjob-r1"])
+    }
+
+    /// One NAME=VALUE line per variable; the image keeps its PATH; a prompt the file cannot carry is
+    /// left out (the agent has it in argv), any other such value is refused.
+    @Test func containerEnvFileCarriesWhatALineCan() throws {
+        let file = try ContainerEnvFile(["TOKEN": "a b=c ", "PATH": "/job/bin", "HOME": "/w/r1", "KJOB_PROMPT": "one\ntwo",
+                                         "KJOB_RUN_ID": "r1"])
+        #expect(file.contents == "HOME=/work\nKJOB_RUN_ID=r1\nTOKEN=a b=c \n")
+        #expect(file.omitted == ["KJOB_PROMPT"])
+        #expect(try ContainerEnvFile(["KJOB_PROMPT": "one line"]).lines == ["HOME=/work", "KJOB_PROMPT=one line"])
+        let long = String(repeating: "x", count: ContainerEnvFile.maxLineBytes)
+        #expect(try ContainerEnvFile(["KJOB_PROMPT": long]).omitted == ["KJOB_PROMPT"])
+        for bad in [["NOTE": "a\nb"], ["NOTE": "a\rb"], ["NOTE": long], ["BAD NAME": "x"]] {
+            let error = #expect(throws: SandboxError.self) { try ContainerEnvFile(bad) }
+            #expect(error?.message.contains(bad.keys.first!) == true, "\(error?.message ?? "")")
+        }
+    }
+
+    /// The command's environment never appears in the helper's argv (world-readable in /proc).
+    @Test func spawnPlanHandsTheEnvironmentOverOnADescriptor() throws {
+        let plan = SpawnPlan(user: "kjob-run", environment: ["TOKEN=s3cr3t", "PATH=/usr/bin"], command: ["kode"])
+        #expect(plan.arguments == ["--user", "kjob-run", "--env-fd", "3", "--", "kode"])
+        #expect(try plan.environmentBlock == Array("TOKEN=s3cr3t\0PATH=/usr/bin\0".utf8))
+        #expect(try SpawnPlan(command: ["kode"]).environmentBlock == nil)
+        #expect(try SpawnPlan(environment: [], command: ["kode"]).environmentBlock == [])
+        // A NUL would split one entry into two (LD_PRELOAD smuggled inside a value).
+        let smuggled = SpawnPlan(environment: ["NOTE=x\0LD_PRELOAD=/tmp/x.so"], command: ["kode"])
+        #expect(throws: SandboxError.self) { try smuggled.environmentBlock }
+        #expect(throws: SandboxError.self) { try SpawnPlan(environment: ["=x"], command: ["kode"]).environmentBlock }
     }
 
     @Test func containerBackendsNeedAnImage() {

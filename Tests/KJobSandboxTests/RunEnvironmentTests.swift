@@ -21,6 +21,17 @@ import Testing
         ])
     }
 
+    /// Node commands (probes, the container engine) get kjobd's own values, whatever the job says.
+    @Test func nodeCommandsGetTheDaemonsAllowListAndEngineClientVariables() {
+        let env = RunEnvironment.node(
+            daemonEnvironment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root", "DOCKER_HOST": "unix:///run/docker.sock",
+                                "XDG_RUNTIME_DIR": "/run/user/0", "SECRET": "s", "KJOBD_POSTGRES_URL": "postgres://x"],
+            allowList: ["PATH", "LANG", "KJOBD_POSTGRES_URL"])
+        #expect(env == ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root", "DOCKER_HOST": "unix:///run/docker.sock",
+                        "XDG_RUNTIME_DIR": "/run/user/0"])
+        #expect(RunEnvironment.node(daemonEnvironment: [:]) == ["PATH": RunEnvironment.fallbackPath])
+    }
+
     @Test func pathFallsBackWhenTheDaemonHasNone() {
         let env = RunEnvironment.build(identity: identity, prompt: "", workdir: "/w", user: nil,
                                        daemonEnvironment: [:], jobEnvironment: [:])

@@ -16,6 +16,8 @@ import TOMLKit
             spawn_helper = "/usr/libexec/kjob/kjob-spawn"
             cgroups = false
             bwrap = "/usr/bin/bwrap"
+            docker = "/usr/local/bin/docker"
+            podman = "podman-remote"
             limits = { memory = "2GiB", cpu_time = "30m", open_files = 256, processes = 64 }
             """)
         #expect(config.stdoutTailBytes == 4096)
@@ -24,6 +26,8 @@ import TOMLKit
         #expect(config.spawnHelper == "/usr/libexec/kjob/kjob-spawn")
         #expect(!config.useCgroups)
         #expect(config.bwrapPath == "/usr/bin/bwrap")
+        #expect(config.dockerPath == "/usr/local/bin/docker")
+        #expect(config.podmanPath == "podman-remote")
         #expect(config.defaultLimits == ResourceLimits(memoryBytes: 2 << 30, cpuSeconds: 1800, openFiles: 256, processes: 64))
     }
 
@@ -39,6 +43,8 @@ import TOMLKit
         "work_dir = \"/srv/kjob/work\"", "log_dir = \"\"", "stdout_tail_bytes = \"ten\"", "stdout_tail_bytes = \"1GiB\"",
         "env_allow = [\"KJOBD_TOKEN\"]", "env_allow = \"PATH\"", "keep_workdir = \"sometimes\"", "cgroups = \"yes\"",
         "limits = { memory = \"lots\" }", "limits = { threads = 3 }", "limits = { open_files = 2 }", "shell = true",
+        // A relative path would resolve in the run's (job-writable) working directory.
+        "bwrap = \"bin/bwrap\"", "docker = \"./docker\"", "podman = \"\"",
     ])
     func badSettingsNameTheKey(line: String) throws {
         let error = #expect(throws: SandboxError.self) { try parse("[sandbox]\n\(line)") }

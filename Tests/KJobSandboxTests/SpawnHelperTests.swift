@@ -20,7 +20,8 @@ struct SpawnHelperTests {
     @Test(arguments: [[], ["--"], ["--rlimit", "cpu=5", "--", "x"], ["--rlimit", "stack=1:1", "--", "x"],
                       ["--rlimit", "cpu=9:1", "--", "x"], ["--rlimit", "cpu=-1:2", "--", "x"],
                       ["--rlimit", "cpu=99999999999999999999:99999999999999999999", "--", "x"],
-                      ["--user"], ["--bogus", "--", "x"], ["x"]])
+                      ["--user"], ["--bogus", "--", "x"], ["x"], ["--env-fd"], ["--env-fd", "x", "--", "x"],
+                      ["--env-fd", "2", "--", "x"], ["--env-fd", "9", "--", "x"]])
     func rejectsBadArgumentsBeforeDoingAnything(arguments: [String]) async throws {
         let result = try await SpawnHelper.run(arguments)
         #expect(result.termination == .exited(125), "\(result)")
@@ -70,6 +71,56 @@ struct SpawnHelperTests {
         #expect(lines.last?.split(separator: " ").count == 4, "\(result)")
     }
 
+    /// With --env-fd the command gets exactly the handed entries (none of the helper's own), in order.
+    @Test func theHandedEnvironmentIsTheCommandsWholeEnvironment() async throws {
+        let handed = ["A=1", "SECRET=x y=z", "PATH=/usr/bin:/bin", "EMPTY="]
+        let plan = SpawnPlan(environment: handed, command: ["/usr/bin/env"])
+        let result = try await SpawnHelper.run(plan.arguments, handing: try plan.environmentBlock)
+        #expect(result.termination == .exited(0), "\(result)")
+        #expect(result.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) == handed, "\(result)")
+    }
+
+    /// The command is looked up on the handed PATH, not on the helper's own.
+    @Test func theCommandIsFoundOnTheHandedPath() async throws {
+        let directory = "/tmp/kjob-spawn-test-\(UUID().uuidString.lowercased())"
+        #expect(mkdir(directory, 0o755) == 0)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(FileManager.default.createFile(atPath: "\(directory)/kjob-handed-probe", contents: Data("#!/bin/sh\necho handed\n".utf8),
+                                               attributes: [.posixPermissions: 0o755]))
+        let plan = SpawnPlan(environment: ["PATH=\(directory)"], command: ["kjob-handed-probe"])
+        let found = try await SpawnHelper.run(plan.arguments, handing: try plan.environmentBlock)
+        #expect(found == .init(termination: .exited(0), output: "handed\n"), "\(found)")
+        let elsewhere = SpawnPlan(environment: ["PATH=/usr/bin:/bin"], command: ["kjob-handed-probe"])
+        let missing = try await SpawnHelper.run(elsewhere.arguments, handing: try elsewhere.environmentBlock)
+        #expect(missing.termination == .exited(127), "\(missing)")
+    }
+
+    @Test func aBadHandedEnvironmentIsASetupFailureThatShowsNoValue() async throws {
+        let plan = SpawnPlan(environment: [], command: ["/bin/true"])
+        let notNameValue = try await SpawnHelper.run(plan.arguments, handing: Array("A=1\0SECRET-VALUE\0".utf8))
+        #expect(notNameValue == .init(termination: .exited(125), output: "kjob-spawn: environment entry 2 on fd 3 is not NAME=VALUE\n"))
+        let unterminated = try await SpawnHelper.run(plan.arguments, handing: Array("A=SECRET-VALUE".utf8))
+        #expect(unterminated == .init(termination: .exited(125), output: "kjob-spawn: the environment on fd 3 does not end with a NUL\n"))
+        let closed = try await SpawnHelper.run(["--env-fd", "999", "--", "/bin/true"])
+        #expect(closed == .init(termination: .exited(125), output: "kjob-spawn: cannot read the environment from fd 999: Bad file descriptor\n"))
+        let empty = try await SpawnHelper.run(SpawnPlan(environment: [], command: ["/usr/bin/env"]).arguments, handing: [])
+        #expect(empty == .init(termination: .exited(0), output: ""), "\(empty)")
+    }
+
+    /// The helper starts as root; the handed environment (here a loader preload) takes effect only
+    /// in the command, after the switch to the user: the constructor runs as kjob-run, never as root.
+    @Test(.enabled(if: Node.isRoot, "dropping to a user needs root"))
+    func aHandedPreloadRunsOnlyAsTheUser() async throws {
+        let user = try #require(RunUser.lookup("kjob-run"), "scripts/ensure-deps creates the kjob-run user")
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let library = try scratch.preloadLibrary()
+        let plan = SpawnPlan(user: "kjob-run", environment: ["LD_PRELOAD=\(library)", "PATH=/usr/bin:/bin"], command: ["/bin/true"])
+        let result = try await SpawnHelper.run(plan.arguments, handing: try plan.environmentBlock)
+        #expect(result.termination == .exited(0), "\(result)")
+        #expect(scratch.lines("marker") == ["\(user.uid)"])
+    }
+
     @Test(.enabled(if: Node.isRoot, "dropping to a user needs root"))
     func dropsToTheUserWithItsGroups() async throws {
         let user = try #require(RunUser.lookup("kjob-run"), "scripts/ensure-deps creates the kjob-run user")
@@ -90,9 +141,10 @@ struct SpawnHelperTests {
 }
 
 /// Runs the built helper with posix_spawn and no close-from, so one descriptor (the output file)
-/// reaches it without close-on-exec, as a careless daemon would leave it.
+/// reaches it without close-on-exec, as a careless daemon would leave it. `handing` goes on
+/// `SpawnPlan.environmentFD` as the daemon hands it (`ChildSupervisor.memoryFile`).
 enum SpawnHelper {
-    struct Result: Sendable, CustomStringConvertible {
+    struct Result: Sendable, Equatable, CustomStringConvertible {
         var termination: ProcessTermination
         var output: String
         var description: String { "\(termination): \(output.debugDescription)" }
@@ -109,8 +161,11 @@ enum SpawnHelper {
         return helper
     }
 
-    static func run(_ arguments: [String]) async throws -> Result {
+    static func run(_ arguments: [String], handing: [UInt8]? = nil) async throws -> Result {
         let helper = try path()
+        var handed: Int32?
+        if let handing { handed = try ChildSupervisor.memoryFile(handing).get() }
+        defer { if let handed { close(handed) } }
         let outputPath = "/tmp/kjob-spawn-test-\(UUID().uuidString.lowercased()).out"
         defer { unlink(outputPath) }
         let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)  // deliberately inheritable
@@ -122,6 +177,7 @@ enum SpawnHelper {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
+        if let handed { posix_spawn_file_actions_adddup2(&actions, handed, SpawnPlan.environmentFD) }
         let argv = ([helper] + arguments).map { strdup($0) } + [nil]
         let environment: [String] = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C"]
         let envp = environment.map { strdup($0) } + [nil]

@@ -35,6 +35,7 @@ public final class KJobdProcess: @unchecked Sendable {
         environment["KJOBD_LEASE_SERVER_RELEASE"] = "3s"
         environment["KJOBD_LEASE_STANDBY_POLL"] = "300ms"
         environment["KJOBD_HTTP_LISTEN"] = "127.0.0.1:0"  // two nodes per test: no fixed API port
+        environment["KJOBD_EXECUTOR_RUN_AS"] = "kjob-run"  // as deployed; a root kjobd refuses "" (scripts/ensure-deps creates the user)
         environment.merge(extra) { $1 }
         process.environment = environment
         let handle = try FileHandle(forWritingTo: logURL)

@@ -99,10 +99,10 @@ extension JobSpec {
             add("env", "names and values total \(envBytes) bytes; the limit is \(JobSpecLimits.envBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.envBytes))))")
         }
         for (key, value) in env.sorted(by: { $0.key < $1.key }) {
-            if let problem = Self.envKeyProblem(key) {
+            if let problem = JobEnvironmentPolicy.problem(key, value, backend: .process) {
                 add("env.\(key)", problem)
-            } else if value.utf8.contains(0) {
-                add("env.\(key)", "contains a NUL character, which an environment cannot carry; remove it")
+            } else if let problem = JobEnvironmentPolicy.problem(key, value, backend: sandbox.backend) {
+                add("env.\(key)", problem, dependsOn: ["sandbox.backend"])
             }
         }
 
@@ -157,19 +157,6 @@ extension JobSpec {
         if channel.utf8.count > JobSpecLimits.channelBytes { return "is longer than \(JobSpecLimits.channelBytes) bytes" }
         if channel.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "contains control characters; write the channel name on one line"
-        }
-        return nil
-    }
-
-    static func envKeyProblem(_ key: String) -> String? {
-        let bytes = Array(key.utf8)
-        func letter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F }
-        func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-        guard let first = bytes.first, letter(first), bytes.allSatisfy({ letter($0) || digit($0) }) else {
-            return "\"\(key)\" is not a valid variable name; use letters, digits and '_', not starting with a digit (^[A-Za-z_][A-Za-z0-9_]*$)"
-        }
-        if key.uppercased().hasPrefix(JobSpecLimits.reservedEnvPrefix) {
-            return "\(JobSpecLimits.reservedEnvPrefix)* names are reserved for kjob (KJOB_RUN_ID, KJOB_PROMPT, ...); rename the variable"
         }
         return nil
     }

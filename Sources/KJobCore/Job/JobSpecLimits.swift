@@ -16,7 +16,9 @@ public enum JobSpecLimits {
     public static let maxRetryDelayMilliseconds: Int64 = 86_400_000
     public static let maxTimeoutMilliseconds: Int64 = 86_400_000
     public static let maxMisfireWindowMilliseconds: Int64 = 7 * 86_400_000
-    public static let minMemoryBytes: Int64 = 1 << 20
+    /// The smallest `sandbox.memory` any backend can run with (docker refuses less than 6 MiB); the
+    /// sandbox checks the same bound.
+    public static let minMemoryBytes: Int64 = 6 << 20
     public static let maxMemoryBytes: Int64 = 1 << 40
     public static let minCPUMillicores = 10
     public static let maxCPUMillicores = 1024 * 1000

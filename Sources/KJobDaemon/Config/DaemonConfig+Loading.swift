@@ -11,7 +11,7 @@ extension DaemonConfig {
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
         "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string],
         "executor": ["max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
-                     "kill_grace": .duration, "run_as": .string, "work_dir": .string],
+                     "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
                   "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
         "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration],
@@ -100,6 +100,9 @@ extension DaemonConfig {
             case .integer:
                 guard let int = raw.int else { throw DaemonConfigError(location: location, message: "expected \(kind.noun)") }
                 values[key] = .integer(int)
+            case .boolean:
+                guard let bool = raw.bool else { throw DaemonConfigError(location: location, message: "expected \(kind.noun)") }
+                values[key] = .boolean(bool)
             case .strings:
                 guard let array = raw.array else { throw DaemonConfigError(location: location, message: "expected \(kind.noun)") }
                 var strings: [String] = []
@@ -155,6 +158,9 @@ extension DaemonConfig {
         case .integer:
             guard let int = Int(text) else { throw DaemonConfigError(location: location, message: "expected \(kind.noun), got \"\(text)\"") }
             return .integer(int)
+        case .boolean:
+            guard let bool = Bool(text) else { throw DaemonConfigError(location: location, message: "expected \(kind.noun), got \"\(text)\"") }
+            return .boolean(bool)
         case .strings:
             let table: TOMLTable
             do {
@@ -196,6 +202,10 @@ extension DaemonConfig {
             guard case .integer(let int) = value else { throw DaemonConfigError(location: location, message: "expected an integer") }
             return int
         }
+        func boolean() throws(DaemonConfigError) -> Bool {
+            guard case .boolean(let bool) = value else { throw DaemonConfigError(location: location, message: "expected true or false") }
+            return bool
+        }
         func duration() throws(DaemonConfigError) -> Duration {
             let text = try string()
             do { return try DurationText.parse(text) } catch {
@@ -232,6 +242,7 @@ extension DaemonConfig {
         case ("executor", "max_log_bytes"): executor.maxLogBytes = try size()
         case ("executor", "kill_grace"): executor.killGrace = try duration()
         case ("executor", "run_as"): executor.runAs = try string()
+        case ("executor", "allow_root_jobs"): executor.allowRootJobs = try boolean()
         case ("executor", "work_dir"): executor.workDir = try string()
         case ("relay", "url"): relay.url = try string()
         case ("relay", "ca_file"): relay.caFile = try string()

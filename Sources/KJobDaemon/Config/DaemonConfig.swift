@@ -86,8 +86,11 @@ public struct DaemonConfig: Sendable, Hashable {
         public var maxLogBytes: Int64 = 10 << 20
         /// Time between SIGTERM and SIGKILL when a run is killed.
         public var killGrace: Duration = .seconds(5)
-        /// Unprivileged user for children when kjobd runs as root; "" keeps kjobd's user.
+        /// Unprivileged user for children when kjobd runs as root; "" keeps kjobd's user, which a
+        /// root kjobd refuses unless `allowRootJobs` (see `checkJobUser`). Ignored when not root.
         public var runAs: String = ""
+        /// The explicit opt-in for running jobs as root (a root kjobd with `run_as = ""`).
+        public var allowRootJobs: Bool = false
         /// Parent of the fresh per-run working directories; nil: `/var/lib/kjob/work`.
         public var workDir: String?
         public init() {}

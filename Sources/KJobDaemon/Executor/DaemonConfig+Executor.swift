@@ -18,8 +18,19 @@ extension DaemonConfig {
         _ = try sandboxConfiguration(daemonEnvironment: [:])
     }
 
+    /// Secure by default: a root kjobd with `run_as = ""` would run every job as root, so it refuses
+    /// to start unless `allow_root_jobs = true`. Checked by `kjobd run` and `kjobd check-config`.
+    public func checkJobUser(effectiveUID: UInt32) throws(DaemonConfigError) {
+        guard effectiveUID == 0, executor.runAs.isEmpty, !executor.allowRootJobs else { return }
+        throw DaemonConfigError(
+            location: "executor.run_as",
+            message: "kjobd runs as root and run_as is empty, so every job would run as root; set run_as = \"kjob-run\" "
+                + "(an unprivileged user; KJOBD_EXECUTOR_RUN_AS=kjob-run), or set allow_root_jobs = true "
+                + "(KJOBD_EXECUTOR_ALLOW_ROOT_JOBS=true) to run jobs as root on purpose")
+    }
+
     /// Keys `[executor]` owns; `[sandbox]` may not repeat them.
-    static let executorOwnedSandboxKeys = ["work_dir", "log_dir", "max_log_bytes", "kill_grace", "run_as"]
+    static let executorOwnedSandboxKeys = ["work_dir", "log_dir", "max_log_bytes", "kill_grace", "run_as", "allow_root_jobs"]
 
     /// The sandbox's node settings: `[sandbox]` (KJobSandbox's table: env allow-list, limits,
     /// cgroups, keep_workdir, spawn_helper, bwrap, stdout_tail_bytes) overlaid with the `[executor]`

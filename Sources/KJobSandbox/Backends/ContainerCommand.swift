@@ -1,5 +1,6 @@
-/// `docker run` / `podman run` for a job with an image. Values of environment variables travel in the
-/// client's environment (`-e NAME` without `=value`), so they never appear in argv or `ps`.
+/// `docker run` / `podman run` for a job with an image. The container's environment travels in an
+/// `--env-file` (`ContainerEnvFile`): never in argv (`ps`) nor in the engine client's environment,
+/// which is the node's own. `executable` is an absolute path resolved on kjobd's `PATH`.
 public struct ContainerCommand: Sendable {
     public enum Engine: String, Sendable, Hashable { case docker, podman }
 
@@ -31,7 +32,7 @@ public struct ContainerCommand: Sendable {
         self.user = user
     }
 
-    public func runArgv(command: [String], environmentNames: [String]) -> [String] {
+    public func runArgv(command: [String], envFile: String) -> [String] {
         var args = [executable, "run", "--rm", "--init", "-i=false",
                     "--name", containerName,
                     "--network", network ? "bridge" : "none",
@@ -42,10 +43,7 @@ public struct ContainerCommand: Sendable {
         if let cpus { args += ["--cpus", String(cpus)] }
         if let pids { args += ["--pids-limit", String(pids)] }
         if let user { args += ["--user", "\(user.uid):\(user.gid)"] }
-        for name in environmentNames.sorted() where name != "PATH" && name != "HOME" {
-            args += ["-e", name]
-        }
-        args += ["-e", "HOME=\(Self.containerWorkdir)"]
+        args += ["--env-file", envFile]
         args.append(image)
         return args + command
     }

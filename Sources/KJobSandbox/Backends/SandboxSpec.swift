@@ -46,8 +46,9 @@ public struct SandboxSpec: Sendable, Hashable {
         if let pids, pids < 1 {
             throw SandboxError(.invalidConfiguration, "sandbox.pids must be at least 1", fix: "write e.g. pids = 256")
         }
-        if let memoryBytes, memoryBytes < 4 << 20 {
-            throw SandboxError(.invalidConfiguration, "sandbox.memory is below 4MiB", fix: "write e.g. memory = \"512MiB\"")
+        if let memoryBytes, memoryBytes < JobSpecLimits.minMemoryBytes {
+            throw SandboxError(.invalidConfiguration, "sandbox.memory is below \(ByteSizeText.format(JobSpecLimits.minMemoryBytes))",
+                               fix: "write e.g. memory = \"512MiB\"")
         }
     }
 }

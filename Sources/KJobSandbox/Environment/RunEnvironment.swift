@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// The exact environment a child gets: an allow-list from the daemon, the job's `env`, then `KJOB_*`.
 ///
@@ -40,6 +41,31 @@ public enum RunEnvironment {
         env["KJOB_EPOCH"] = String(identity.epoch)
         env["KJOB_PROMPT"] = prompt
         return env
+    }
+
+    /// Variables the engine clients (docker, podman) read to find their engine; node commands get
+    /// kjobd's own values of them.
+    public static let engineClientNames = ["HOME", "DOCKER_HOST", "XDG_RUNTIME_DIR"]
+
+    /// The fixed environment of the node's own commands (backend probes, the container engine of a
+    /// run, `docker kill`): kjobd's allow-listed variables and `engineClientNames`. Never a job's.
+    public static func node(daemonEnvironment: [String: String], allowList: [String] = defaultAllowList) -> [String: String] {
+        var env: [String: String] = [:]
+        for name in allowList + engineClientNames where !name.hasPrefix("KJOBD_") {
+            if let value = daemonEnvironment[name] { env[name] = value }
+        }
+        if env["PATH"] == nil { env["PATH"] = fallbackPath }
+        return env
+    }
+
+    /// Refuses a job environment the job validator would have refused (`JobEnvironmentPolicy`), for
+    /// a request that did not pass through it.
+    static func check(_ jobEnvironment: [String: String], backend: SandboxSpec.Backend) throws(SandboxError) {
+        for (name, value) in jobEnvironment.sorted(by: { $0.key < $1.key }) {
+            if let problem = JobEnvironmentPolicy.problem(name, value, backend: backend) {
+                throw SandboxError(.invalidConfiguration, "env.\(name): \(problem)", fix: "change the job's env")
+            }
+        }
     }
 
     /// `2026-11-22T09:00:00Z`, with milliseconds only when the instant has them.

@@ -12,7 +12,9 @@ extension SandboxConfiguration {
     /// keep_workdir = "on_failure"        # never | on_failure | always
     /// spawn_helper = "/usr/libexec/kjob/kjob-spawn"
     /// cgroups = true
-    /// bwrap = "bwrap"
+    /// bwrap = "bwrap"                   # a name (found on kjobd's PATH) or an absolute path
+    /// docker = "docker"
+    /// podman = "podman"
     /// limits = { memory = "2GiB", cpu_time = "30m", open_files = 1024, processes = 512 }
     /// ```
     public init(toml table: TOMLTable?, daemonEnvironment: [String: String]) throws(SandboxError) {
@@ -49,14 +51,17 @@ extension SandboxConfiguration {
             guard let flag = value.bool else { throw Self.bad("cgroups", "must be true or false") }
             useCgroups = flag
         }
-        if let text = try Self.string(table, "bwrap") { bwrapPath = text }
+        if let text = try Self.program(table, "bwrap") { bwrapPath = text }
+        if let text = try Self.program(table, "docker") { dockerPath = text }
+        if let text = try Self.program(table, "podman") { podmanPath = text }
         if let value = table["limits"] {
             guard let limits = value.table else { throw Self.bad("limits", "must be a table") }
             defaultLimits = try Self.limits(limits, base: defaultLimits)
         }
     }
 
-    static let tomlKeys: Set<String> = ["stdout_tail_bytes", "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap", "limits"]
+    static let tomlKeys: Set<String> = ["stdout_tail_bytes", "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap",
+                                        "docker", "podman", "limits"]
 
     static func limits(_ table: TOMLTable, base: ResourceLimits) throws(SandboxError) -> ResourceLimits {
         var limits = base
@@ -89,6 +94,16 @@ extension SandboxConfiguration {
     static func string(_ table: TOMLTable, _ key: String) throws(SandboxError) -> String? {
         guard let value = table[key] else { return nil }
         guard let text = value.string else { throw bad(key, "must be a string") }
+        return text
+    }
+
+    /// A program name (no `/`) or an absolute path: a relative path would resolve against the
+    /// run's working directory, which the job writes.
+    static func program(_ table: TOMLTable, _ key: String) throws(SandboxError) -> String? {
+        guard let text = try string(table, key) else { return nil }
+        guard !text.isEmpty, !text.contains("/") || text.hasPrefix("/") else {
+            throw bad(key, "must be a program name (looked up on kjobd's PATH) or an absolute path; got \"\(text)\"")
+        }
         return text
     }
 

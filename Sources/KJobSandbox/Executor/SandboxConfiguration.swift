@@ -23,10 +23,23 @@ public struct SandboxConfiguration: Sendable {
     public var useCgroups: Bool
     /// Limits for every run; a job's sandbox settings override them.
     public var defaultLimits: ResourceLimits
-    /// `bwrap` executable.
+    /// The `bwrap`, `docker` and `podman` programs: a name, looked up on kjobd's own `PATH` (never a
+    /// job's) when the backend is probed, or an absolute path.
     public var bwrapPath: String
+    public var dockerPath: String
+    public var podmanPath: String
     /// The daemon's environment, the source for the allow-list (injected for tests).
     public var daemonEnvironment: [String: String]
+
+    /// The node program `backend` runs through (`nil` for `process`), as configured.
+    public func program(for backend: SandboxSpec.Backend) -> String? {
+        switch backend {
+        case .process: nil
+        case .bwrap: bwrapPath
+        case .docker: dockerPath
+        case .podman: podmanPath
+        }
+    }
 
     public enum KeepWorkdir: String, Sendable, Hashable {
         case never, onFailure = "on_failure", always
@@ -45,6 +58,8 @@ public struct SandboxConfiguration: Sendable {
         useCgroups: Bool = true,
         defaultLimits: ResourceLimits = .defaults,
         bwrapPath: String = "bwrap",
+        dockerPath: String = "docker",
+        podmanPath: String = "podman",
         daemonEnvironment: [String: String]
     ) {
         self.workRoot = workRoot
@@ -59,6 +74,8 @@ public struct SandboxConfiguration: Sendable {
         self.useCgroups = useCgroups
         self.defaultLimits = defaultLimits
         self.bwrapPath = bwrapPath
+        self.dockerPath = dockerPath
+        self.podmanPath = podmanPath
         self.daemonEnvironment = daemonEnvironment
     }
 }

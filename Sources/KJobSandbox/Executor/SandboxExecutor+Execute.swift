@@ -9,7 +9,8 @@ extension SandboxExecutor {
                  logger: Logger) async -> RunOutcome {
         let supervisor = ChildSupervisor(maxLogBytes: configuration.maxLogBytes,
                                          tailBytes: configuration.stdoutTailBytes, tree: prepared.tree)
-        supervisor.start(.init(argv: prepared.argv, environment: prepared.environment))
+        supervisor.start(.init(argv: prepared.argv, environment: SpawnPlan.helperEnvironment,
+                               handedEnvironment: prepared.handedEnvironment))
 
         var termination: ProcessTermination?
         var pid: Int32?
@@ -30,6 +31,7 @@ extension SandboxExecutor {
                     pid = started
                     let spawnedAt = Date()
                     handle.spawned(at: spawnedAt, setup: .microseconds(Int64((spawnedAt.timeIntervalSince(startedAt) * 1_000_000).rounded())))
+                    for note in prepared.notes { supervisor.note(note) }
                     logger.debug("started", metadata: ["pid": "\(started)"])
                 case .spawnFailed(let error):
                     spawnError = error
@@ -70,6 +72,7 @@ extension SandboxExecutor {
                 pause = min(pause * 2, .milliseconds(20))
             }
         }
+        if let envFile = prepared.envFile { unlink(envFile) }
         // Orphans that died after the guard's reaping (the cgroup is empty only once they exited).
         prepared.tree.reapAdopted()
         let killReason = handle.reason

@@ -2,12 +2,19 @@
 import Glibc
 #endif
 import Foundation
+import KJobCore
 
 /// Everything a run needs before its child starts.
 struct PreparedRun: Sendable {
+    /// kjob-spawn and its arguments; it runs with `SpawnPlan.helperEnvironment`.
     var argv: [String]
-    var environment: [String]
+    /// The command's environment for kjob-spawn's `--env-fd` (`SpawnPlan.environmentBlock`).
+    var handedEnvironment: [UInt8]
     var workdir: String
+    /// A container run's `--env-file`, removed with the run.
+    var envFile: String?
+    /// System notes for the run's log, written once it starts.
+    var notes: [String]
     var tree: ProcessTree
     var cgroup: RunCgroup?
     var fileSink: FileLogSink?
@@ -34,8 +41,13 @@ extension SandboxExecutor {
     func prepare(_ request: RunRequest) async throws(SandboxError) -> PreparedRun {
         let identity = try request.identity.validated()
         try request.sandbox.validate()
+        try RunEnvironment.check(request.environment, backend: request.sandbox.backend)
         let agentArgv = try agents.argv(agent: request.agent, prompt: request.prompt)
-        if case .failure(let error) = await availability(of: request.sandbox.backend) { throw error }
+        let program: String?
+        switch await self.program(for: request.sandbox.backend) {
+        case .success(let resolved): program = resolved
+        case .failure(let error): throw error
+        }
         let helper = try spawnHelperPath()
         let user = try runUser()
 
@@ -58,31 +70,59 @@ extension SandboxExecutor {
                                        daemonEnvironment: configuration.daemonEnvironment,
                                        allowList: configuration.environmentAllowList, jobEnvironment: request.environment)
 
+        // What kjob-spawn execs, as whom, with which environment: the agent (or bwrap around it) as
+        // the run user with the run's environment; a container engine as kjobd with the node's.
         var inner: [String]
         var planUser = user?.name
+        var commandEnvironment = env
         var container: ContainerCommand?
+        var envFile: String?
+        var notes: [String] = []
         switch request.sandbox.backend {
         case .process:
             inner = agentArgv
         case .bwrap:
-            inner = BwrapCommand(executable: configuration.bwrapPath, workdir: workdir, network: request.sandbox.network)
+            inner = BwrapCommand(executable: program ?? configuration.bwrapPath, workdir: workdir, network: request.sandbox.network)
                 .wrapping(agentArgv)
         case .docker, .podman:
             let engine: ContainerCommand.Engine = request.sandbox.backend == .docker ? .docker : .podman
-            let command = ContainerCommand(engine: engine, image: request.sandbox.image ?? "",
+            let command = ContainerCommand(engine: engine, executable: program, image: request.sandbox.image ?? "",
                                            containerName: "kjob-\(identity.runID)", workdir: workdir,
                                            network: request.sandbox.network, memoryBytes: limits.memoryBytes,
                                            cpus: request.sandbox.cpus, pids: limits.processes,
                                            user: user.map { ($0.uid, $0.gid) })
-            inner = command.runArgv(command: agentArgv, environmentNames: Array(env.keys))
+            do {
+                let file = try ContainerEnvFile(env)
+                // Beside the run directories, in one kjobd owns (0700): never in the job's workdir.
+                let path = try file.write(in: "\(configuration.workRoot)/\(Self.envFileDirectory)", name: "\(identity.runID).env")
+                cleanup.append { unlink(path) }
+                envFile = path
+                if file.omitted.contains("KJOB_PROMPT") {
+                    notes.append("[kjob] KJOB_PROMPT is not set in the container: the prompt has a line break or is over \(ByteSizeText.format(Int64(ContainerEnvFile.maxLineBytes))), which --env-file cannot carry; the agent gets it through {prompt}")
+                }
+                inner = command.runArgv(command: agentArgv, envFile: path)
+            } catch {
+                undo()
+                throw error
+            }
             container = command
             planUser = nil  // the client talks to the engine as kjobd; the container runs as the user
+            commandEnvironment = RunEnvironment.node(daemonEnvironment: configuration.daemonEnvironment,
+                                                     allowList: configuration.environmentAllowList)
         }
         let plan = SpawnPlan(cgroupProcs: cgroup?.procsFiles ?? [],
                              limits: SpawnPlan.rlimits(for: limits, memoryCgroup: memoryInCgroup,
                                                        unprivilegedUser: user != nil && planUser != nil,
                                                        pidsCgroup: cgroup?.pids != nil || (cgroup != nil && cgroups?.unifiedControllers.contains("pids") == true)),
-                             directory: workdir, user: planUser, command: inner)
+                             // A root engine client stays out of the run's (run-user-writable) directory.
+                             directory: container == nil ? workdir : nil, user: planUser,
+                             environment: RunEnvironment.envp(commandEnvironment),
+                             command: inner)
+        let handed: [UInt8]
+        do { handed = try plan.environmentBlock ?? [] } catch {
+            undo()
+            throw error
+        }
 
         var fileSink: FileLogSink?
         if let logDir = configuration.logDir {
@@ -91,10 +131,14 @@ extension SandboxExecutor {
                 throw error
             }
         }
-        return PreparedRun(argv: [helper] + plan.arguments, environment: RunEnvironment.envp(env), workdir: workdir,
-                           tree: ProcessTree(cgroup: cgroup, runID: identity.runID), cgroup: cgroup, fileSink: fileSink,
-                           sinks: (fileSink.map { [$0] } ?? []) + request.logSinks, container: container)
+        return PreparedRun(argv: [helper] + plan.arguments, handedEnvironment: handed, workdir: workdir, envFile: envFile,
+                           notes: notes, tree: ProcessTree(cgroup: cgroup, runID: identity.runID), cgroup: cgroup,
+                           fileSink: fileSink, sinks: (fileSink.map { [$0] } ?? []) + request.logSinks, container: container)
     }
+
+    /// Under `work_root`: container runs' `--env-file`s. Slugs start with a letter or digit, so no
+    /// job directory can take this name.
+    static let envFileDirectory = ".kjob-env"
 
     func runUser() throws(SandboxError) -> RunUser? {
         guard geteuid() == 0, let name = configuration.runAs else { return nil }

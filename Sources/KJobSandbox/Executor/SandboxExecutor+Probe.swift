@@ -11,58 +11,58 @@ extension SandboxExecutor {
         var error: SandboxError?
     }
 
-    func probe(_ backend: SandboxSpec.Backend) async -> Result<Void, SandboxError> {
+    /// Resolves the backend's program on kjobd's own `PATH` and checks that it works.
+    func probe(_ backend: SandboxSpec.Backend) async -> ProbeCache.Answer {
+        guard let configured = configuration.program(for: backend) else { return .success(nil) }
+        guard let program = Self.which(configured, path: configuration.daemonEnvironment["PATH"]) else {
+            let install = backend == .bwrap ? "install bubblewrap (scripts/ensure-deps bwrap)" : "install \(backend.rawValue)"
+            return .failure(SandboxError(.backendUnavailable, "\(configured) is not installed on this node (kjobd's PATH)",
+                                         fix: "\(install), set sandbox.\(backend.rawValue) to its absolute path, or give the job another backend"))
+        }
         switch backend {
         case .process:
-            return .success(())
+            return .success(nil)
         case .bwrap:
-            guard let bwrap = Self.which(configuration.bwrapPath, path: configuration.daemonEnvironment["PATH"]) else {
-                return .failure(SandboxError(.backendUnavailable, "bwrap is not installed on this node",
-                                             fix: "install bubblewrap (scripts/ensure-deps bwrap) or use another backend"))
-            }
-            var argv = BwrapCommand(executable: bwrap, workdir: "/", network: false).wrapping(["true"])
-            if let user = try? runUser(), let helper = try? spawnHelperPath() {
-                argv = [helper] + SpawnPlan(user: user.name, command: argv).arguments
-            }
-            let result = await runCommand(argv, timeout: .seconds(20))
+            let argv = BwrapCommand(executable: program, workdir: "/", network: false).wrapping(["true"])
+            let result = await runCommand(argv, timeout: .seconds(20), asRunUser: true)
             guard result.termination == .exited(0) else {
                 let detail = result.error?.description ?? result.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 return .failure(SandboxError(.backendUnavailable, "bwrap cannot create its sandbox on this node: \(detail)",
                                              fix: "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0) or run kjobd as root"))
             }
-            return .success(())
+            return .success(program)
         case .docker, .podman:
             let name = backend.rawValue
-            guard let executable = Self.which(name, path: configuration.daemonEnvironment["PATH"]) else {
-                return .failure(SandboxError(.backendUnavailable, "\(name) is not installed on this node",
-                                             fix: "install \(name) or give the job another backend"))
-            }
-            let result = await runCommand(ContainerCommand.probeArgv(executable: executable), timeout: .seconds(15))
+            let result = await runCommand(ContainerCommand.probeArgv(executable: program), timeout: .seconds(15))
             guard result.termination == .exited(0) else {
                 let detail = result.error?.description ?? result.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 return .failure(SandboxError(.backendUnavailable, "\(name) has no working engine on this node: \(detail)",
                                              fix: "start the \(name) engine, or give the job another backend"))
             }
-            return .success(())
+            return .success(program)
         }
     }
 
+    /// `argv[0]` is an absolute path (a container engine resolved by its probe).
     func runQuietly(_ argv: [String]) async {
-        guard let executable = Self.which(argv[0], path: configuration.daemonEnvironment["PATH"]) else { return }
-        _ = await runCommand([executable] + argv.dropFirst(), timeout: .seconds(10))
+        _ = await runCommand(argv, timeout: .seconds(10))
     }
 
-    /// Runs a trusted node command (absolute argv[0]) with the daemon's allow-listed environment,
-    /// capturing up to 64 KiB, killed after `timeout`.
-    func runCommand(_ argv: [String], timeout: Duration) async -> CommandResult {
+    /// Runs a trusted node command (absolute argv[0]) with the node's fixed environment
+    /// (`RunEnvironment.node`), capturing up to 64 KiB, killed after `timeout`. `asRunUser` runs it
+    /// through kjob-spawn as `run_as` when kjobd is root.
+    func runCommand(_ argv: [String], timeout: Duration, asRunUser: Bool = false) async -> CommandResult {
         let tree = ProcessTree(cgroup: nil)
         let supervisor = ChildSupervisor(maxLogBytes: 64 << 10, tailBytes: 0, tree: tree)
-        var env: [String: String] = [:]
-        for name in configuration.environmentAllowList + ["HOME", "DOCKER_HOST", "XDG_RUNTIME_DIR"] where !name.hasPrefix("KJOBD_") {
-            if let value = configuration.daemonEnvironment[name] { env[name] = value }
+        let env = RunEnvironment.envp(RunEnvironment.node(daemonEnvironment: configuration.daemonEnvironment,
+                                                          allowList: configuration.environmentAllowList))
+        var spawn = ChildSupervisor.Spawn(argv: argv, environment: env)
+        if asRunUser, let user = try? runUser(), let helper = try? spawnHelperPath() {
+            let plan = SpawnPlan(user: user.name, environment: env, command: argv)
+            spawn = .init(argv: [helper] + plan.arguments, environment: SpawnPlan.helperEnvironment,
+                          handedEnvironment: try? plan.environmentBlock)
         }
-        if env["PATH"] == nil { env["PATH"] = RunEnvironment.fallbackPath }
-        supervisor.start(.init(argv: argv, environment: RunEnvironment.envp(env)))
+        supervisor.start(spawn)
         var result = CommandResult(termination: nil, output: "", error: nil)
         var bytes: [UInt8] = []
         await withTaskGroup(of: Void.self) { group in

@@ -17,12 +17,16 @@ public final class SandboxExecutor: Sendable {
     let logger: Logger
     let cgroups: CgroupLayout?
     private let active = Mutex<[String: RunHandle]>([:])
-    private let probes = Mutex<[SandboxSpec.Backend: Result<Void, SandboxError>]>([:])
+    private let probes = Mutex(ProbeCache())
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(configuration: SandboxConfiguration, agents: AgentRegistry, logger: Logger = Logger(label: "kjob.sandbox")) {
+    /// `now` is the clock a failed probe's lifetime is measured on (injected by tests).
+    public init(configuration: SandboxConfiguration, agents: AgentRegistry, logger: Logger = Logger(label: "kjob.sandbox"),
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.configuration = configuration
         self.agents = agents
         self.logger = logger
+        self.now = now
         var layout: CgroupLayout?
         if configuration.useCgroups {
             let detected = CgroupLayout.parse(procSelfCgroup: SystemFiles.read("/proc/self/cgroup") ?? "",
@@ -94,20 +98,27 @@ public final class SandboxExecutor: Sendable {
             // Killed while being set up: never start it.
             prepared.cgroup?.remove()
             try? FileManager.default.removeItem(atPath: prepared.workdir)
+            if let envFile = prepared.envFile { unlink(envFile) }
             for sink in prepared.sinks { try? await sink.finish(LogSummary()) }
             return notStarted(nil)
         }
         return await execute(prepared, request: request, handle: handle, startedAt: startedAt, logger: logger)
     }
 
-    /// Probes a backend on this node (cached): bwrap must create its namespaces; docker/podman
-    /// must reach an engine. A job naming an unavailable backend is rejected, never run elsewhere.
+    /// Probes a backend on this node: bwrap must create its namespaces; docker/podman must reach an
+    /// engine. A success is remembered; a failure for 30 s (`ProbeCache`). A job naming an
+    /// unavailable backend is rejected, never run elsewhere.
     public func availability(of backend: SandboxSpec.Backend) async -> Result<Void, SandboxError> {
-        if backend == .process { return .success(()) }
-        if let cached = probes.withLock({ $0[backend] }) { return cached }
-        let result = await probe(backend)
-        if !Task.isCancelled { probes.withLock { $0[backend] = result } }
-        return result
+        await program(for: backend).map { _ in () }
+    }
+
+    /// The backend's program as its probe resolved it on kjobd's own `PATH` (`nil` for `process`).
+    func program(for backend: SandboxSpec.Backend) async -> ProbeCache.Answer {
+        if backend == .process { return .success(nil) }
+        if let cached = probes.withLock({ $0.answer(for: backend, now: now()) }) { return cached }
+        let answer = await probe(backend)
+        if !Task.isCancelled { probes.withLock { $0.record(answer, for: backend, at: now()) } }
+        return answer
     }
 
     public func isAvailable(_ backend: SandboxSpec.Backend) async -> Bool {

@@ -11,9 +11,54 @@ extension ChildSupervisor {
                                                            "posix_spawn_file_actions_addclosefrom_np")
         .map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
-    /// posix_spawn with stdin from /dev/null, stdout/stderr to the pipes, a new session, default
-    /// signal dispositions and an empty mask (the daemon ignores SIGPIPE; children must not).
+    private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
+    private static let memfdCreate: MemfdCreate? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create")
+        .map { unsafeBitCast($0, to: MemfdCreate.self) }
+
+    /// An anonymous in-memory file holding `bytes` (close-on-exec, above `SpawnPlan.environmentFD`):
+    /// never on disk, readable through /proc only by its owner, gone when the last descriptor closes.
+    static func memoryFile(_ bytes: [UInt8]) -> Result<Int32, SandboxError> {
+        let mfdCloexec: UInt32 = 1
+        guard let memfdCreate else {
+            return .failure(SandboxError(.spawnFailed, "memfd_create is not available",
+                                         fix: "run kjobd on Linux 3.17 or later with glibc 2.27 or later"))
+        }
+        var fd = memfdCreate("kjob-env", mfdCloexec)
+        guard fd >= 0 else {
+            return .failure(SandboxError(.spawnFailed, "cannot create the environment memfd: \(SystemFiles.errnoText())",
+                                         fix: "raise kjobd's open-file limit"))
+        }
+        if fd <= SpawnPlan.environmentFD {
+            // posix_spawn's dup2 onto itself would keep close-on-exec: move it out of the way.
+            let moved = fcntl(fd, F_DUPFD_CLOEXEC, SpawnPlan.environmentFD + 1)
+            close(fd)
+            fd = moved
+            guard fd >= 0 else {
+                return .failure(SandboxError(.spawnFailed, "cannot move the environment memfd: \(SystemFiles.errnoText())",
+                                             fix: "raise kjobd's open-file limit"))
+            }
+        }
+        guard SystemFiles.writeAll(fd, bytes) else {
+            let reason = SystemFiles.errnoText()
+            close(fd)
+            return .failure(SandboxError(.spawnFailed, "cannot write the environment memfd: \(reason)",
+                                         fix: "check kjobd's memory limits"))
+        }
+        return .success(fd)
+    }
+
+    /// posix_spawn with stdin from /dev/null, stdout/stderr to the pipes, `handedEnvironment` on
+    /// `SpawnPlan.environmentFD`, a new session, default signal dispositions and an empty mask (the
+    /// daemon ignores SIGPIPE; children must not).
     static func posixSpawn(_ spawn: Spawn, stdout: Int32, stderr: Int32) -> Result<Int32, SandboxError> {
+        var environmentFile: Int32?
+        if let handed = spawn.handedEnvironment {
+            switch memoryFile(handed) {
+            case .success(let fd): environmentFile = fd
+            case .failure(let error): return .failure(error)
+            }
+        }
+        defer { if let environmentFile { close(environmentFile) } }
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -25,9 +70,10 @@ extension ChildSupervisor {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if let environmentFile { posix_spawn_file_actions_adddup2(&actions, environmentFile, SpawnPlan.environmentFD) }
         if let closeFrom = addCloseFrom {
-            // glibc ≥ 2.34: nothing above 2 crosses exec even for commands spawned without kjob-spawn.
-            _ = closeFrom(&actions, 3)
+            // glibc ≥ 2.34: nothing else crosses exec even for commands spawned without kjob-spawn.
+            _ = closeFrom(&actions, environmentFile == nil ? 3 : SpawnPlan.environmentFD + 1)
         }
 
         var all = sigset_t()

@@ -22,7 +22,10 @@ final class ChildSupervisor: Sendable {
 
     struct Spawn: Sendable {
         var argv: [String]
+        /// The spawned program's own environment (kjob-spawn's: `SpawnPlan.helperEnvironment`).
         var environment: [String]
+        /// Handed over on `SpawnPlan.environmentFD` (kjob-spawn's `--env-fd`): `SpawnPlan.environmentBlock`.
+        var handedEnvironment: [UInt8]? = nil
     }
 
     let events: AsyncStream<Event>

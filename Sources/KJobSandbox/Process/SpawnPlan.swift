@@ -1,9 +1,12 @@
 /// What `kjob-spawn` does between posix_spawn and exec: join cgroups, set rlimits, change
-/// directory, drop to the `run_as` user, close every descriptor above 2, exec the command.
+/// directory, drop to the `run_as` user, close every descriptor above 2, exec the command with its
+/// environment.
 ///
 /// The daemon never forks (a forked Swift runtime with live threads is unsafe), and posix_spawn cannot
-/// set limits or ids, so this small helper does it in the child. Encoded as argv so it needs no IPC;
-/// the helper (Sources/kjob-spawn/main.c) parses it, in C so that no Swift runtime loads per run.
+/// set limits or ids, so this small helper does it in the child. Encoded as argv, except the
+/// command's environment: its values may be secrets and argv is world-readable in /proc, so it is
+/// handed over on a descriptor (`environmentFD`). The helper (Sources/kjob-spawn/main.c) parses it,
+/// in C so that no Swift runtime loads per run.
 public struct SpawnPlan: Sendable, Hashable {
     public enum Limit: String, Sendable, Hashable, CaseIterable {
         case addressSpace = "as", cpu, nofile, nproc
@@ -21,14 +24,25 @@ public struct SpawnPlan: Sendable, Hashable {
     public var directory: String?
     /// User name to switch to (initgroups, setgid, setuid); `nil` keeps the current user.
     public var user: String?
+    /// `NAME=VALUE` entries: the command's whole environment, applied only at the final exec (after
+    /// the switch to `user`) and searched for the command's `PATH`. `nil`: the command inherits the
+    /// helper's environment.
+    public var environment: [String]?
     public var command: [String]
 
+    /// The descriptor the helper reads `environment` from (`--env-fd`).
+    public static let environmentFD: Int32 = 3
+    /// The helper's own environment. It reads none, and it starts as root: nothing a job chose may
+    /// reach it (loader variables act before `main`).
+    public static let helperEnvironment: [String] = []
+
     public init(cgroupProcs: [String] = [], limits: [Limit: LimitValue] = [:],
-                directory: String? = nil, user: String? = nil, command: [String]) {
+                directory: String? = nil, user: String? = nil, environment: [String]? = nil, command: [String]) {
         self.cgroupProcs = cgroupProcs
         self.limits = limits
         self.directory = directory
         self.user = user
+        self.environment = environment
         self.command = command
     }
 
@@ -64,6 +78,31 @@ public struct SpawnPlan: Sendable, Hashable {
         }
         if let directory { args += ["--chdir", directory] }
         if let user { args += ["--user", user] }
+        if environment != nil { args += ["--env-fd", String(Self.environmentFD)] }
         return args + ["--"] + command
+    }
+
+    /// `environment` as the helper reads it on `environmentFD`: each entry followed by a NUL. An
+    /// entry that is not NAME=VALUE or holds a NUL (which would split it in two) is refused.
+    public var environmentBlock: [UInt8]? {
+        get throws(SandboxError) {
+            guard let environment else { return nil }
+            var block: [UInt8] = []
+            for entry in environment {
+                let bytes = Array(entry.utf8)
+                let name = String(decoding: bytes.prefix { $0 != UInt8(ascii: "=") }, as: UTF8.self)
+                guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0 else {
+                    throw SandboxError(.invalidConfiguration, "environment entry \"\(name)\" is not NAME=VALUE",
+                                       fix: "give the variable a name")
+                }
+                guard !bytes.contains(0) else {
+                    throw SandboxError(.invalidConfiguration, "environment variable \(name) holds a NUL character, which no environment can carry",
+                                       fix: "remove the NUL from the job's env or prompt")
+                }
+                block += bytes
+                block.append(0)
+            }
+            return block
+        }
     }
 }

@@ -28,6 +28,18 @@ enum SystemFiles {
         return n == text.utf8.count
     }
 
+    /// Writes all of `bytes` to `fd`; false (errno set) when a write fails.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { return false }
+            written += result
+        }
+        return true
+    }
+
     /// Whether `/proc/<pid>/environ` holds `entry` (`NAME=value\0`) as a whole variable.
     static func environmentContains(pid: Int32, _ entry: [UInt8]) -> Bool {
         let fd = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)

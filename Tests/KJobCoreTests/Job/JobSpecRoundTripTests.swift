@@ -20,7 +20,7 @@ struct JobSpecRoundTripTests {
             enabled: false,
             overlap: .queue,
             misfire: MisfirePolicy(mode: .all, window: .seconds(86_400 * 2)),
-            env: ["REGION": "eu=west", "_Q": "\"quoted\" \\ and\nnewline", "EMPTY": ""],
+            env: ["REGION": "eu=west", "_Q": "\"quoted\" \\ and\ttab", "EMPTY": ""],
             description: "multi\nline \"description\"")
     }
 
@@ -29,7 +29,7 @@ struct JobSpecRoundTripTests {
         single.outputs = [OutputTarget(channel: "only")]
         single.sandbox = .default
         single.retries = .default
-        single.env = [:]
+        single.env = ["_NL": "a\nnewline"]  // a line break is fine outside a container (process backend)
         var trailing = try full()
         trailing.prompt = "ends with quotes \"\"\"\n\n"
         trailing.outputs = []

@@ -22,7 +22,9 @@ struct TestSandbox {
     ]
 
     init(maxLogBytes: Int64 = 10 << 20, killGrace: Duration = .seconds(1), keepWorkdir: SandboxConfiguration.KeepWorkdir = .never,
-         useCgroups: Bool = true, bwrapPath: String = "bwrap", defaultLimits: ResourceLimits = .defaults) {
+         useCgroups: Bool = true, bwrapPath: String = "bwrap", defaultLimits: ResourceLimits = .defaults,
+         daemonEnvironment: [String: String] = Self.daemonEnvironment, agents extraAgents: [AgentDefinition] = [],
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         root = "/tmp/kjob-sandbox-test-\(UUID().uuidString.lowercased())"
         try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o711])
@@ -30,19 +32,19 @@ struct TestSandbox {
             workRoot: "\(root)/work", logDir: "\(root)/logs", maxLogBytes: maxLogBytes, killGrace: killGrace,
             runAs: "kjob-run", environmentAllowList: RunEnvironment.defaultAllowList + ["KJOBD_DATABASE_URL"],
             keepWorkdir: keepWorkdir, useCgroups: useCgroups, defaultLimits: defaultLimits, bwrapPath: bwrapPath,
-            daemonEnvironment: Self.daemonEnvironment)
-        let agents = AgentRegistry([try! AgentDefinition(name: "sh", command: ["/bin/sh", "-c", "{prompt}"])])
+            daemonEnvironment: daemonEnvironment)
+        let agents = AgentRegistry([try! AgentDefinition(name: "sh", command: ["/bin/sh", "-c", "{prompt}"])] + extraAgents)
         var logger = Logger(label: "kjob.sandbox.test")
         logger.logLevel = .warning
-        executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger)
+        executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger, now: now)
     }
 
     func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: SandboxSpec = SandboxSpec(),
                  env: [String: String] = [:], timeout: Duration = .seconds(60), limits: ResourceLimits = ResourceLimits(),
-                 sinks: [any RunLogSink] = []) -> RunRequest {
+                 sinks: [any RunLogSink] = [], agent: String = "sh") -> RunRequest {
         RunRequest(identity: RunIdentity(runID: runID, job: "test-job", scheduledFor: Date(timeIntervalSince1970: 1_800_000_000),
                                          attempt: 1, epoch: 42),
-                   agent: "sh", prompt: script, sandbox: sandbox, environment: env, timeout: timeout, limits: limits,
+                   agent: agent, prompt: script, sandbox: sandbox, environment: env, timeout: timeout, limits: limits,
                    logSinks: sinks)
     }
 
@@ -161,4 +163,11 @@ enum Probe {
         var limit: Duration
         var description: String { "\(what) did not happen within \(limit)" }
     }
+}
+
+/// A clock a test moves by hand.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(by duration: Duration) { instant.withLock { $0 += duration } }
 }
