@@ -5,11 +5,14 @@ import KJobStore
 /// Sends a run's chunks to `kjob.run_log_chunks` in batches: when `maxBatchBytes` are waiting,
 /// when the oldest waiting chunk is `maxDelay` old (``flushIfDue()``, called by the executor's
 /// ticker), and at the end. Memory stays bounded: an append that fills the batch waits for its insert.
+/// Each insert has a deadline: one that Postgres does not answer in time fails, and the sandbox
+/// then stops feeding this sink (the log file keeps the rest), so the run still ends.
 public actor PostgresLogSink: RunLogSink {
     public nonisolated let runID: UUID
     private let store: RunLogStore
     private let maxBatchBytes: Int
     private let maxDelay: Duration
+    private let deadline: Duration?
     private var pending: [StoredLogChunk] = []
     private var pendingBytes = 0
     private var oldest: ContinuousClock.Instant?
@@ -18,11 +21,13 @@ public actor PostgresLogSink: RunLogSink {
     /// Chunks written to Postgres so far.
     public private(set) var written = 0
 
-    public init(runID: UUID, store: RunLogStore, maxBatchBytes: Int = 64 << 10, maxDelay: Duration = .milliseconds(100)) {
+    public init(runID: UUID, store: RunLogStore, maxBatchBytes: Int = 64 << 10, maxDelay: Duration = .milliseconds(100),
+                deadline: Duration? = nil) {
         self.runID = runID
         self.store = store
         self.maxBatchBytes = maxBatchBytes
         self.maxDelay = maxDelay
+        self.deadline = deadline
     }
 
     public func append(_ chunk: KJobSandbox.LogChunk) async throws {
@@ -63,7 +68,7 @@ public actor PostgresLogSink: RunLogSink {
         pendingBytes = 0
         oldest = nil
         do {
-            try await store.append(runID: runID, batch)
+            try await store.append(runID: runID, batch, deadline: deadline)
         } catch {
             pending = batch + pending
             pendingBytes += bytes
