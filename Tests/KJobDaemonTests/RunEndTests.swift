@@ -106,6 +106,8 @@ struct RunEndTests {
                 let run = try await h.queue.enqueueManual(jobID: job, now: Date())
                 // The lock is held for the whole wait: only the deadline can end the run's log inserts.
                 #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"], timeout: .seconds(90)) == "succeeded")
+                let closed = h.logs.lines.withLock { $0.contains { $0.contains("database call past its deadline") && $0.contains("operation=log-append") } }
+                #expect(closed, "a log insert hit its deadline:\n\(h.logs.text)")
                 _ = try await locker.query("ROLLBACK", logger: h.db.logger)
             } catch {
                 try? await locker.close()

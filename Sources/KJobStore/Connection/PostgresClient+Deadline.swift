@@ -13,20 +13,18 @@ extension PostgresClient {
     /// transactions with ``PostgresConnection/withClosableTransaction(logger:_:)``): a query sent
     /// after the close would be dropped unanswered.
     func withConnection<R: Sendable>(deadline: Duration?, operation: String, logger: Logger,
-                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
         guard let deadline else { return try await withConnection { try await body($0) } }
         let state = DeadlineState()
         return try await withThrowingTaskGroup(of: DeadlineOutcome<R>.self) { group in
             group.addTask {
                 try await self.withConnection { connection in
                     guard state.lease(connection) else { throw DatabaseDeadlineError(operation: operation, deadline: deadline) }
-                    do {
-                        return .finished(try await body(connection))
-                    } catch {
-                        // Returned to the pool only once the pool has seen it close.
-                        if state.expired { try? await connection.closeFuture.get() }
-                        throw error
-                    }
+                    let result: Result<R, any Error>
+                    do { result = .success(try await body(connection)) } catch { result = .failure(error) }
+                    // A connection the deadline is closing goes back to the pool only once the pool has seen it close.
+                    if state.done() { try? await connection.closeFuture.get() }
+                    return .finished(try result.get())
                 }
             }
             group.addTask {
@@ -35,13 +33,12 @@ extension PostgresClient {
             }
             defer { group.cancelAll() }
             guard case .finished(let value) = try await group.next() else {
-                let connection = state.expire()
-                if let connection {
-                    logger.warning("database call past its deadline: closing its connection",
-                                   metadata: ["operation": "\(operation)", "deadline": "\(deadline)"])
+                if let connection = state.expire() {
                     connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
                 }
                 try Task.checkCancellation()
+                logger.warning("database call past its deadline: its connection was closed",
+                               metadata: ["operation": "\(operation)", "deadline": "\(deadline)"])
                 throw DatabaseDeadlineError(operation: operation, deadline: deadline)
             }
             return value
@@ -53,21 +50,28 @@ extension PostgresClient {
 private final class DeadlineState: Sendable {
     private let state = Mutex<(connection: PostgresConnection?, expired: Bool)>((nil, false))
 
-    var expired: Bool { state.withLock { $0.expired } }
-
     /// Records the leased connection; false when the deadline already passed.
     func lease(_ connection: PostgresConnection) -> Bool {
         state.withLock { state in
+            guard !state.expired else { return false }
             state.connection = connection
-            return !state.expired
+            return true
         }
     }
 
-    /// Marks the deadline passed; returns the connection to close, if one was leased.
+    /// Marks the deadline passed; returns the connection to close, if one is still in use.
     func expire() -> PostgresConnection? {
         state.withLock { state in
             state.expired = true
             return state.connection
+        }
+    }
+
+    /// The body is done with the connection; true when the deadline took it to close it.
+    func done() -> Bool {
+        state.withLock { state in
+            defer { state.connection = nil }
+            return state.expired && state.connection != nil
         }
     }
 }
