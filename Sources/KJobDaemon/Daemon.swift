@@ -15,7 +15,7 @@ public struct Daemon: Sendable {
     public let logger: Logger
     /// Test knob: the materializer's tuning (the misfire threshold mostly).
     public var materializer = Materializer.Configuration()
-    /// Test knob: the executor's tuning (`max_parallel` and `kill_grace` come from the config).
+    /// Test knob: the executor's tuning (`max_parallel`, `kill_grace` and the database deadline come from the config).
     public var executor = ExecutorService.Configuration()
     /// Test knob: the dispatcher's poll and backoff (`batch_size` and `max_age` come from the config).
     public var dispatcher = DispatcherService.Configuration()

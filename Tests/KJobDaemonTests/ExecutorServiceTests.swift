@@ -50,13 +50,17 @@ func runs(_ client: PostgresClient, _ db: TestDatabase, job: UUID) async throws 
 }
 
 /// An in-process executor (real sandbox children, real Postgres, real NOTIFY) active under epoch 1.
+/// With `leaderWorkers`, it runs as the `executor` worker of a ``LeaderWorkService`` next to them.
 struct ExecutorHarness: Sendable {
     let db: TestDatabase
     let client: PostgresClient
     let queue: RunQueue
     let root: String
+    let logs: LogCapture
 
     static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4, agents: [String: [String]] = [:],
+                     tune: @Sendable (inout ExecutorService.Configuration) -> Void = { _ in },
+                     leaderWorkers: [(name: String, run: LeaderWorkService.Worker)]? = nil,
                      _ body: @Sendable (ExecutorHarness) async throws -> Void) async throws {
         let db = try TestDatabase()
         let root = "/tmp/kjob-executor-test-\(UUID().uuidString.lowercased())"
@@ -72,7 +76,8 @@ struct ExecutorHarness: Sendable {
             config.agents["sh"] = .init(command: ["/bin/sh", "-c", "{prompt}"])
             for (name, command) in agents { config.agents[name] = .init(command: command) }
             try config.validate()
-            var logger = Logger(label: "kjob.executor.test")
+            let logs = LogCapture()
+            var logger = logs.logger(label: "kjob.executor.test")
             logger.logLevel = .warning
             let sandbox = SandboxExecutor(
                 configuration: try config.sandboxConfiguration(daemonEnvironment: ["PATH": "/usr/bin:/bin", "KJOBD_SECRET": "x"]),
@@ -81,6 +86,7 @@ struct ExecutorHarness: Sendable {
             configuration.maxParallel = maxParallel
             configuration.killGrace = config.executor.killGrace
             configuration.pollInterval = pollInterval
+            tune(&configuration)
             let queue = RunQueue(client: client, names: db.names, nodeID: "t", logger: logger)
             let wake = Observed<UInt64>(0)
             let cancels = Observed<UInt64>(0)
@@ -88,7 +94,7 @@ struct ExecutorHarness: Sendable {
                                            logs: RunLogStore(client: client, names: db.names, logger: logger),
                                            sandbox: sandbox, wake: wake, cancels: cancels, now: { Date() }, logger: logger)
             let listener = NotificationListener(url: db.url, channels: [db.names.runsChannel], applicationName: "kjob-test-listen", logger: logger)
-            let harness = ExecutorHarness(db: db, client: client, queue: queue, root: root)
+            let harness = ExecutorHarness(db: db, client: client, queue: queue, root: root, logs: logs)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await listener.run { _, payload in
@@ -96,7 +102,15 @@ struct ExecutorHarness: Sendable {
                         wake.update { $0 &+= 1 }
                     }
                 }
-                group.addTask { try await executor.run(epoch: 1) }
+                if let leaderWorkers {
+                    let leadership = Leadership()
+                    leadership.promote(epoch: 1)
+                    let worker: (name: String, run: LeaderWorkService.Worker) = ("executor", { try await executor.run(epoch: $0) })
+                    let work = LeaderWorkService(leadership: leadership, workers: [worker] + leaderWorkers, logger: logger)
+                    group.addTask { await work.loop() }
+                } else {
+                    group.addTask { try await executor.run(epoch: 1) }
+                }
                 defer { group.cancelAll() }
                 try await body(harness)
             }

@@ -142,6 +142,47 @@ struct FailoverTests {
         }
     }
 
+    /// Item 9: an operator cancels a running run, and the active dies (kill -9) before it has
+    /// acted on the request (frozen first, so it cannot). The new active records the run
+    /// `cancelled`, not `lost`, and does not retry it.
+    @Test func cancelledRunStaysCancelledAcrossKillNine() async throws {
+        let root = "/tmp/kjob-failover-cancel-\(UUID().uuidString.lowercased())"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await KJobdPair.with(environment: { name in [
+            "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+            "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+            "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+            "KJOBD_EXECUTOR_KILL_GRACE": "1s",
+        ]}) { pair in
+            let (db, client) = (pair.db, pair.client)
+            let job = try await insertShellJob(client, db, slug: "cancel-across", script: "echo started; sleep 20",
+                                               spec: ["retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
+            let queue = RunQueue(client: client, names: db.names, nodeID: "test", logger: db.logger)
+            let run = try await queue.enqueueManual(jobID: job, now: Date())
+            let running = try await poll(timeout: .seconds(30)) {
+                try await client.scalar("SELECT node FROM \(unescaped: db.names.schema).job_runs WHERE id = \(run) AND status = 'running'",
+                                        as: String.self) == "a"
+            }
+            try #require(running != nil, "a never started the run")
+            let before = try await pair.leader()
+            pair.a.signal(SIGSTOP)
+            #expect(try await queue.requestCancel(runID: run) == "running")
+            pair.a.signal(SIGKILL)
+            let took = try await pair.takeover(by: "b", after: before.epoch, timeout: .seconds(20))
+            try #require(took != nil, "b never took over")
+            var status: String?
+            let ended = try await poll(timeout: .seconds(30)) {
+                status = try await client.scalar("SELECT status FROM \(unescaped: db.names.schema).job_runs WHERE id = \(run)", as: String.self)
+                return status != "running"
+            }
+            try #require(ended != nil, "the run stayed running")
+            #expect(status == "cancelled")
+            #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)",
+                                            as: Int64.self) == 1, "a cancelled run is not retried")
+        }
+    }
+
     @Test func nodesRecordTheirBoundAPIURL() async throws {
         try await KJobdPair.with { pair in
             let (db, client) = (pair.db, pair.client)

@@ -111,7 +111,7 @@ struct RunQueueTests {
 
             // The new active marks it lost; the old node's finish under the new epoch is also refused.
             let lost = try await q.recoverLost(epoch: 2, now: Date(), killGrace: .seconds(1))
-            #expect(lost == [claimed.id])
+            #expect(lost == [RecoveredRun(id: claimed.id, status: .lost)])
             #expect(try await runStatus(client, db, claimed.id) == "lost")
             await #expect(throws: RunNotRunningError.self) {
                 try await q.finish(claimed, result: RunResult(status: .succeeded, exitCode: 0, finishedAt: Date()), epoch: 2)
@@ -207,7 +207,7 @@ struct RunQueueTests {
             try await setEpoch(client, db, 2)
             let now = started.addingTimeInterval(5)
             let lost = try await queue(client, db, node: "new").recoverLost(epoch: 2, now: now, killGrace: .seconds(5))
-            #expect(lost == [claimed.id])
+            #expect(lost == [RecoveredRun(id: claimed.id, status: .lost)])
             let notBefore = try #require(try await client.scalar(
                 "SELECT not_before FROM \(unescaped: db.names.schema).job_runs WHERE attempt = 2", as: Date.self))
             #expect(abs(notBefore.timeIntervalSince(started.addingTimeInterval(605))) < 0.01)

@@ -8,7 +8,8 @@ extension DispatchPayload {
     ///
     /// - Parameters:
     ///   - stdout: the run's stdout (or its tail); only the last `tailBytes` bytes are kept,
-    ///     cut on a UTF-8 boundary and marked with `…` when cut.
+    ///     cut on a UTF-8 boundary and marked with `…` when cut. NUL becomes U+FFFD
+    ///     (``StorableText``): the payload is stored as `jsonb`.
     ///   - outcome: the run's terminal status; the title names it, `message.status` maps it.
     ///   - reason: why a run that did not succeed ended so (kill reason, spawn error); it follows
     ///     the output in the body.
@@ -36,7 +37,7 @@ extension DispatchPayload {
         if let logURL { body += "\n\nLog: \(logURL)" }
         return DispatchPayload(
             channel: channel,
-            message: Message(title: "[\(job)] \(outcome.dispatchTitleVerb)", body: body, status: DispatchStatus(outcome)),
+            message: Message(title: "[\(job)] \(outcome.dispatchTitleVerb)", body: StorableText.clean(body), status: DispatchStatus(outcome)),
             run: Run(
                 id: runID, job: job, scheduledFor: scheduledFor, attempt: attempt, exitCode: exitCode,
                 startedAt: startedAt, finishedAt: finishedAt, logURL: logURL
@@ -52,9 +53,9 @@ extension DispatchPayload {
     }
 
     /// Captured stdout bytes as text: a tail cut inside a UTF-8 sequence loses the partial
-    /// character, other invalid bytes become U+FFFD.
+    /// character; NUL and other invalid bytes become U+FFFD (``StorableText``).
     public static func text(ofTail bytes: some Collection<UInt8>) -> String {
-        String(decoding: bytes.drop { $0 & 0xC0 == 0x80 }, as: UTF8.self)
+        StorableText.decoding(bytes.drop { $0 & 0xC0 == 0x80 })
     }
 
     /// The last `maxBytes` UTF-8 bytes of `text`, never splitting a character.

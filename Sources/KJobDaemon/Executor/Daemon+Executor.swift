@@ -6,7 +6,8 @@ import KJobStore
 import PostgresNIO
 
 extension Daemon {
-    /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`.
+    /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`; its database
+    /// deadline is twice `lease.timeout`.
     func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>, cancels: Observed<UInt64>,
                       now: @escaping @Sendable () -> Date, metrics: KJobMetrics) throws -> ExecutorService {
         let sandbox = SandboxExecutor(
@@ -15,6 +16,7 @@ extension Daemon {
         var configuration = executor
         configuration.maxParallel = config.executor.maxParallel
         configuration.killGrace = config.executor.killGrace
+        configuration.databaseDeadline = config.lease.timeout * 2
         return ExecutorService(
             configuration: configuration,
             queue: RunQueue(client: client, names: names, nodeID: config.node.id, publicURL: config.http.publicURL, logger: logger),

@@ -2,8 +2,8 @@ import Foundation
 import KJobSandbox
 import Synchronization
 
-/// The runs this node is executing, with their kill handles; shared by the claim loop and the
-/// per-run tasks.
+/// The runs this node is executing, from claim until their end is written (or given up), with
+/// their kill handles; shared by the claim loop and the per-run tasks.
 final class RunningRuns: Sendable {
     private struct Entry {
         var handle: RunHandle
@@ -19,9 +19,14 @@ final class RunningRuns: Sendable {
         entries.withLock { $0[id] = Entry(handle: handle) }
     }
 
-    /// Removes the run; returns whether an operator asked to cancel it.
-    func remove(_ id: UUID) -> Bool {
-        entries.withLock { $0.removeValue(forKey: id)?.cancelRequested ?? false }
+    /// Whether an operator asked to cancel the run.
+    func isCancelRequested(_ id: UUID) -> Bool {
+        entries.withLock { $0[id]?.cancelRequested ?? false }
+    }
+
+    /// Stops tracking the run (its end is written, or given up).
+    func remove(_ id: UUID) {
+        _ = entries.withLock { $0.removeValue(forKey: id) }
     }
 
     /// An operator's (or a `replace` overlap's) cancel: kills the run as `cancelled`.

@@ -36,14 +36,27 @@ public struct Fencing: Sendable {
         }
     }
 
+    /// The same, bounded by `deadline` (``PostgresClient/withConnection(deadline:operation:logger:_:)``):
+    /// past it the connection is closed and ``DatabaseDeadlineError`` thrown; nothing is committed.
+    /// `body` must send its queries with `queryIfOpen`. Errors come back as thrown, unwrapped.
+    func withFencedTransaction<Result: Sendable>(
+        epoch: Int64, operation: String, deadline: Duration?, logger: Logger,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let names = self.names
+        return try await client.withConnection(deadline: deadline, operation: operation, logger: logger) { connection in
+            try await connection.withClosableTransaction(logger: logger) { connection in
+                try await Self.check(epoch: epoch, operation: operation, names: names, on: connection, logger: logger)
+                return try await body(connection)
+            }
+        }
+    }
+
     /// The fencing check on a connection already inside a transaction.
     public static func check(epoch: Int64, operation: String, names: StoreNames, on connection: PostgresConnection, logger: Logger) async throws {
-        var current: Int64?
-        for try await value in try await connection.query(
+        let current = try await connection.queryIfOpen(
             "SELECT epoch FROM \(unescaped: names.schema).leader WHERE id = 1 FOR KEY SHARE", logger: logger
-        ).decode(Int64.self) {
-            current = value
-        }
+        ).first?.decode(Int64.self)
         guard current == epoch else {
             let error = StaleEpochError(epoch: epoch, current: current, operation: operation)
             logger.error("stale epoch: write rejected", metadata: ["operation": "\(operation)", "epoch": "\(epoch)", "current_epoch": "\(current.map(String.init) ?? "none")"])

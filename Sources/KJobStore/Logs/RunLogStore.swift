@@ -14,8 +14,9 @@ public struct RunLogStore: StoreRepository {
         self.context = context
     }
 
-    /// Inserts `chunks` in one statement.
-    public func append(runID: UUID, _ chunks: [StoredLogChunk]) async throws {
+    /// Inserts `chunks` in one statement, within `deadline` (nil: none; see
+    /// ``DatabaseDeadlineError``). The bytes are stored as written (`bytea`).
+    public func append(runID: UUID, _ chunks: [StoredLogChunk], deadline: Duration? = nil) async throws {
         guard !chunks.isEmpty else { return }
         var binds = PostgresBindings(capacity: chunks.count * 4 + 1)
         binds.append(runID)
@@ -31,7 +32,11 @@ public struct RunLogStore: StoreRepository {
         }
         let sql = "INSERT INTO \(names.schema).run_log_chunks (run_id, seq, stream, at, data) VALUES "
             + values.joined(separator: ", ") + " ON CONFLICT (run_id, seq) DO NOTHING"
-        try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let logger = self.logger
+        try await client.withConnection(deadline: deadline, operation: "log-append", logger: logger) { connection in
+            _ = try await connection.queryIfOpen(query, logger: logger)
+        }
     }
 
     /// The run's chunks with `seq > after`, in order, at most `limit`.

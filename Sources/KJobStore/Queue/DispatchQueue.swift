@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 import Logging
 import PostgresNIO
 
@@ -64,7 +65,7 @@ public struct DispatchQueue: StoreRepository {
                     UPDATE \(unescaped: schema).dispatches
                        SET attempts = attempts + 1, status = \(outcome.status),
                            next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at),
-                           last_error = \(outcome.lastError), last_http_status = \(outcome.lastHTTPStatus),
+                           last_error = \(StorableText.clean(outcome.lastError)), last_http_status = \(outcome.lastHTTPStatus),
                            delivered_at = \(outcome.deliveredAt)
                      WHERE id = \(id) AND status = 'pending'
                     RETURNING id

@@ -13,7 +13,12 @@ import PostgresNIO
 ///   retryable failure with retries left: same fire key, `not_before` = now + full-jitter
 ///   backoff) or the dispatch outbox rows of the fire's final outcome.
 /// - `recoverLost`: on takeover, runs of older epochs still `running` become `lost` and follow
-///   the same rule, a retry not before `started_at + timeout + kill_grace`.
+///   the same rule, a retry not before `started_at + timeout + kill_grace`; `recoverUntracked`
+///   does the same for this epoch's runs the executor no longer tracks. A run with a cancel
+///   request is recorded `cancelled` instead (no retry).
+///
+/// The executor's calls take a `deadline` (nil: none): past it the call's connection is closed
+/// and ``DatabaseDeadlineError`` thrown, so their bodies send every query with `queryIfOpen`.
 public struct RunQueue: Sendable {
     public let client: PostgresClient
     public let names: StoreNames
@@ -45,109 +50,109 @@ public struct RunQueue: Sendable {
 
     // MARK: - Claim
 
-    /// Claims up to `limit` due runs for this node under `epoch`.
-    public func claim(epoch: Int64, limit: Int, now: Date) async throws -> ClaimReport {
+    /// Claims up to `limit` due runs for this node under `epoch`. A claim that fails on its
+    /// deadline may still have committed: ``recoverUntracked(epoch:tracked:now:deadline:)`` ends such runs.
+    public func claim(epoch: Int64, limit: Int, now: Date, deadline: Duration? = nil) async throws -> ClaimReport {
         guard limit > 0 else { return ClaimReport() }
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let nodeID = self.nodeID
         let maxQueued = self.maxQueued
         let logger = self.logger
-        let report = try await Self.unwrapped {
-            try await fencing.withFencedTransaction(epoch: epoch, operation: "claim", logger: logger) { connection in
-                var report = ClaimReport()
-                // The overlap policy and the job's running runs come with each candidate; the spec itself is read
-                // only for the runs that start (candidates are over-fetched past the ones that must wait).
-                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID], Bool, Bool)
-                var candidates: [Row] = []
-                let select: PostgresQuery = """
-                    SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json IS NOT NULL, j.spec_json->>'overlap',
-                           ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running'),
-                           j.enabled, j.deleted_at IS NOT NULL
-                      FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
-                     WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
-                     ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
-                     LIMIT \(limit + 32 + maxQueued)
-                       FOR UPDATE OF r SKIP LOCKED
-                    """
-                for try await row in try await connection.query(select, logger: logger).decode(Row.self) {
-                    candidates.append(row)
-                }
-                guard !candidates.isEmpty else { return report }
-                var runningByJob: [UUID: [UUID]] = [:]
-                for candidate in candidates where runningByJob[candidate.1] == nil {
-                    runningByJob[candidate.1] = candidate.9
-                }
-                // Runs of a `queue` job already left waiting in this claim, oldest first: past
-                // `maxQueued` of them the newer fires are skipped (`overlap`), so a job slower than
-                // its schedule cannot grow an endless backlog.
-                var waitingByJob: [UUID: [UUID]] = [:]
-                var starting: [Row] = []
-                var skips: [SkipReason: [UUID]] = [:]
-                var victims: [UUID] = []
-                for row in candidates {
-                    guard starting.count < limit else { break }
-                    let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _, enabled, deleted) = row
-                    // Delete and disable cancel queued runs in their own transaction; a retry or fire
-                    // that committed beside them is caught here. A run-now of a disabled job runs.
-                    if deleted || (!enabled && !manual) {
-                        let reason: SkipReason = deleted ? .deleted : .disabled
-                        skips[reason, default: []].append(id)
-                        report.skipped.append(id)
-                        continue
-                    }
-                    let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
-                    let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
-                    let waiting = (waitingByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .queued) }
-                    switch overlap.decide(activeRuns: running + waiting, maxQueued: maxQueued) {
-                    case .start:
-                        runningByJob[jobID, default: []].append(id)
-                        starting.append(row)
-                    case .skip(let reason):
-                        skips[reason, default: []].append(id)
-                        report.skipped.append(id)
-                    case .enqueue:
-                        waitingByJob[jobID, default: []].append(id)
-                    case .cancelThenStart(let asked):
-                        // The new run starts at a later claim, once the cancelled ones have ended
-                        // (only running runs are asked: nothing waits behind a `replace` job).
-                        victims += asked.filter { !victims.contains($0) }
-                    }
-                }
-                if !starting.isEmpty {
-                    var specs: [UUID: String?] = [:]
-                    for try await (id, specJSON) in try await connection.query("""
-                        UPDATE \(unescaped: schema).job_runs r
-                           SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
-                          FROM \(unescaped: schema).jobs j
-                         WHERE r.id = ANY(\(starting.map(\.0))) AND r.status = 'queued' AND j.id = r.job_id
-                        RETURNING r.id, j.spec_json::text
-                        """, logger: logger).decode((UUID, String?).self) {
-                        specs[id] = specJSON
-                    }
-                    for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _) in starting {
-                        guard let specJSON = specs[id] else { continue }
-                        report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
-                                                         manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
-                                                         spec: Self.storedSpec(specJSON)))
-                    }
-                }
-                for (reason, ids) in skips {
-                    try await connection.query("""
-                        UPDATE \(unescaped: schema).job_runs
-                           SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
-                         WHERE id = ANY(\(ids)) AND status = 'queued'
-                        """, logger: logger)
-                }
-                if !victims.isEmpty {
-                    try await connection.query("""
-                        UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
-                         WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
-                        """, logger: logger)
-                    report.cancelRequested += victims
-                }
-                return report
+        let report = try await fencing.withFencedTransaction(epoch: epoch, operation: "claim", deadline: deadline, logger: logger) { connection in
+            var report = ClaimReport()
+            // The overlap policy and the job's running runs come with each candidate; the spec itself is read
+            // only for the runs that start (candidates are over-fetched past the ones that must wait).
+            typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID], Bool, Bool)
+            var candidates: [Row] = []
+            let select: PostgresQuery = """
+                SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json IS NOT NULL, j.spec_json->>'overlap',
+                       ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running'),
+                       j.enabled, j.deleted_at IS NOT NULL
+                  FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
+                 WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
+                 ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
+                 LIMIT \(limit + 32 + maxQueued)
+                   FOR UPDATE OF r SKIP LOCKED
+                """
+            for row in try await connection.queryIfOpen(select, logger: logger) {
+                candidates.append(try row.decode(Row.self))
             }
+            guard !candidates.isEmpty else { return report }
+            var runningByJob: [UUID: [UUID]] = [:]
+            for candidate in candidates where runningByJob[candidate.1] == nil {
+                runningByJob[candidate.1] = candidate.9
+            }
+            // Runs of a `queue` job already left waiting in this claim, oldest first: past
+            // `maxQueued` of them the newer fires are skipped (`overlap`), so a job slower than
+            // its schedule cannot grow an endless backlog.
+            var waitingByJob: [UUID: [UUID]] = [:]
+            var starting: [Row] = []
+            var skips: [SkipReason: [UUID]] = [:]
+            var victims: [UUID] = []
+            for row in candidates {
+                guard starting.count < limit else { break }
+                let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _, enabled, deleted) = row
+                // Delete and disable cancel queued runs in their own transaction; a retry or fire
+                // that committed beside them is caught here. A run-now of a disabled job runs.
+                if deleted || (!enabled && !manual) {
+                    let reason: SkipReason = deleted ? .deleted : .disabled
+                    skips[reason, default: []].append(id)
+                    report.skipped.append(id)
+                    continue
+                }
+                let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
+                let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
+                let waiting = (waitingByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .queued) }
+                switch overlap.decide(activeRuns: running + waiting, maxQueued: maxQueued) {
+                case .start:
+                    runningByJob[jobID, default: []].append(id)
+                    starting.append(row)
+                case .skip(let reason):
+                    skips[reason, default: []].append(id)
+                    report.skipped.append(id)
+                case .enqueue:
+                    waitingByJob[jobID, default: []].append(id)
+                case .cancelThenStart(let asked):
+                    // The new run starts at a later claim, once the cancelled ones have ended
+                    // (only running runs are asked: nothing waits behind a `replace` job).
+                    victims += asked.filter { !victims.contains($0) }
+                }
+            }
+            if !starting.isEmpty {
+                var specs: [UUID: String?] = [:]
+                for row in try await connection.queryIfOpen("""
+                    UPDATE \(unescaped: schema).job_runs r
+                       SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
+                      FROM \(unescaped: schema).jobs j
+                     WHERE r.id = ANY(\(starting.map(\.0))) AND r.status = 'queued' AND j.id = r.job_id
+                    RETURNING r.id, j.spec_json::text
+                    """, logger: logger) {
+                    let (id, specJSON) = try row.decode((UUID, String?).self)
+                    specs[id] = specJSON
+                }
+                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _) in starting {
+                    guard let specJSON = specs[id] else { continue }
+                    report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
+                                                     manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
+                                                     spec: Self.storedSpec(specJSON)))
+                }
+            }
+            for (reason, ids) in skips {
+                _ = try await connection.queryIfOpen("""
+                    UPDATE \(unescaped: schema).job_runs
+                       SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
+                     WHERE id = ANY(\(ids)) AND status = 'queued'
+                    """, logger: logger)
+            }
+            if !victims.isEmpty {
+                _ = try await connection.queryIfOpen("""
+                    UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
+                     WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
+                    """, logger: logger)
+                report.cancelRequested += victims
+            }
+            return report
         }
         if !report.claimed.isEmpty || !report.skipped.isEmpty {
             logger.debug("claimed runs", metadata: ["claimed": "\(report.claimed.count)", "skipped": "\(report.skipped.count)", "epoch": "\(epoch)"])
@@ -159,6 +164,9 @@ public struct RunQueue: Sendable {
 
     /// What a finish wrote besides the run's own row.
     public struct FinishReport: Sendable, Hashable {
+        /// The status recorded: the result's, except that a `lost` run with a cancel request is
+        /// recorded `cancelled` (the operator's request outlives the kill).
+        public var status: RunStatus?
         /// The next attempt queued, when the failure is retried.
         public var retry: (id: UUID, notBefore: Date)? {
             get { retryID.map { ($0, retryNotBefore!) } }
@@ -173,39 +181,47 @@ public struct RunQueue: Sendable {
 
     /// Ends a run this node claimed under `epoch`. Throws ``StaleEpochError`` when the node lost
     /// the lease and ``RunNotRunningError`` when the run is no longer running under this epoch.
+    /// The reason and the stdout tail are stored as ``StorableText``.
     @discardableResult
-    public func finish(_ run: ClaimedRun, result: RunResult, epoch: Int64) async throws -> FinishReport {
+    public func finish(_ run: ClaimedRun, result: RunResult, epoch: Int64, deadline: Duration? = nil) async throws -> FinishReport {
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let logger = self.logger
         let context = self
-        return try await Self.unwrapped {
-            try await fencing.withFencedTransaction(epoch: epoch, operation: "finish", logger: logger) { connection in
-                var startedAt: Date?
-                var targets: [OutputTarget]?
-                // The job's output targets come back with the update (one round trip less per run).
-                for try await (started, channels, events) in try await connection.query("""
-                    UPDATE \(unescaped: schema).job_runs r
-                       SET status = \(result.status.rawValue), exit_code = \(result.exitCode.map(Int.init)), signal = \(result.signal.map(Int.init)),
-                           reason = \(result.reason), finished_at = \(result.finishedAt),
-                           log_bytes = \(result.logBytes), log_truncated = \(result.logTruncated)
-                     WHERE r.id = \(run.id) AND r.status = 'running' AND r.epoch = \(epoch)
-                    RETURNING r.started_at,
-                        ARRAY(SELECT t.channel FROM \(unescaped: schema).job_dispatch_targets t WHERE t.job_id = r.job_id ORDER BY t.position),
-                        ARRAY(SELECT array_to_string(t.on_status, ',') FROM \(unescaped: schema).job_dispatch_targets t
-                               WHERE t.job_id = r.job_id ORDER BY t.position)
-                    """, logger: logger).decode((Date?, [String], [String]).self) {
-                    startedAt = started
-                    targets = zip(channels, events).map { Self.target(channel: $0, on: $1.split(separator: ",").map(String.init)) }
-                }
-                guard let targets else {
-                    logger.error("finish rejected: run is not running under this epoch", metadata: ["run": "\(run.id)", "epoch": "\(epoch)"])
-                    throw RunNotRunningError(runID: run.id, epoch: epoch)
-                }
-                return try await context.afterTerminal(
-                    connection, run: run, status: result.status, result: result, startedAt: startedAt,
-                    spec: try? run.spec.get(), retryNotBefore: nil, now: result.finishedAt, epoch: epoch, targets: targets)
+        var result = result
+        result.reason = StorableText.clean(result.reason)
+        let stored = result
+        return try await fencing.withFencedTransaction(epoch: epoch, operation: "finish", deadline: deadline, logger: logger) { connection in
+            // The job's output targets come back with the update (one round trip less per run).
+            let row = try await connection.queryIfOpen("""
+                UPDATE \(unescaped: schema).job_runs r
+                   SET status = CASE WHEN \(stored.status.rawValue) = 'lost' AND r.cancel_requested_at IS NOT NULL
+                                     THEN 'cancelled' ELSE \(stored.status.rawValue) END,
+                       reason = CASE WHEN \(stored.status.rawValue) = 'lost' AND r.cancel_requested_at IS NOT NULL
+                                     THEN 'cancelled by request' ELSE \(stored.reason) END,
+                       exit_code = \(stored.exitCode.map(Int.init)), signal = \(stored.signal.map(Int.init)),
+                       finished_at = \(stored.finishedAt), log_bytes = \(stored.logBytes), log_truncated = \(stored.logTruncated)
+                 WHERE r.id = \(run.id) AND r.status = 'running' AND r.epoch = \(epoch)
+                RETURNING r.status, r.reason, r.started_at,
+                    ARRAY(SELECT t.channel FROM \(unescaped: schema).job_dispatch_targets t WHERE t.job_id = r.job_id ORDER BY t.position),
+                    ARRAY(SELECT array_to_string(t.on_status, ',') FROM \(unescaped: schema).job_dispatch_targets t
+                           WHERE t.job_id = r.job_id ORDER BY t.position)
+                """, logger: logger).first
+            guard let row else {
+                logger.error("finish rejected: run is not running under this epoch", metadata: ["run": "\(run.id)", "epoch": "\(epoch)"])
+                throw RunNotRunningError(runID: run.id, epoch: epoch)
             }
+            let (statusText, reason, startedAt, channels, events) = try row.decode((String, String?, Date?, [String], [String]).self)
+            let targets = zip(channels, events).map { Self.target(channel: $0, on: $1.split(separator: ",").map(String.init)) }
+            let status = RunStatus(rawValue: statusText) ?? stored.status
+            var recorded = stored
+            recorded.status = status
+            recorded.reason = reason
+            var report = try await context.afterTerminal(
+                connection, run: run, status: status, result: recorded, startedAt: startedAt,
+                spec: try? run.spec.get(), retryNotBefore: nil, now: stored.finishedAt, epoch: epoch, targets: targets)
+            report.status = status
+            return report
         }
     }
 
@@ -220,7 +236,7 @@ public struct RunQueue: Sendable {
             if let earliest, earliest > notBefore { notBefore = earliest }
             let id = UUID()
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
-            try await connection.query("""
+            _ = try await connection.queryIfOpen("""
                 INSERT INTO \(unescaped: schema).job_runs
                     (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before)
                 VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
@@ -234,9 +250,10 @@ public struct RunQueue: Sendable {
         }
         var targets: [OutputTarget] = known ?? []
         if known == nil {
-            for try await (channel, on) in try await connection.query("""
+            for row in try await connection.queryIfOpen("""
                 SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
-                """, logger: logger).decode((String, [String]).self) {
+                """, logger: logger) {
+                let (channel, on) = try row.decode((String, [String]).self)
                 targets.append(Self.target(channel: channel, on: on))
             }
         }
@@ -248,7 +265,7 @@ public struct RunQueue: Sendable {
                 attempt: run.attempt, outcome: status, exitCode: result.exitCode, startedAt: startedAt ?? result.finishedAt,
                 finishedAt: result.finishedAt, stdout: stdout, reason: result.reason, publicURL: publicURL)
             let json = String(decoding: try payload.jsonData(), as: UTF8.self)
-            try await connection.query("""
+            _ = try await connection.queryIfOpen("""
                 INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload)
                 VALUES (\(id), \(run.id), \(target.channel), \(json)::jsonb)
                 ON CONFLICT (run_id, channel) DO NOTHING
@@ -258,61 +275,102 @@ public struct RunQueue: Sendable {
         return report
     }
 
-    // MARK: - Takeover
+    // MARK: - Recovery
 
-    /// Marks runs of older epochs still `running` as `lost` (they died with the old active, or
-    /// it was cut off and has killed them); retries them per policy, not before
-    /// `started_at + timeout + kill_grace`. Returns the runs marked.
+    /// On takeover: marks runs of older epochs still `running` as `lost` (they died with the old
+    /// active, or it was cut off and has killed them); retries them per policy, not before
+    /// `started_at + timeout + kill_grace`. A run with a cancel request is recorded `cancelled`
+    /// (no retry): the operator's request survives the failover. Returns the runs ended.
     @discardableResult
-    public func recoverLost(epoch: Int64, now: Date, killGrace: Duration) async throws -> [UUID] {
+    public func recoverLost(epoch: Int64, now: Date, killGrace: Duration, deadline: Duration? = nil) async throws -> [RecoveredRun] {
+        try await recover(.olderEpochs, epoch: epoch, now: now, killGrace: killGrace, deadline: deadline)
+    }
+
+    /// The executor's periodic pass: ends this node's runs of the current `epoch` that are
+    /// `running` in Postgres but not among `tracked` (the runs with a live task in the executor,
+    /// kept until their finish is written or given up). Such a run has no child: its claim
+    /// committed although the call failed on its deadline, or its finish failed for good. Ended
+    /// `lost` and retried per policy at once (`cancelled` when a cancel was requested). The
+    /// caller must not claim while this runs, so that every run it claimed is in `tracked`.
+    @discardableResult
+    public func recoverUntracked(epoch: Int64, tracked: [UUID], now: Date, deadline: Duration? = nil) async throws -> [RecoveredRun] {
+        try await recover(.untracked(tracked), epoch: epoch, now: now, killGrace: .zero, deadline: deadline)
+    }
+
+    enum Recovery: Sendable {
+        case olderEpochs
+        case untracked([UUID])
+    }
+
+    func recover(_ recovery: Recovery, epoch: Int64, now: Date, killGrace: Duration, deadline: Duration?) async throws -> [RecoveredRun] {
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
+        let nodeID = self.nodeID
         let logger = self.logger
         let context = self
-        return try await Self.unwrapped {
-            try await fencing.withFencedTransaction(epoch: epoch, operation: "recover-lost", logger: logger) { connection in
-                typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Date?, Int64?, String?)
-                var rows: [Row] = []
-                for try await row in try await connection.query("""
-                    UPDATE \(unescaped: schema).job_runs r
-                       SET status = 'lost', finished_at = \(now),
-                           reason = 'the node running it (' || COALESCE(r.node, '?') || ', epoch ' || COALESCE(r.epoch::text, '?') || ') lost the lease'
-                      FROM \(unescaped: schema).jobs j
-                     WHERE j.id = r.job_id AND r.status = 'running' AND (r.epoch IS NULL OR r.epoch < \(epoch))
-                    RETURNING r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, r.started_at, r.epoch, j.spec_json::text
-                    """, logger: logger).decode(Row.self) {
-                    rows.append(row)
-                }
-                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, startedAt, oldEpoch, specJSON) in rows {
-                    let spec = Self.storedSpec(specJSON)
-                    let run = ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
-                                         attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now, spec: spec)
-                    let timeout = (try? spec.get())?.timeout ?? JobSpec.defaultTimeout
-                    let earliest = (startedAt ?? now).addingTimeInterval(Double((timeout + killGrace).milliseconds) / 1000)
-                    let result = RunResult(status: .lost, reason: "the node running it lost the lease", finishedAt: now)
-                    _ = try await context.afterTerminal(connection, run: run, status: .lost, result: result, startedAt: startedAt,
-                                                        spec: try? spec.get(), retryNotBefore: earliest, now: now, epoch: epoch)
-                }
-                if !rows.isEmpty {
-                    logger.warning("runs of an old epoch marked lost", metadata: ["count": "\(rows.count)", "epoch": "\(epoch)"])
-                }
-                return rows.map(\.0)
+        let (operation, why): (String, String) = switch recovery {
+        case .olderEpochs: ("recover-lost", "the node running it lost the lease")
+        case .untracked: ("recover-untracked", "its end could not be recorded by the node running it")
+        }
+        return try await fencing.withFencedTransaction(epoch: epoch, operation: operation, deadline: deadline, logger: logger) { connection in
+            typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Date?, Int64?, String?, String, String)
+            var rows: [Row] = []
+            // Older epochs (no epoch counts as older), or this node's runs of this epoch outside `tracked`.
+            let (epochs, node, tracked): (ClosedRange<Int64>, String?, [UUID]) = switch recovery {
+            case .olderEpochs: (Int64.min...(epoch - 1), nil, [])
+            case .untracked(let tracked): (epoch...epoch, nodeID, tracked)
             }
+            for row in try await connection.queryIfOpen("""
+                UPDATE \(unescaped: schema).job_runs r
+                   SET status = CASE WHEN r.cancel_requested_at IS NULL THEN 'lost' ELSE 'cancelled' END,
+                       finished_at = \(now),
+                       reason = CASE WHEN r.cancel_requested_at IS NULL THEN '' ELSE 'cancelled by request; ' END
+                                || \(why) || ' (' || COALESCE(r.node, '?') || ', epoch ' || COALESCE(r.epoch::text, '?') || ')'
+                  FROM \(unescaped: schema).jobs j
+                 WHERE j.id = r.job_id AND r.status = 'running'
+                   AND COALESCE(r.epoch, \(Int64.min)) BETWEEN \(epochs.lowerBound) AND \(epochs.upperBound)
+                   AND (\(node)::text IS NULL OR r.node = \(node)) AND NOT (r.id = ANY(\(tracked)))
+                RETURNING r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, r.started_at, r.epoch,
+                          j.spec_json::text, r.status, r.reason
+                """, logger: logger) {
+                rows.append(try row.decode(Row.self))
+            }
+            for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, startedAt, oldEpoch, specJSON, statusText, reason) in rows {
+                let spec = Self.storedSpec(specJSON)
+                let status = RunStatus(rawValue: statusText) ?? .lost
+                let run = ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
+                                     attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now, spec: spec)
+                var earliest: Date?
+                if case .olderEpochs = recovery {
+                    // The old active's child may still be dying until its timeout and kill grace.
+                    let timeout = (try? spec.get())?.timeout ?? JobSpec.defaultTimeout
+                    earliest = (startedAt ?? now).addingTimeInterval(Double((timeout + killGrace).milliseconds) / 1000)
+                }
+                let result = RunResult(status: status, reason: reason, finishedAt: now)
+                _ = try await context.afterTerminal(connection, run: run, status: status, result: result, startedAt: startedAt,
+                                                    spec: try? spec.get(), retryNotBefore: earliest, now: now, epoch: epoch)
+            }
+            if !rows.isEmpty {
+                let cancelled = rows.count { $0.10 == RunStatus.cancelled.rawValue }
+                logger.warning("running runs without a live child ended", metadata: [
+                    "operation": "\(operation)", "lost": "\(rows.count - cancelled)", "cancelled": "\(cancelled)", "epoch": "\(epoch)"])
+            }
+            return rows.map { RecoveredRun(id: $0.0, status: RunStatus(rawValue: $0.10) ?? .lost) }
         }
     }
 
     // MARK: - Cancel and run-now
 
     /// Of `ids`, the runs an operator (or a `replace` overlap) asked to cancel.
-    public func cancelRequested(among ids: [UUID]) async throws -> [UUID] {
+    public func cancelRequested(among ids: [UUID], deadline: Duration? = nil) async throws -> [UUID] {
         guard !ids.isEmpty else { return [] }
-        var found: [UUID] = []
-        for try await id in try await client.query("""
-            SELECT id FROM \(unescaped: names.schema).job_runs WHERE id = ANY(\(ids)) AND cancel_requested_at IS NOT NULL
-            """, logger: logger).decode(UUID.self) {
-            found.append(id)
+        let schema = names.schema
+        let logger = self.logger
+        return try await client.withConnection(deadline: deadline, operation: "cancel-check", logger: logger) { connection in
+            try await connection.queryIfOpen("""
+                SELECT id FROM \(unescaped: schema).job_runs WHERE id = ANY(\(ids)) AND cancel_requested_at IS NOT NULL
+                """, logger: logger).map { try $0.decode(UUID.self) }
         }
-        return found
     }
 
     /// Asks to cancel a run: a queued one becomes `cancelled` at once, a running one is killed by
