@@ -68,6 +68,38 @@ struct RunEndTests {
         }
     }
 
+    /// A log insert that fails once (injected by a trigger) keeps its batch for the next flush: the
+    /// stored log is complete, not cut at the first transient error.
+    @Test func logInsertThatFailsOnceLosesNoChunk() async throws {
+        try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
+            let schema = h.db.names.schema
+            try await execute(h.client, [
+                "CREATE SEQUENCE \(schema).log_failures",
+                """
+                CREATE FUNCTION \(schema).fail_first_log_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF nextval('\(schema).log_failures') = 1 THEN
+                        RAISE EXCEPTION 'injected transient failure' USING ERRCODE = '40001';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER fail_first_log_insert BEFORE INSERT ON \(schema).run_log_chunks
+                    FOR EACH STATEMENT EXECUTE FUNCTION \(schema).fail_first_log_insert()
+                """,
+            ])
+            let job = try await insertShellJob(h.client, h.db, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
+            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
+            let failures = try await h.client.scalar(PostgresQuery(unsafeSQL: "SELECT last_value FROM \(schema).log_failures"), as: Int64.self)
+            #expect((failures ?? 0) >= 2, "the first insert failed and a later one was made")
+            let chunks = try await RunLogStore(client: h.client, names: h.db.names, logger: h.db.logger).chunks(runID: run)
+            let text = String(decoding: chunks.filter { $0.stream == "stdout" }.flatMap(\.data), as: UTF8.self)
+            #expect(text == (1...5).map { "line \($0)\n" }.joined(), "every line is stored: \(text.debugDescription)")
+        }
+    }
+
     /// A finish no retry can fix (a data exception on every attempt) is given up, and the
     /// executor's recovery pass ends the run instead of leaving it `running`.
     @Test func finishThatCannotBeWrittenIsEndedByTheRecoveryPass() async throws {
