@@ -103,15 +103,20 @@ struct CLITests {
             let table = try await cli.run(["runs", "probe"], token: "viewer")
             #expect(table.stdout.contains("queued") && table.stdout.contains("(manual)"))
 
-            #expect(try await cli.run(["disable", "probe"], token: "operator").status == 0)
-            #expect((try await cli.run(["inspect", "probe", "--json"]).object["job"] as? [String: Any])?["enabled"] as? Bool == false)
-            #expect(try await cli.run(["enable", "probe"], token: "operator").status == 0)
-            #expect(try await cli.run(["delete", "probe"], token: "operator").status == 4)
-
             let cancelled = try await cli.run(["cancel", runID, "--json"], token: "operator")
             #expect(cancelled.status == 0, "\(cancelled.stderr)")
             #expect(cancelled.object["status"] as? String == "cancelled")
             #expect(try await cli.run(["cancel", runID]).status == 1)
+
+            // Disable cancels what is still queued, with the actor's name.
+            let pending = try #require(try await cli.run(["run-now", "probe", "--json"], token: "operator").object["id"] as? String)
+            #expect(try await cli.run(["disable", "probe"], token: "operator").status == 0)
+            #expect((try await cli.run(["inspect", "probe", "--json"]).object["job"] as? [String: Any])?["enabled"] as? Bool == false)
+            let afterDisable = try await cli.run(["runs", "probe", "--json"], token: "viewer").array.first { $0["id"] as? String == pending }
+            #expect(afterDisable?["status"] as? String == "cancelled")
+            #expect(afterDisable?["reason"] as? String == "job disabled by operator")
+            #expect(try await cli.run(["enable", "probe"], token: "operator").status == 0)
+            #expect(try await cli.run(["delete", "probe"], token: "operator").status == 4)
 
             #expect(try await cli.run(["delete", "probe"]).status == 0)
             #expect(try await cli.run(["inspect", "probe"]).status == 3)
