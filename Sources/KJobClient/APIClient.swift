@@ -9,7 +9,7 @@ import NIOSSL
 ///
 /// A request goes to the first server; when it cannot be reached (connection refused, DNS,
 /// connect timeout, TLS handshake), the next one is tried. A server that answers, with any
-/// status, is final. POSTs fail over only on connect-phase errors, so a run-now is not sent twice.
+/// status, is final. POSTs and PATCHes fail over only on connect-phase errors, so a run-now is not sent twice.
 public final class APIClient: Sendable {
     public struct Response: Sendable {
         public var status: Int
@@ -52,9 +52,9 @@ public final class APIClient: Sendable {
 
     /// Sends a request, failing over between servers; throws ``ClientError/http(status:problem:)`` for 4xx/5xx.
     public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-                     contentType: String? = nil) async throws(ClientError) -> Response {
+                     contentType: String? = nil, headers: [(String, String)] = []) async throws(ClientError) -> Response {
         let (response, server) = try await execute(method, path, query: query, body: body, contentType: contentType,
-                                                   timeout: settings.requestTimeout)
+                                                   headers: headers, timeout: settings.requestTimeout)
         do {
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let result = Response(status: Int(response.status.code), body: Array(bytes.readableBytesView), server: server)
@@ -69,7 +69,7 @@ public final class APIClient: Sendable {
 
     /// Streams a response body (followed logs) to `sink` as it arrives.
     public func stream(_ path: String, query: [(String, String)], sink: @Sendable ([UInt8]) -> Void) async throws(ClientError) {
-        let (response, server) = try await execute(.GET, path, query: query, body: nil, contentType: nil, timeout: .seconds(7 * 86_400))
+        let (response, server) = try await execute(.GET, path, query: query, body: nil, contentType: nil, headers: [], timeout: .seconds(7 * 86_400))
         do {
             if response.status.code >= 400 {
                 let bytes = try await response.body.collect(upTo: 1 << 20)
@@ -93,7 +93,7 @@ public final class APIClient: Sendable {
     }
 
     private func execute(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?,
-                         timeout: Duration) async throws(ClientError) -> (HTTPClientResponse, String) {
+                         headers: [(String, String)], timeout: Duration) async throws(ClientError) -> (HTTPClientResponse, String) {
         var attempts: [String] = []
         var items = query
         if let tenant = settings.tenant, !items.contains(where: { $0.0 == "tenant" }) { items.append(("tenant", tenant)) }
@@ -106,6 +106,7 @@ public final class APIClient: Sendable {
             request.headers.add(name: "Accept", value: "application/json, application/problem+json, text/plain")
             request.headers.add(name: "User-Agent", value: "kjob-cli")
             if let token = settings.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let body {
                 request.body = .bytes(ByteBuffer(bytes: body))
                 request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
@@ -115,7 +116,7 @@ public final class APIClient: Sendable {
                 return (response, server)
             } catch {
                 attempts.append("\(server): \(Self.describe(error))")
-                guard method != .POST || Self.isConnectError(error) else {
+                guard (method != .POST && method != .PATCH) || Self.isConnectError(error) else {
                     throw ClientError.failure("\(server) did not answer the \(method) \(path) (\(Self.describe(error))); it may have been applied — check before retrying")
                 }
             }

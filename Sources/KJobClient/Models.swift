@@ -13,11 +13,13 @@ public struct JobView: Decodable, Sendable {
     public var lastFireAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The job's version (its ETag), for `kjob update --if-version`; nil from an older node.
+    public var version: Int64?
     public var specTOML: String
     public var lastRun: RunView?
 
     enum CodingKeys: String, CodingKey {
-        case id, tenant, slug, enabled, schedule, timezone
+        case id, tenant, slug, enabled, schedule, timezone, version
         case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
         case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
     }
@@ -76,6 +78,8 @@ public struct RunView: Decodable, Sendable {
     public var node: String?
     public var epoch: Int64?
     public var manual: Bool
+    /// Created by `kjob backfill`; nil from an older node.
+    public var backfill: Bool?
     public var startedAt: Date?
     public var finishedAt: Date?
     public var exitCode: Int?
@@ -84,7 +88,7 @@ public struct RunView: Decodable, Sendable {
     public var dispatches: [Dispatch]?
 
     enum CodingKeys: String, CodingKey {
-        case id, job, attempt, status, reason, node, epoch, manual, signal, dispatches
+        case id, job, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches
         case scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
         case exitCode = "exit_code", dispatchStatus = "dispatch_status"
     }
@@ -120,4 +124,33 @@ public struct ClusterStatus: Decodable, Sendable {
     public var leader: Leader
     public var nodes: [Node]
     public var now: Date?
+}
+
+/// `POST /v1/jobs/{slug}/backfill`.
+public struct BackfillResult: Decodable, Sendable {
+    public var job: String
+    public var from: Date
+    public var to: Date
+    public var dryRun: Bool
+    public var created: Int
+    public var existing: Int
+    /// The fires that got a run (on a dry run, would).
+    public var fires: [Date]
+    enum CodingKeys: String, CodingKey { case job, from, to, created, existing, fires, dryRun = "dry_run" }
+}
+
+/// `GET /v1/upcoming`.
+public struct UpcomingList: Decodable, Sendable {
+    public struct Fire: Decodable, Sendable {
+        public var tenant: String
+        public var slug: String
+        public var scheduledFor: Date
+        public var schedule: String
+        public var timezone: String
+        enum CodingKeys: String, CodingKey { case tenant, slug, schedule, timezone, scheduledFor = "scheduled_for" }
+    }
+
+    public var fires: [Fire]
+    public var until: Date
+    public var truncated: Bool
 }

@@ -16,9 +16,9 @@ struct KJob: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permission.
             """,
         subcommands: [
-            CreateCommand.self, ApplyCommand.self, ListCommand.self, InspectCommand.self, RunNowCommand.self,
+            CreateCommand.self, ApplyCommand.self, UpdateCommand.self, ListCommand.self, InspectCommand.self, RunNowCommand.self,
             DisableCommand.self, EnableCommand.self, DeleteCommand.self, RunsCommand.self, LogsCommand.self,
-            CancelCommand.self, StatusCommand.self, CronCommand.self,
+            CancelCommand.self, BackfillCommand.self, UpcomingCommand.self, ExportCommand.self, StatusCommand.self, CronCommand.self,
         ])
 
     /// Like the default, but usage errors exit 2 instead of 64.

@@ -29,10 +29,12 @@ struct APITester: Sendable {
         }
     }
 
-    func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, contentType: String? = nil) async throws -> Result {
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, contentType: String? = nil,
+              headers extra: HTTPFields = [:]) async throws -> Result {
+        var headers = fixture.headers(token, contentType: contentType)
+        headers.append(contentsOf: extra)
         let response = try await client.executeRequest(
-            uri: uri, method: method, headers: fixture.headers(token, contentType: contentType),
-            body: body.map { ByteBuffer(string: $0) })
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         return Result(status: response.status, headers: response.headers, bytes: Array(response.body.readableBytesView))
     }
 

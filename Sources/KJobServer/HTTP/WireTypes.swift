@@ -15,19 +15,21 @@ struct JobBody: Encodable {
     var lastFireAt: Date?
     var createdAt: Date
     var updatedAt: Date
+    var version: Int64
     var spec: JobSpec?
     var specTOML: String
     var lastRun: RunBody?
 
     enum CodingKeys: String, CodingKey {
-        case id, tenant, slug, enabled, schedule, timezone, spec
+        case id, tenant, slug, enabled, schedule, timezone, spec, version
         case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
         case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
     }
 
+    /// `spec` and `spec_toml` are the spec in force (``JobRecord/spec``): with the `enabled` that
+    /// enable/disable set, so exporting and re-applying it keeps the job as it is.
     init(_ record: JobRecord, lastRun: RunRecord? = nil) {
-        var spec = try? JobSpec(toml: record.specTOML)
-        spec?.enabled = record.enabled
+        let spec = record.spec
         id = record.id
         tenant = record.tenant
         slug = record.slug
@@ -39,8 +41,9 @@ struct JobBody: Encodable {
         lastFireAt = record.lastFireAt
         createdAt = record.createdAt
         updatedAt = record.updatedAt
+        version = record.version
         self.spec = spec
-        specTOML = record.specTOML
+        specTOML = spec?.toml() ?? record.specTOML
         self.lastRun = lastRun.map(RunBody.init)
     }
 
@@ -57,6 +60,7 @@ struct JobBody: Encodable {
         try c.encode(lastFireAt, forKey: .lastFireAt)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(version, forKey: .version)
         try c.encode(spec, forKey: .spec)
         try c.encode(specTOML, forKey: .specTOML)
         try c.encode(lastRun, forKey: .lastRun)
@@ -78,7 +82,7 @@ struct RunBody: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, tenant, attempt, status, reason, node, epoch, manual, signal, dispatches
+        case id, job, tenant, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches
         case scheduledFor = "scheduled_for", queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at"
         case exitCode = "exit_code", logBytes = "log_bytes", logTruncated = "log_truncated"
         case cancelRequestedAt = "cancel_requested_at", dispatchStatus = "dispatch_status"
@@ -96,6 +100,7 @@ struct RunBody: Encodable {
         try c.encode(run.node, forKey: .node)
         try c.encode(run.epoch, forKey: .epoch)
         try c.encode(run.manual, forKey: .manual)
+        try c.encode(run.backfill, forKey: .backfill)
         try c.encode(run.queuedAt, forKey: .queuedAt)
         try c.encode(run.startedAt, forKey: .startedAt)
         try c.encode(run.finishedAt, forKey: .finishedAt)
@@ -201,4 +206,39 @@ struct ClusterBody: Encodable {
         }
         now = view.databaseNow
     }
+}
+
+/// `POST /v1/jobs/{slug}/backfill`: `fires` are the fires that got a run (on a dry run, that
+/// would); `created` counts the runs created (0 on a dry run), `existing` the fires that had one.
+struct BackfillBody: Encodable {
+    var job: String
+    var tenant: String
+    var from: Date
+    var to: Date
+    var dryRun: Bool
+    var created: Int
+    var existing: Int
+    var fires: [Date]
+
+    enum CodingKeys: String, CodingKey {
+        case job, tenant, from, to, created, existing, fires, dryRun = "dry_run"
+    }
+}
+
+/// `GET /v1/upcoming`: the next fires across jobs, oldest first.
+struct UpcomingBody: Encodable {
+    struct Fire: Encodable {
+        var tenant: String
+        var slug: String
+        var scheduledFor: Date
+        var schedule: String
+        var timezone: String
+        enum CodingKeys: String, CodingKey { case tenant, slug, schedule, timezone, scheduledFor = "scheduled_for" }
+    }
+
+    var fires: [Fire]
+    /// The end of the window (now + `within`).
+    var until: Date
+    /// More fires fall in the window than `limit`.
+    var truncated: Bool
 }

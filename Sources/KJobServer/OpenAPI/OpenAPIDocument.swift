@@ -9,8 +9,8 @@ info:
   description: |
     The HTTP API of a kjobd node. Both nodes serve it; all state is in Postgres.
     Authentication: `Authorization: Bearer <token>` (create one with `kjobd token create`).
-    Roles: viewer reads; operator also runs, enables, disables and cancels; admin also creates,
-    applies and deletes. A token with a tenant sees only that tenant's jobs and runs (another
+    Roles: viewer reads; operator also runs, enables, disables, backfills and cancels; admin also
+    creates, applies, patches and deletes. A token with a tenant sees only that tenant's jobs and runs (another
     tenant's job is a 404). A token without a tenant acts on `?tenant=` (default `default`).
     `/healthz`, `/readyz`, `/metrics` and this document need no token.
     Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}]` for
@@ -77,9 +77,9 @@ paths:
   /v1/jobs/{slug}:
     parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
     get:
-      summary: One job with its last run (viewer)
+      summary: One job with its last run (viewer); its version is the ETag
       responses:
-        '200': {description: The job, content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        '200': {description: The job, headers: {ETag: {$ref: '#/components/headers/ETag'}}, content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
@@ -95,8 +95,33 @@ paths:
         '413': {$ref: '#/components/responses/Problem'}
         '415': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+    patch:
+      summary: Change some of a job's keys (admin), validated like a create; If-Match makes it conditional on the version
+      description: >-
+        A JSON merge patch (RFC 7396) of job keys, merged onto the spec in force: a key with a value
+        replaces it, `null` removes it (its default applies), `output` is replaced whole; `slug` cannot
+        change. Field errors name `job.<key>`. With If-Match (the ETag of GET, `"N"`, or `*`), a job
+        at another version answers 412 and nothing changes; the comparison happens under the row
+        lock of the write.
+      parameters:
+        - {name: If-Match, in: header, description: 'The version the change is based on, as its ETag ("3"), or *', schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/merge-patch+json: {schema: {$ref: '#/components/schemas/JobPatch'}}
+      responses:
+        '200': {description: The patched job, headers: {ETag: {$ref: '#/components/headers/ETag'}}, content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '415': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
     delete:
-      summary: Delete a job with its runs and logs (admin)
+      summary: Delete a job (admin); soft, its runs, logs and dispatches stay readable by run id
       responses:
         '204': {description: Deleted}
         '400': {$ref: '#/components/responses/Problem'}
@@ -142,6 +167,43 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+  /v1/jobs/{slug}/backfill:
+    parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
+    post:
+      summary: Queue runs for the schedule's past fires in [from, to) that have none (operator)
+      description: >-
+        Idempotent (a fire with a run is counted in `existing`). Backfill runs run one at a time per
+        job, oldest first, whatever its overlap policy. More than `max` fires in the range is refused
+        whole (422, with the count); `to` may not be in the future. `dry_run` creates nothing and
+        lists the fires that would get a run. A disabled job is refused (409) unless `dry_run`.
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/BackfillRequest'}}
+      responses:
+        '200': {description: The fires that got (or would get) a run, content: {application/json: {schema: {$ref: '#/components/schemas/Backfill'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '415': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/upcoming:
+    get:
+      summary: The next fires across the live, enabled jobs (viewer), oldest first
+      description: >-
+        From each job's pending fire and stored schedule; tenant-scoped like GET /v1/jobs.
+        `truncated` is true when more than `limit` fires fall within the window.
+      parameters:
+        - {$ref: '#/components/parameters/Tenant'}
+        - {name: within, in: query, description: 'The window from now, a duration such as 90m, 24h or 7d (at most 366d)', schema: {type: string, default: 24h}}
+        - {name: limit, in: query, description: Fires at most, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+      responses:
+        '200': {description: Fires, content: {application/json: {schema: {$ref: '#/components/schemas/Upcoming'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
   /v1/runs/{id}:
     parameters: [{$ref: '#/components/parameters/RunID'}]
     get:
@@ -187,6 +249,8 @@ components:
     Slug: {name: slug, in: path, required: true, schema: {type: string, pattern: '^[a-z0-9][a-z0-9-]{0,62}$'}}
     RunID: {name: id, in: path, required: true, schema: {type: string, format: uuid}}
     Tenant: {name: tenant, in: query, description: Tenant for tokens without one (default "default"), schema: {type: string, pattern: '^[a-z0-9][a-z0-9-]{0,62}$'}}
+  headers:
+    ETag: {description: 'The job''s version in quotes ("3"); send it back as If-Match', schema: {type: string}}
   requestBodies:
     JobSpec:
       required: true
@@ -235,6 +299,62 @@ components:
         misfire: {type: object}
         env: {type: object, additionalProperties: {type: string}}
         description: {type: string}
+    JobPatch:
+      description: Job keys to change (a JSON merge patch, RFC 7396); null removes a key
+      type: object
+      properties:
+        slug: {type: [string, 'null']}
+        prompt: {type: [string, 'null']}
+        agent: {type: [string, 'null']}
+        schedule: {type: [string, 'null']}
+        timezone: {type: [string, 'null']}
+        sandbox: {type: [object, 'null']}
+        output: {type: [array, 'null'], items: {type: object}}
+        retries: {type: [object, 'null']}
+        timeout: {type: [string, 'null']}
+        enabled: {type: [boolean, 'null']}
+        overlap: {type: [string, 'null']}
+        misfire: {type: [object, 'null']}
+        env: {type: [object, 'null']}
+        description: {type: [string, 'null']}
+    BackfillRequest:
+      type: object
+      required: [from, to]
+      additionalProperties: false
+      properties:
+        from: {type: string, format: date-time, description: First instant of the range (included)}
+        to: {type: string, format: date-time, description: End of the range (excluded); not in the future}
+        max: {type: integer, minimum: 1, maximum: 1000, default: 100}
+        dry_run: {type: boolean, default: false}
+    Backfill:
+      type: object
+      required: [job, tenant, from, to, dry_run, created, existing, fires]
+      properties:
+        job: {type: string}
+        tenant: {type: string}
+        from: {type: string, format: date-time}
+        to: {type: string, format: date-time}
+        dry_run: {type: boolean}
+        created: {type: integer, description: Runs created (0 on a dry run)}
+        existing: {type: integer, description: Fires in the range that already had a run}
+        fires: {type: array, items: {type: string, format: date-time}, description: The fires that got a run (on a dry run, would)}
+    Upcoming:
+      type: object
+      required: [fires, until, truncated]
+      properties:
+        until: {type: string, format: date-time}
+        truncated: {type: boolean}
+        fires:
+          type: array
+          items:
+            type: object
+            required: [tenant, slug, scheduled_for, schedule, timezone]
+            properties:
+              tenant: {type: string}
+              slug: {type: string}
+              scheduled_for: {type: string, format: date-time}
+              schedule: {type: string}
+              timezone: {type: string}
     JobFields:
       description: What a job and its list summary share
       type: object
@@ -255,8 +375,9 @@ components:
       allOf:
         - {$ref: '#/components/schemas/JobFields'}
         - type: object
-          required: [spec_toml]
+          required: [spec_toml, version]
           properties:
+            version: {type: integer, description: 'Changes made to the job (1 when created); the ETag'}
             spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
             spec_toml: {type: string}
             last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
@@ -285,7 +406,7 @@ components:
         next: {type: [string, 'null'], description: The after of the next page; null on the last page}
     Run:
       type: object
-      required: [id, job, tenant, scheduled_for, attempt, status, manual, queued_at, log_bytes, log_truncated]
+      required: [id, job, tenant, scheduled_for, attempt, status, manual, backfill, queued_at, log_bytes, log_truncated]
       properties:
         id: {type: string, format: uuid}
         job: {type: string}
@@ -297,6 +418,7 @@ components:
         node: {type: [string, 'null']}
         epoch: {type: [integer, 'null']}
         manual: {type: boolean}
+        backfill: {type: boolean, description: Created by a backfill (or a retry of one)}
         queued_at: {type: string, format: date-time}
         started_at: {type: [string, 'null'], format: date-time}
         finished_at: {type: [string, 'null'], format: date-time}

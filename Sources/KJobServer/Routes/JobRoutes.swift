@@ -3,7 +3,8 @@ import Hummingbird
 import KJobCore
 import KJobStore
 
-/// `/v1/jobs...`: CRUD, apply, enable, disable, run-now and the job's runs.
+/// `/v1/jobs...`: CRUD, apply, patch, enable, disable, run-now, backfill and the job's runs;
+/// `/v1/upcoming`.
 struct JobRoutes: Sendable {
     let dependencies: APIDependencies
     let configuration: APIConfiguration
@@ -13,11 +14,14 @@ struct JobRoutes: Sendable {
         group.post("jobs") { request, context in try await create(request, context) }
         group.get("jobs/{slug}") { request, context in try await get(request, context) }
         group.put("jobs/{slug}") { request, context in try await apply(request, context) }
+        group.patch("jobs/{slug}") { request, context in try await patch(request, context) }
         group.delete("jobs/{slug}") { request, context in try await delete(request, context) }
         group.post("jobs/{slug}/enable") { request, context in try await setEnabled(true, request, context) }
         group.post("jobs/{slug}/disable") { request, context in try await setEnabled(false, request, context) }
         group.post("jobs/{slug}/run") { request, context in try await runNow(request, context) }
         group.get("jobs/{slug}/runs") { request, context in try await runs(request, context) }
+        group.post("jobs/{slug}/backfill") { request, context in try await backfill(request, context) }
+        group.get("upcoming") { request, context in try await upcoming(request, context) }
     }
 
     static func slug(_ context: APIRequestContext) throws -> String {
@@ -42,12 +46,23 @@ struct JobRoutes: Sendable {
     static func response(_ result: JobsRepository.WriteResult, exists: @autoclosure () -> String) throws -> Response {
         switch result {
         case .created(let record):
-            return try APIJSON.response(JobBody(record), status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
+            return try jobResponse(record, status: .created, headers: [.location: "/v1/jobs/\(record.slug)"])
         case .updated(let record):
-            return try APIJSON.response(JobBody(record))
+            return try jobResponse(record)
         case .exists:
             throw Problem.conflict(exists())
+        case .missing, .versionMismatch:
+            // Only an `update` write answers these; create and apply never do.
+            throw Problem.conflict("the job changed while it was written; retry")
         }
+    }
+
+    /// A job's body with its version as the ETag.
+    static func jobResponse(_ record: JobRecord, lastRun: RunRecord? = nil, status: HTTPResponse.Status = .ok,
+                            headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.eTag] = IfMatch.etag(record.version)
+        return try APIJSON.response(JobBody(record, lastRun: lastRun), status: status, headers: headers)
     }
 
     static func noJob(_ slug: String, _ tenant: String) -> Problem {
@@ -69,7 +84,7 @@ struct JobRoutes: Sendable {
         var filter = RunsRepository.Filter()
         filter.limit = 1
         let last = try await dependencies.runs.list(jobID: job.id, filter: filter).first
-        return try APIJSON.response(JobBody(job, lastRun: last))
+        return try Self.jobResponse(job, lastRun: last)
     }
 
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -112,7 +127,7 @@ struct JobRoutes: Sendable {
         guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName) else {
             throw Self.noJob(slug, tenant)
         }
-        return try APIJSON.response(JobBody(job))
+        return try Self.jobResponse(job)
     }
 
     func runNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {

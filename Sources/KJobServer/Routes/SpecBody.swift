@@ -7,14 +7,8 @@ import KJobCore
 enum SpecBody {
     /// The spec and the field prefix its errors use (`job.` for TOML, none for JSON).
     static func read(_ request: Request, configuration: APIConfiguration) async throws -> (JobSpec, String) {
-        let limit = configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw Problem.tooLarge(limit: limit)
-        }
-        let buffer = try await request.body.collect(upTo: limit)
-        let bytes = Array(buffer.readableBytesView)
-        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let bytes = try await collect(request, limit: configuration.maxBodyBytes)
+        let mediaType = Self.mediaType(request)
         let isJSON: Bool
         switch mediaType {
         case "application/json": isJSON = true
@@ -32,12 +26,31 @@ enum SpecBody {
             throw Problem.invalidSpec(error)
         }
         let prefix = isJSON ? "" : JobSpec.tomlFieldPrefix
-        if !configuration.agents.isEmpty {
-            let context = JobValidationContext(agents: configuration.agents, availableBackends: Set(SandboxBackend.allCases))
-            let errors = spec.validate(against: context, fieldPrefix: prefix)
-            if !errors.isEmpty { throw Problem.invalidSpec(JobSpecError(errors: errors)) }
-        }
+        try checkAgainstNode(spec, prefix: prefix, configuration: configuration)
         return (spec, prefix)
+    }
+
+    /// The checks that need the node: the agent is one of its `[agents.*]`.
+    static func checkAgainstNode(_ spec: JobSpec, prefix: String, configuration: APIConfiguration) throws {
+        guard !configuration.agents.isEmpty else { return }
+        let context = JobValidationContext(agents: configuration.agents, availableBackends: Set(SandboxBackend.allCases))
+        let errors = spec.validate(against: context, fieldPrefix: prefix)
+        if !errors.isEmpty { throw Problem.invalidSpec(JobSpecError(errors: errors)) }
+    }
+
+    /// The request body, refused (413) past `limit` bytes.
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw Problem.tooLarge(limit: limit)
+        }
+        let buffer = try await request.body.collect(upTo: limit)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The Content-Type without parameters, lowercased; "" when absent.
+    static func mediaType(_ request: Request) -> String {
+        (request.headers[.contentType] ?? "").split(separator: ";").first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
     }
 
     static func parse(_ bytes: [UInt8], isJSON: Bool) throws(JobSpecError) -> JobSpec {

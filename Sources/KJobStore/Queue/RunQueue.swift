@@ -8,7 +8,8 @@ import PostgresNIO
 /// - `claim`: queued runs whose `not_before` is due, `FOR UPDATE SKIP LOCKED`, queued → running
 ///   once, applying the job's overlap policy (`skip` records the run `skipped`/overlap, `queue`
 ///   leaves it waiting (at most `maxQueued` of them, newer fires are skipped), `replace` asks the running ones to cancel and waits, `allow` starts it).
-///   Manual runs (run-now) always start.
+///   Manual runs (run-now) always start. Backfill runs wait for each other and for the job's running
+///   runs, whatever the policy: one at a time, oldest first (only a job's earliest waiting one is a candidate).
 /// - `finish`: running → terminal, and in the same transaction either the next attempt (a
 ///   retryable failure with retries left: same fire key, `not_before` = now + full-jitter
 ///   backoff) or the dispatch outbox rows of the fire's final outcome.
@@ -63,14 +64,18 @@ public struct RunQueue: Sendable {
             var report = ClaimReport()
             // The overlap policy and the job's running runs come with each candidate; the spec itself is read
             // only for the runs that start (candidates are over-fetched past the ones that must wait).
-            typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID], Bool, Bool)
+            typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Bool, String?, [UUID], Bool, Bool, Bool)
             var candidates: [Row] = []
             let select: PostgresQuery = """
                 SELECT r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, j.spec_json IS NOT NULL, j.spec_json->>'overlap',
                        ARRAY(SELECT x.id FROM \(unescaped: schema).job_runs x WHERE x.job_id = r.job_id AND x.status = 'running'),
-                       j.enabled, j.deleted_at IS NOT NULL
+                       j.enabled, j.deleted_at IS NOT NULL, r.backfill
                   FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).jobs j ON j.id = r.job_id
                  WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= \(now))
+                   AND NOT (r.backfill AND EXISTS (
+                       SELECT 1 FROM \(unescaped: schema).job_runs b
+                        WHERE b.job_id = r.job_id AND b.backfill AND b.status = 'queued'
+                          AND (b.scheduled_for, b.attempt) < (r.scheduled_for, r.attempt)))
                  ORDER BY COALESCE(r.not_before, r.queued_at), r.queued_at, r.scheduled_for
                  LIMIT \(limit + 32 + maxQueued)
                    FOR UPDATE OF r SKIP LOCKED
@@ -92,7 +97,7 @@ public struct RunQueue: Sendable {
             var victims: [UUID] = []
             for row in candidates {
                 guard starting.count < limit else { break }
-                let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _, enabled, deleted) = row
+                let (id, jobID, _, _, _, manual, _, hasSpec, overlapText, _, enabled, deleted, backfill) = row
                 // Delete and disable cancel queued runs in their own transaction; a retry or fire
                 // that committed beside them is caught here. A run-now of a disabled job runs.
                 if deleted || (!enabled && !manual) {
@@ -101,10 +106,11 @@ public struct RunQueue: Sendable {
                     report.skipped.append(id)
                     continue
                 }
-                let overlap: OverlapPolicy = manual ? .allow : Self.overlap(hasSpec: hasSpec, stored: overlapText)
+                let overlap: OverlapPolicy = manual ? .allow : backfill ? .queue : Self.overlap(hasSpec: hasSpec, stored: overlapText)
                 let running = (runningByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .running) }
                 let waiting = (waitingByJob[jobID] ?? []).map { OverlapPolicy.ActiveRun(id: $0, status: .queued) }
-                switch overlap.decide(activeRuns: running + waiting, maxQueued: maxQueued) {
+                // A backfill's own cap bounds its backlog; the queue limit is for fires that keep coming.
+                switch overlap.decide(activeRuns: running + waiting, maxQueued: backfill ? .max : maxQueued) {
                 case .start:
                     runningByJob[jobID, default: []].append(id)
                     starting.append(row)
@@ -131,7 +137,7 @@ public struct RunQueue: Sendable {
                     let (id, specJSON) = try row.decode((UUID, String?).self)
                     specs[id] = specJSON
                 }
-                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _) in starting {
+                for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _, _) in starting {
                     guard let specJSON = specs[id] else { continue }
                     report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
                                                      manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
@@ -238,9 +244,10 @@ public struct RunQueue: Sendable {
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
             _ = try await connection.queryIfOpen("""
                 INSERT INTO \(unescaped: schema).job_runs
-                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before)
+                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before, backfill)
                 VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
-                        'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore))
+                        'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore),
+                        COALESCE((SELECT b.backfill FROM \(unescaped: schema).job_runs b WHERE b.id = \(run.id)), false))
                 ON CONFLICT (job_id, fire_key, attempt) DO NOTHING
                 """, logger: logger)
             report.retry = (id, notBefore)

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// A stored job: the spec as applied plus what the scheduler keeps about it.
 public struct JobRecord: Sendable, Hashable {
@@ -13,9 +14,11 @@ public struct JobRecord: Sendable, Hashable {
     public var lastFireAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Changes made to the job so far (1 when created); the API's ETag and `If-Match`.
+    public var version: Int64
 
     public init(id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
-                nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date) {
+                nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date, version: Int64 = 1) {
         self.id = id
         self.tenant = tenant
         self.slug = slug
@@ -25,5 +28,14 @@ public struct JobRecord: Sendable, Hashable {
         self.lastFireAt = lastFireAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.version = version
+    }
+
+    /// The spec in force: the stored one with the `enabled` column (enable and disable change
+    /// only the column). Nil when the stored spec no longer parses.
+    public var spec: JobSpec? {
+        guard var spec = try? JobSpec(toml: specTOML) else { return nil }
+        spec.enabled = enabled
+        return spec
     }
 }

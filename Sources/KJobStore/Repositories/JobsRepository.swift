@@ -6,12 +6,20 @@ import PostgresNIO
 /// Jobs as the API reads and writes them. Not epoch-fenced: any node may edit jobs; the
 /// `jobs` trigger NOTIFYs the active's materializer.
 public struct JobsRepository: StoreRepository {
-    public enum WriteMode: Sendable { case create, apply }
+    public enum WriteMode: Sendable, Hashable {
+        case create, apply
+        /// Replace the live job only while it is still at `version` (a merge patch based on it).
+        case update(version: Int64)
+    }
     public enum WriteResult: Sendable, Hashable {
         case created(JobRecord)
         case updated(JobRecord)
         /// `create` of a slug the tenant already has.
         case exists
+        /// `update` of a job that does not exist (or was deleted).
+        case missing
+        /// `update` of a job that changed since: it is at `current`.
+        case versionMismatch(current: Int64)
     }
 
     public let context: StoreContext
@@ -20,14 +28,14 @@ public struct JobsRepository: StoreRepository {
         self.context = context
     }
 
-    static let columns = "id, tenant, slug, spec, enabled, next_fire_at, last_fire_at, created_at, updated_at"
+    static let columns = "id, tenant, slug, spec, enabled, next_fire_at, last_fire_at, created_at, updated_at, version"
 
     static func records(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
         var result: [JobRecord] = []
-        for try await (id, tenant, slug, spec, enabled, next, last, created, updated) in rows.decode(
-            (UUID, String, String, String, Bool, Date?, Date?, Date, Date).self) {
+        for try await (id, tenant, slug, spec, enabled, next, last, created, updated, version) in rows.decode(
+            (UUID, String, String, String, Bool, Date?, Date?, Date, Date, Int64).self) {
             result.append(JobRecord(id: id, tenant: tenant, slug: slug, specTOML: spec, enabled: enabled,
-                                    nextFireAt: next, lastFireAt: last, createdAt: created, updatedAt: updated))
+                                    nextFireAt: next, lastFireAt: last, createdAt: created, updatedAt: updated, version: version))
         }
         return result
     }
@@ -39,7 +47,8 @@ public struct JobsRepository: StoreRepository {
     }
 
     /// Creates or replaces a job. `next_fire_at` is recomputed (strictly after `now`) when the job is
-    /// new or its schedule or zone changed; otherwise the pending fire is kept.
+    /// new or its schedule or zone changed; otherwise the pending fire is kept. An `update` compares
+    /// the version under the row lock, so no change slips between the check and the write.
     public func write(tenant: String, spec: JobSpec, mode: WriteMode, now: Date) async throws -> WriteResult {
         let schema = names.schema
         let toml = spec.toml()
@@ -47,16 +56,20 @@ public struct JobsRepository: StoreRepository {
         let logger = self.logger
         let windowMs = spec.misfire.window.milliseconds
         return try await client.withTransaction(logger: logger) { connection in
-            var existing: (UUID, String, String, Date?)?
+            var existing: (UUID, String, String, Date?, Int64)?
             for try await row in try await connection.query(
-                "SELECT id, schedule, timezone, next_fire_at FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(spec.slug) AND deleted_at IS NULL FOR UPDATE",
-                logger: logger).decode((UUID, String, String, Date?).self) {
+                "SELECT id, schedule, timezone, next_fire_at, version FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(spec.slug) AND deleted_at IS NULL FOR UPDATE",
+                logger: logger).decode((UUID, String, String, Date?, Int64).self) {
                 existing = row
             }
             let id: UUID
             let created: Bool
+            if case .update(let version) = mode {
+                guard let existing else { return .missing }
+                guard existing.4 == version else { return .versionMismatch(current: existing.4) }
+            }
             if let existing {
-                guard mode == .apply else { return .exists }
+                guard mode != .create else { return .exists }
                 id = existing.0
                 created = false
                 let rescheduled = existing.1 != spec.schedule.text || existing.2 != spec.timezone || existing.3 == nil

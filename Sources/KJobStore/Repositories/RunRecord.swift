@@ -24,6 +24,8 @@ public struct RunRecord: Sendable, Hashable {
     /// Summary over the run's dispatches: nil when none, else pending, dead, failed or delivered
     /// (the worst one wins).
     public var dispatchStatus: String?
+    /// Created by `kjob backfill` (or a retry of such a run).
+    public var backfill: Bool = false
 
     public var isActive: Bool { status == "queued" || status == "running" }
 }

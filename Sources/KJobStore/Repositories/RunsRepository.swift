@@ -39,7 +39,7 @@ public struct RunsRepository: StoreRepository {
         let s = names.schema
         return """
             SELECT r.id, r.job_id, j.tenant, j.slug, r.scheduled_for, r.manual, r.attempt, r.status, r.reason, r.node, r.epoch,
-                   r.queued_at, r.started_at, r.finished_at, r.exit_code, r.signal, r.log_bytes, r.log_truncated, r.cancel_requested_at,
+                   r.queued_at, r.started_at, r.finished_at, r.exit_code, r.signal, r.log_bytes, r.log_truncated, r.cancel_requested_at, r.backfill,
                    (SELECT CASE WHEN count(*) = 0 THEN NULL
                                 WHEN bool_or(d.status = 'pending') THEN 'pending'
                                 WHEN bool_or(d.status = 'dead') THEN 'dead'
@@ -64,7 +64,7 @@ public struct RunsRepository: StoreRepository {
                 queuedAt: try get("queued_at"), startedAt: try get("started_at"), finishedAt: try get("finished_at"),
                 exitCode: try get("exit_code", Int?.self), signal: try get("signal", Int?.self), logBytes: try get("log_bytes"),
                 logTruncated: try get("log_truncated"), cancelRequestedAt: try get("cancel_requested_at"),
-                dispatchStatus: try get("dispatch_status")))
+                dispatchStatus: try get("dispatch_status"), backfill: try get("backfill")))
         }
         return result
     }

@@ -91,39 +91,3 @@ struct CreateCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// `kjob apply -f`: create or replace jobs from files.
-struct ApplyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "apply",
-        abstract: "Create or replace jobs from job files (PUT = upsert).",
-        discussion: """
-            Examples:
-              kjob apply -f weekly-stack-audit.toml
-              kjob apply -f a.toml -f b.toml --json
-            """)
-
-    @OptionGroup var client: ClientOptions
-
-    @Option(name: [.short, .customLong("file")], help: "A job file (TOML or JSON); repeat for several; - reads stdin.")
-    var files: [String] = []
-
-    func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one -f FILE") }
-    }
-
-    func run() async throws {
-        let jobs = try files.map { try JobFile(path: $0) }
-        try await client.withClient { api in
-            var results: [Any] = []
-            for job in jobs {
-                let response = try await api.send(.PUT, "/v1/jobs/\(job.spec.slug)", body: job.bytes, contentType: job.contentType)
-                if client.json { results.append(response.json ?? [String: Any]()) } else {
-                    let view = try response.decode(JobView.self)
-                    Output.write("\(response.status == 201 ? "created" : "updated") job \(view.slug) (tenant \(view.tenant))\n")
-                }
-            }
-            if client.json { Output.json(results.count == 1 ? results[0] : results) }
-        }
-    }
-}

@@ -48,6 +48,7 @@ struct InspectCommand: AsyncParsableCommand {
             let now = Date()
             var out = "job:         \(job.slug)  (tenant \(job.tenant))\n"
             out += "enabled:     \(job.enabled ? "yes" : "no")\n"
+            if let version = job.version { out += "version:     \(version)  (kjob update --if-version)\n" }
             out += "schedule:    \(job.schedule)  [\(job.timezone)]\n"
             out += "             \(schedule?.humanDescription ?? job.scheduleDescription ?? "")\n"
             out += "next fires:\n"

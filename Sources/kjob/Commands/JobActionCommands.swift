@@ -29,7 +29,7 @@ private func setEnabled(client: ClientOptions, slug: String, action: String) asy
 
 /// `kjob delete SLUG`.
 struct DeleteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a job with its runs and logs.",
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a job; its runs and logs stay readable by run id.",
                                                     discussion: "Example:\n  kjob delete weekly-stack-audit")
     @OptionGroup var client: ClientOptions
     @OptionGroup var job: JobSlugArgument
