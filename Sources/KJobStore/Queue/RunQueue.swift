@@ -222,9 +222,9 @@ public struct RunQueue: Sendable {
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
             try await connection.query("""
                 INSERT INTO \(unescaped: schema).job_runs
-                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before)
+                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before, trigger)
                 VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
-                        'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore))
+                        'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore), \(RunTriggerKind.retry.rawValue))
                 ON CONFLICT (job_id, fire_key, attempt) DO NOTHING
                 """, logger: logger)
             report.retry = (id, notBefore)
@@ -339,8 +339,8 @@ public struct RunQueue: Sendable {
     public func enqueueManual(jobID: UUID, now: Date) async throws -> UUID {
         let id = UUID()
         try await client.query("""
-            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at)
-            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now())
+            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, trigger)
+            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now(), \(RunTriggerKind.manual.rawValue))
             """, logger: logger)
         return id
     }

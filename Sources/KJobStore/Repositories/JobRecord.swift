@@ -13,6 +13,18 @@ public struct JobRecord: Sendable, Hashable {
     public var lastFireAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Who made the job, who last changed it (token names); nil for jobs from before they were recorded.
+    public var createdBy: String? = nil
+    public var updatedBy: String? = nil
+    /// The token that last created or replaced the job; its authority is checked at every fire.
+    /// Nil: no owner recorded (the job fires as before owners existed).
+    public var owner: String? = nil
+    /// Who paused (disabled) the job, when, and why; nil while it is enabled.
+    public var pausedBy: String? = nil
+    public var pausedAt: Date? = nil
+    public var pauseNote: String? = nil
+    /// Since when the owner no longer covers the job (its fires are skipped `unauthorized`).
+    public var unauthorizedAt: Date? = nil
 
     public init(id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
                 nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date) {

@@ -24,6 +24,10 @@ public struct RunRecord: Sendable, Hashable {
     /// Summary over the run's dispatches: nil when none, else pending, dead, failed or delivered
     /// (the worst one wins).
     public var dispatchStatus: String?
+    /// What queued the run: a ``KJobCore/RunTriggerKind`` raw value.
+    public var trigger: String = "schedule"
+    /// Who asked for a manual run (the token's name).
+    public var triggeredBy: String? = nil
 
     public var isActive: Bool { status == "queued" || status == "running" }
 }
