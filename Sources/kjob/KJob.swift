@@ -17,8 +17,8 @@ struct KJob: AsyncParsableCommand {
             """,
         subcommands: [
             CreateCommand.self, ApplyCommand.self, ListCommand.self, InspectCommand.self, RunNowCommand.self,
-            DisableCommand.self, EnableCommand.self, DeleteCommand.self, RunsCommand.self, LogsCommand.self,
-            CancelCommand.self, StatusCommand.self, CronCommand.self,
+            DisableCommand.self, EnableCommand.self, DeleteCommand.self, RestoreCommand.self, RunsCommand.self, LogsCommand.self,
+            CancelCommand.self, AuditCommand.self, StatusCommand.self, CronCommand.self,
         ])
 
     /// Like the default, but usage errors exit 2 instead of 64.

@@ -101,17 +101,17 @@ struct CLITests {
             }
             #expect(first["id"] as? String == runID)
             let table = try await cli.run(["runs", "probe"], token: "viewer")
-            #expect(table.stdout.contains("queued") && table.stdout.contains("(manual)"))
-
-            #expect(try await cli.run(["disable", "probe"], token: "operator").status == 0)
-            #expect((try await cli.run(["inspect", "probe", "--json"]).object["job"] as? [String: Any])?["enabled"] as? Bool == false)
-            #expect(try await cli.run(["enable", "probe"], token: "operator").status == 0)
-            #expect(try await cli.run(["delete", "probe"], token: "operator").status == 4)
+            #expect(table.stdout.contains("queued") && table.stdout.contains("manual (operator)"))
 
             let cancelled = try await cli.run(["cancel", runID, "--json"], token: "operator")
             #expect(cancelled.status == 0, "\(cancelled.stderr)")
             #expect(cancelled.object["status"] as? String == "cancelled")
             #expect(try await cli.run(["cancel", runID]).status == 1)
+
+            #expect(try await cli.run(["disable", "probe"], token: "operator").status == 0)
+            #expect((try await cli.run(["inspect", "probe", "--json"]).object["job"] as? [String: Any])?["enabled"] as? Bool == false)
+            #expect(try await cli.run(["enable", "probe"], token: "operator").status == 0)
+            #expect(try await cli.run(["delete", "probe"], token: "operator").status == 4)
 
             #expect(try await cli.run(["delete", "probe"]).status == 0)
             #expect(try await cli.run(["inspect", "probe"]).status == 3)
