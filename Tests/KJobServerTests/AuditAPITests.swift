@@ -226,6 +226,7 @@ struct AuditAPITests {
                 let before = try await api.auditCount()
                 api.expectProblem(try await api.call(.delete, "/v1/tokens/nobody", token: "admin"), .notFound)
                 api.expectProblem(try await api.call(.delete, "/v1/tokens/ci", token: "operator"), .forbidden)
+                api.expectProblem(try await api.call(.delete, "/v1/tokens/admin", token: "admin"), .conflict)
                 #expect(try await api.auditCount() == before)
                 #expect(try await api.call(.delete, "/v1/tokens/ci", token: "admin").status == .ok)
                 api.expectProblem(try await api.call(.get, "/v1/jobs", token: ci), .unauthorized)

@@ -266,13 +266,14 @@ paths:
     parameters:
       - {name: name, in: path, required: true, schema: {type: string, pattern: '^[A-Za-z0-9._@-]{1,128}$'}}
     delete:
-      summary: Revoke a token (admin); refused from the next request on. 404 for an unknown name
+      summary: Revoke a token (admin); refused from the next request on. 404 for an unknown name, 409 for the calling token itself
       responses:
         '200': {description: The revoked token, content: {application/json: {schema: {$ref: '#/components/schemas/Token'}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
   /v1/cluster:
     get:
       summary: Lease holder, epoch and nodes (viewer)

@@ -49,12 +49,16 @@ struct TokenRoutes: Sendable {
     }
 
     /// Revokes the named token: refused from the next request on. 404 for an unknown name (or one
-    /// of another tenant); revoking a revoked token changes nothing.
+    /// of another tenant); revoking a revoked token changes nothing. A token cannot revoke itself
+    /// here (409), so an admin cannot lock itself out by mistake.
     func revoke(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
         let name = context.parameters.get("name") ?? ""
         guard TokenIssuer.isValidName(name) else {
             throw Problem.badRequest("token name \"\(name.prefix(140))\" must be 1-128 letters, digits, - _ . or @", field: "name")
+        }
+        guard name != principal.tokenName else {
+            throw Problem.conflict("token \"\(name)\" cannot revoke itself; use another admin token, or kjobd token revoke \(name) on a node")
         }
         switch try await dependencies.tokens.revoke(name: name, tenant: principal.tenant, actor: principal.tokenName) {
         case .revoked(let record), .alreadyRevoked(let record):
