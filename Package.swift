@@ -74,7 +74,7 @@ let daemonTargets: [Target] = [
         ],
         swiftSettings: swiftSettings
     ),
-    .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", "KJobCore", "KJobServer", argumentParser], swiftSettings: swiftSettings),
+    .executableTarget(name: "kjobd", dependencies: ["KJobDaemon", "KJobCore", "KJobServer", "KJobClient", argumentParser], swiftSettings: swiftSettings),
     .testTarget(
         name: "KJobDaemonTests",
         dependencies: [

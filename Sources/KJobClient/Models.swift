@@ -17,11 +17,20 @@ public struct JobView: Decodable, Sendable {
     public var version: Int64?
     public var specTOML: String
     public var lastRun: RunView?
+    public var createdBy: String?
+    public var updatedBy: String?
+    public var owner: String?
+    public var pausedBy: String?
+    public var pausedAt: Date?
+    public var pauseNote: String?
+    public var unauthorizedAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, tenant, slug, enabled, schedule, timezone, version
+        case id, tenant, slug, enabled, schedule, timezone, version, owner
         case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
         case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
+        case createdBy = "created_by", updatedBy = "updated_by", pausedBy = "paused_by", pausedAt = "paused_at"
+        case pauseNote = "pause_note", unauthorizedAt = "unauthorized_at"
     }
 }
 
@@ -44,9 +53,11 @@ public struct JobListRow: Decodable, Sendable {
     public var schedule: String
     public var nextFireAt: Date?
     public var lastRun: LastRun?
+    /// Who disabled the job (nil while enabled, and for jobs paused before pauses were recorded).
+    public var pausedBy: String?
 
     enum CodingKeys: String, CodingKey {
-        case tenant, slug, enabled, schedule, nextFireAt = "next_fire_at", lastRun = "last_run"
+        case tenant, slug, enabled, schedule, nextFireAt = "next_fire_at", lastRun = "last_run", pausedBy = "paused_by"
     }
 }
 
@@ -86,11 +97,15 @@ public struct RunView: Decodable, Sendable {
     public var signal: Int?
     public var dispatchStatus: String?
     public var dispatches: [Dispatch]?
+    /// schedule, manual, retry or backfill (nil from a node that predates triggers).
+    public var trigger: String?
+    /// Who asked for a manual run.
+    public var triggeredBy: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, job, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches
+        case id, job, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches, trigger
         case scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
-        case exitCode = "exit_code", dispatchStatus = "dispatch_status"
+        case exitCode = "exit_code", dispatchStatus = "dispatch_status", triggeredBy = "triggered_by"
     }
 
     public var isActive: Bool { status == "queued" || status == "running" }
@@ -98,6 +113,31 @@ public struct RunView: Decodable, Sendable {
 
 public struct RunList: Decodable, Sendable {
     public var runs: [RunView]
+}
+
+/// One entry of `GET /v1/audit`.
+public struct AuditEntryView: Decodable, Sendable {
+    public struct Change: Decodable, Sendable {
+        public var field: String
+        public var from: String?
+        public var to: String?
+    }
+
+    public var id: Int64
+    public var at: Date
+    public var actor: String
+    public var tenant: String?
+    public var action: String
+    public var job: String?
+    public var run: String?
+    public var note: String?
+    public var changes: [Change]
+}
+
+/// One page of `GET /v1/audit`, newest first; `next` is the `?after=` of the following page.
+public struct AuditPage: Decodable, Sendable {
+    public var entries: [AuditEntryView]
+    public var next: String?
 }
 
 /// `GET /v1/cluster`.
@@ -153,4 +193,12 @@ public struct UpcomingList: Decodable, Sendable {
     public var fires: [Fire]
     public var until: Date
     public var truncated: Bool
+}
+
+extension RunView {
+    /// The trigger as tables show it: `manual (alice)`, `schedule`, `retry`, `backfill`.
+    public var triggerText: String {
+        let trigger = self.trigger ?? (manual ? "manual" : "schedule")
+        return triggeredBy.map { "\(trigger) (\($0))" } ?? trigger
+    }
 }

@@ -34,16 +34,34 @@ extension Daemon {
     }
 
     /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).
-    public func createToken(name: String, role: String, tenant: String?) async throws -> (String, TokenRecord) {
+    /// `actor` (the OS user) is recorded in the audit.
+    public func createToken(name: String, role: String, tenant: String?, expires: String?, actor: String) async throws -> (String, TokenRecord) {
+        try await withTokens { tokens in
+            try await TokenIssuer(repository: tokens).create(name: name, role: role, tenant: tenant, expires: expires, actor: actor)
+        }
+    }
+
+    /// `kjobd token list`: every token, by name.
+    public func listTokens() async throws -> [TokenRecord] {
+        try await withTokens { try await $0.list(tenant: nil) }
+    }
+
+    /// `kjobd token revoke`.
+    public func revokeToken(name: String, actor: String) async throws -> TokensRepository.RevokeResult {
+        try await withTokens { try await $0.revoke(name: name, actor: actor) }
+    }
+
+    /// Runs `body` with the token repository on a one-connection pool, after migrating.
+    func withTokens<R: Sendable>(_ body: @escaping @Sendable (TokensRepository) async throws -> R) async throws -> R {
         try await migrate()
         let url = try url()
         let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 1, applicationName: "kjobd-token:\(config.node.id)"),
                                     backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: (String, TokenRecord)?.self) { group in
+        let names = self.names, logger = self.logger
+        return try await withThrowingTaskGroup(of: R?.self) { group in
             group.addTask { await client.run(); return nil }
             defer { group.cancelAll() }
-            let issuer = TokenIssuer(repository: TokensRepository(client: client, names: names, logger: logger))
-            return try await issuer.create(name: name, role: role, tenant: tenant)
+            return try await body(TokensRepository(client: client, names: names, logger: logger))
         }
     }
 }

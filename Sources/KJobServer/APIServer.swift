@@ -25,6 +25,8 @@ public enum APIServer {
         let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: dependencies.tokens))
         JobRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
         RunRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
+        AuditRoutes(dependencies: dependencies).add(to: v1)
+        TokenRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
         system.add(to: v1)
         return router
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KJobClient
 import KJobCore
 import KJobDaemon
 import KJobServer
@@ -89,8 +90,8 @@ struct CheckConfig: AsyncParsableCommand {
 
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage API tokens.",
-        subcommands: [TokenCreate.self])
+        abstract: "Manage API tokens (straight in the database; recorded in the audit under your OS user).",
+        subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self])
 }
 
 struct TokenCreate: AsyncParsableCommand {
@@ -100,7 +101,7 @@ struct TokenCreate: AsyncParsableCommand {
         discussion: """
             Examples:
               kjobd token create --name ops --role admin
-              kjobd token create --name team-a-ci --role operator --tenant team-a
+              kjobd token create --name team-a-ci --role operator --tenant team-a --expires 90d
             """)
     @OptionGroup var options: CommonOptions
 
@@ -113,15 +114,71 @@ struct TokenCreate: AsyncParsableCommand {
     @Option(help: "Restrict the token to one tenant's jobs and runs (default: every tenant).")
     var tenant: String?
 
+    @Option(help: "Lifetime, e.g. 90d or 12h (default: never expires).")
+    var expires: String?
+
     func run() async throws {
         let (config, logger) = try options.load()
         do {
-            let (token, record) = try await Daemon(config: config, logger: logger).createToken(name: name, role: role, tenant: tenant)
-            FileHandle.standardError.write(Data("created token \(record.name) (role \(record.role), tenant \(record.tenant ?? "all")); it is shown only now:\n".utf8))
+            let (token, record) = try await Daemon(config: config, logger: logger)
+                .createToken(name: name, role: role, tenant: tenant, expires: expires, actor: TokenIssuer.localActor())
+            let expiry = record.expiresAt.map { ", expires \(RFC3339.format($0, offsetSeconds: 0))" } ?? ""
+            FileHandle.standardError.write(Data("created token \(record.name) (role \(record.role), tenant \(record.tenant ?? "all")\(expiry)); it is shown only now:\n".utf8))
             print(token)
         } catch let error as TokenIssueError {
             FileHandle.standardError.write(Data("kjobd token create: \(error)\n".utf8))
             throw ExitCode(2)
+        }
+    }
+}
+
+struct TokenList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List API tokens: name, role, tenant, created, last used, expires, revoked (never the token or its hash).")
+    @OptionGroup var options: CommonOptions
+
+    @Flag(help: "Print JSON (the shape of GET /v1/tokens).")
+    var json = false
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        let tokens = try await Daemon(config: config, logger: logger).listTokens()
+        func time(_ date: Date?) -> String? { date.map { RFC3339.format($0, offsetSeconds: 0) } }
+        if json {
+            print(try TokenListBody.json(tokens))
+            return
+        }
+        guard !tokens.isEmpty else { print("no tokens"); return }
+        var table = TextTable(["NAME", "ROLE", "TENANT", "CREATED", "LAST USED", "EXPIRES", "REVOKED"])
+        for token in tokens {
+            table.add([token.name, token.role, token.tenant ?? "(all)", time(token.createdAt) ?? "-", time(token.lastUsedAt) ?? "-",
+                       time(token.expiresAt) ?? "-", time(token.revokedAt) ?? "-"])
+        }
+        print(table.rendered, terminator: "")
+    }
+}
+
+struct TokenRevoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke an API token: every node refuses it from the next request on.",
+        discussion: "Example:\n  kjobd token revoke team-a-ci")
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "The token's name (kjobd token list shows them).")
+    var name: String
+
+    func run() async throws {
+        let (config, logger) = try options.load()
+        switch try await Daemon(config: config, logger: logger).revokeToken(name: name, actor: TokenIssuer.localActor()) {
+        case .revoked(let record):
+            print("revoked token \(record.name)")
+        case .alreadyRevoked(let record):
+            print("token \(record.name) was already revoked at \(record.revokedAt.map { RFC3339.format($0, offsetSeconds: 0) } ?? "?")")
+        case .notFound:
+            FileHandle.standardError.write(Data("kjobd token revoke: no token named \"\(name)\"; kjobd token list shows the tokens\n".utf8))
+            throw ExitCode(3)
         }
     }
 }

@@ -101,7 +101,7 @@ struct CLITests {
             }
             #expect(first["id"] as? String == runID)
             let table = try await cli.run(["runs", "probe"], token: "viewer")
-            #expect(table.stdout.contains("queued") && table.stdout.contains("(manual)"))
+            #expect(table.stdout.contains("queued") && table.stdout.contains("manual (operator)"))
 
             let cancelled = try await cli.run(["cancel", runID, "--json"], token: "operator")
             #expect(cancelled.status == 0, "\(cancelled.stderr)")

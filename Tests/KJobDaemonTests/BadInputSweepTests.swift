@@ -54,11 +54,11 @@ struct BadInputSweepTests {
             let runs = RunsRepository(context)
             var started: [(Case, UUID)] = []
             for c in Self.outputs {
-                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(c), mode: .create, now: Date()) else {
+                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(c), mode: .create, now: Date(), actor: "alice") else {
                     Issue.record("\(c) not created")
                     continue
                 }
-                started.append((c, try await runs.insertManualRun(jobID: job.id).id))
+                started.append((c, try await runs.insertManualRun(jobID: job.id, actor: "alice").id))
             }
             for (c, id) in started {
                 let status = try await h.waitFor(id, ["succeeded", "failed", "timed_out", "cancelled", "lost"], timeout: .seconds(180))
@@ -96,11 +96,11 @@ struct BadInputSweepTests {
                 agent = "sh"
                 prompt = "echo ok"
                 schedule = "@every 1d"
-                """), mode: .create, now: Date()) else {
+                """), mode: .create, now: Date(), actor: "alice") else {
                 Issue.record("plain job not created")
                 return
             }
-            let ok = try await runs.insertManualRun(jobID: plain.id)
+            let ok = try await runs.insertManualRun(jobID: plain.id, actor: "alice")
             #expect(try await h.waitFor(ok.id, ["succeeded", "failed"]) == "succeeded")
         }
     }

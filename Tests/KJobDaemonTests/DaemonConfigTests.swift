@@ -20,7 +20,14 @@ struct DaemonConfigTests {
         #expect(config.retention.keepRuns == 100)
         #expect(config.retention.maxAge == .seconds(30 * 86_400))
         #expect(config.retention.interval == .seconds(300))
+        #expect(config.retention.audit == .seconds(365 * 86_400))
         #expect(config.dispatch.batchSize == 8)
+    }
+
+    @Test func auditRetentionIsADurationOfAtLeastADay() throws {
+        #expect(try DaemonConfig.parse(toml: "[retention]\naudit = \"90d\"").retention.audit == .seconds(90 * 86_400))
+        #expect(throws: DaemonConfigError.self) { try DaemonConfig.parse(toml: "[retention]\naudit = \"1h\"") }
+        #expect(throws: DaemonConfigError.self) { try DaemonConfig.parse(toml: "", environment: ["KJOBD_RETENTION_AUDIT": "forever"]) }
     }
 
     @Test func deployFileParsesAndMatchesDefaults() throws {

@@ -40,13 +40,13 @@ struct JobRemovalTests {
             let jobs = JobsRepository(context)
             let runs = RunsRepository(context)
             guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                 mode: .create, now: Date()) else {
+                                                                 mode: .create, now: Date(), actor: "alice") else {
                 Issue.record("job not created")
                 return
             }
-            let finished = try await runs.insertManualRun(jobID: job.id)
+            let finished = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(finished.id, ["succeeded"]) == "succeeded")
-            let running = try await runs.insertManualRun(jobID: job.id)
+            let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(running.id, ["running"]) == "running")
             var childPID: pid_t?
             _ = try await poll(timeout: .seconds(30)) {
@@ -55,7 +55,7 @@ struct JobRemovalTests {
             }
             let child = try #require(childPID, "the running run never recorded its pid")
             // max_parallel = 1: this one waits behind the running run.
-            let queued = try await runs.insertManualRun(jobID: job.id)
+            let queued = try await runs.insertManualRun(jobID: job.id, actor: "alice")
 
             #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice"))
 
@@ -77,14 +77,14 @@ struct JobRemovalTests {
             #expect(try await jobs.page(tenant: "default", after: nil, limit: 10).jobs.isEmpty)
             #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice") == false)
             guard case .created(let again) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                   mode: .create, now: Date()) else {
+                                                                   mode: .create, now: Date(), actor: "alice") else {
                 Issue.record("the slug of a deleted job could not be reused")
                 return
             }
             #expect(again.id != job.id)
 
             // A run-now that looked the job up just before the delete committed is never started.
-            let late = try await runs.insertManualRun(jobID: job.id)
+            let late = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(late.id, ["skipped", "succeeded", "failed", "running"]) == "skipped")
             #expect(try await runs.get(id: late.id, tenant: "default")?.reason == SkipReason.deleted.rawValue)
         }
@@ -98,15 +98,15 @@ struct JobRemovalTests {
             let jobs = JobsRepository(context)
             let runs = RunsRepository(context)
             guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "paused", root: h.root),
-                                                                 mode: .create, now: Date()) else {
+                                                                 mode: .create, now: Date(), actor: "alice") else {
                 Issue.record("job not created")
                 return
             }
-            let first = try await runs.insertManualRun(jobID: job.id)
+            let first = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(first.id, ["succeeded"]) == "succeeded")
-            let running = try await runs.insertManualRun(jobID: job.id)
+            let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(running.id, ["running"]) == "running")
-            let queued = try await runs.insertManualRun(jobID: job.id)
+            let queued = try await runs.insertManualRun(jobID: job.id, actor: "alice")
 
             let disabled = try #require(try await jobs.setEnabled(tenant: "default", slug: "paused", enabled: false, actor: "bob"))
             #expect(disabled.enabled == false)
@@ -117,7 +117,7 @@ struct JobRemovalTests {
             // An operator's run-now of a paused job still runs (after the running one is cancelled).
             _ = try await runs.cancel(id: running.id, tenant: "default", requestedBy: "bob")
             #expect(try await h.waitFor(running.id, ["cancelled"]) == "cancelled")
-            let manual = try await runs.insertManualRun(jobID: job.id)
+            let manual = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(manual.id, ["running", "succeeded"]) == "running")
             _ = try await runs.cancel(id: manual.id, tenant: "default", requestedBy: "bob")
             #expect(try await h.waitFor(manual.id, ["cancelled"]) == "cancelled")

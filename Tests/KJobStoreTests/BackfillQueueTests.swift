@@ -21,7 +21,7 @@ struct BackfillQueueTests {
             let jobs = JobsRepository(StoreContext(client: client, names: db.names, logger: db.logger))
             let base = Date(timeIntervalSince1970: 1_700_000_000)
             let fires = (0..<60).map { base.addingTimeInterval(Double($0) * 3600) }
-            guard case .done(let created, let existing) = try await jobs.backfill(jobID: job, version: 1, fires: fires, dryRun: false) else {
+            guard case .done(let created, let existing) = try await jobs.backfill(jobID: job, version: 1, fires: fires, dryRun: false, actor: "ops") else {
                 Issue.record("backfill refused")
                 return
             }
@@ -63,15 +63,15 @@ struct BackfillQueueTests {
             #expect(waiting == 56)
 
             // Twice: nothing new; a dry run reports the same split.
-            guard case .done(let again, let had) = try await jobs.backfill(jobID: job, version: 1, fires: fires, dryRun: false),
-                  case .done(let wouldCreate, _) = try await jobs.backfill(jobID: job, version: 1, fires: fires + [base.addingTimeInterval(-3600)], dryRun: true) else {
+            guard case .done(let again, let had) = try await jobs.backfill(jobID: job, version: 1, fires: fires, dryRun: false, actor: "ops"),
+                  case .done(let wouldCreate, _) = try await jobs.backfill(jobID: job, version: 1, fires: fires + [base.addingTimeInterval(-3600)], dryRun: true, actor: "ops") else {
                 Issue.record("second backfill refused")
                 return
             }
             #expect(again.isEmpty && had == fires)
             #expect(wouldCreate == [base.addingTimeInterval(-3600)])
-            #expect(try await jobs.backfill(jobID: job, version: 2, fires: fires, dryRun: false) == .versionMismatch(current: 1))
-            #expect(try await jobs.backfill(jobID: UUID(), version: 1, fires: fires, dryRun: false) == .missing)
+            #expect(try await jobs.backfill(jobID: job, version: 2, fires: fires, dryRun: false, actor: "ops") == .versionMismatch(current: 1))
+            #expect(try await jobs.backfill(jobID: UUID(), version: 1, fires: fires, dryRun: false, actor: "ops") == .missing)
         }
     }
 }

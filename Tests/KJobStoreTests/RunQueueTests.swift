@@ -178,6 +178,7 @@ struct RunQueueTests {
             let notBefore = try #require(report.retryNotBefore)
             #expect(notBefore >= failedAt && notBefore <= failedAt.addingTimeInterval(2.001), "full jitter within 0…initial")
             #expect(report.dispatches.isEmpty, "no dispatch while a retry is pending")
+            #expect(try await client.scalar("SELECT trigger FROM \(unescaped: db.names.schema).job_runs WHERE id = \(retry)", as: String.self) == "retry")
             // Not claimable before its not_before, claimable after.
             if notBefore > Date().addingTimeInterval(0.05) {
                 #expect(try await q.claim(epoch: 1, limit: 1, now: notBefore.addingTimeInterval(-0.05)).claimed.isEmpty)

@@ -34,9 +34,9 @@ public struct APIFixture: Sendable {
             for (name, role, tenant) in [("admin", "admin", nil), ("operator", "operator", nil), ("viewer", "viewer", nil),
                                          ("a-admin", "admin", "a"), ("a-viewer", "viewer", "a"), ("b-admin", "admin", "b"),
                                          ("revoked", "admin", nil)] as [(String, String, String?)] {
-                tokens[name] = try await issuer.create(name: name, role: role, tenant: tenant).token
+                tokens[name] = try await issuer.create(name: name, role: role, tenant: tenant, actor: "test").token
             }
-            _ = try await repository.revoke(name: "revoked")
+            _ = try await repository.revoke(name: "revoked", actor: "test")
             try await body(APIFixture(db: db, client: client, tokens: tokens, configuration: frozen))
         }
     }

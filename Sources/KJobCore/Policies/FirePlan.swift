@@ -38,11 +38,14 @@ public struct FirePlan: Hashable, Sendable {
     /// - Parameters:
     ///   - limit: most fires enumerated (at least `first` itself).
     ///   - onTimeThreshold: a fire at most this late is on time and always runs.
+    ///   - authorized: the owner still covers the job (``OwnerAuthority``); when not, every fire of an
+    ///     enabled job is skipped `unauthorized` (a disabled job's stay `disabled`).
     public static func due(
         first: Date,
         now: Date,
         misfire: MisfirePolicy,
         enabled: Bool,
+        authorized: Bool = true,
         onTimeThreshold: Duration,
         limit: Int,
         nextFire: (Date) -> Date?
@@ -52,7 +55,10 @@ public struct FirePlan: Hashable, Sendable {
         let enumerated = [first] + later.fires
         let last = enumerated[enumerated.count - 1]
         let following = later.isTruncated ? nextFire(now) : nextFire(last)
-        let decision = misfire.decide(due: enumerated, now: now, onTimeThreshold: onTimeThreshold, enabled: enabled)
+        var decision = misfire.decide(due: enumerated, now: now, onTimeThreshold: onTimeThreshold, enabled: enabled)
+        if enabled, !authorized {
+            decision = .init(skipped: enumerated.map { .init(scheduledFor: $0, reason: .unauthorized) })
+        }
         let fires = decision.runs.map { Fire(scheduledFor: $0) }
             + decision.skipped.map { Fire(scheduledFor: $0.scheduledFor, skipReason: $0.reason) }
         return FirePlan(fires: fires.sorted { $0.scheduledFor < $1.scheduledFor }, nextFireAt: following, lastFireAt: last,

@@ -12,6 +12,8 @@ public enum SkipReason: String, CaseIterable, Codable, Hashable, Sendable, Custo
     case superseded
     /// More missed fires were in the window than the misfire catch-up bound allows.
     case catchUpLimit = "catch_up_limit"
+    /// The job's owner token no longer covers it (revoked, expired, or its role or tenant changed).
+    case unauthorized
 
     /// A sentence for `kjob runs` and the API.
     public var explanation: String {
@@ -22,6 +24,7 @@ public enum SkipReason: String, CaseIterable, Codable, Hashable, Sendable, Custo
         case .deleted: return "the job was deleted"
         case .superseded: return "a later missed fire ran instead (misfire policy latest)"
         case .catchUpLimit: return "beyond the misfire catch-up bound"
+        case .unauthorized: return "the job's owner token no longer covers it; re-apply the job with a valid token"
         }
     }
 

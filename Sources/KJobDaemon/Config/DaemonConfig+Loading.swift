@@ -14,7 +14,7 @@ extension DaemonConfig {
                      "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
                   "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
-        "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration],
+        "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration, "audit": .duration],
         "dispatch": ["batch_size": .integer],
     ]
     static let agentKeys: [String: ConfigKind] = ["command": .strings]
@@ -255,6 +255,7 @@ extension DaemonConfig {
         case ("retention", "keep_runs"): retention.keepRuns = try integer()
         case ("retention", "max_age"): retention.maxAge = try duration()
         case ("retention", "interval"): retention.interval = try duration()
+        case ("retention", "audit"): retention.audit = try duration()
         case ("dispatch", "batch_size"): dispatch.batchSize = try integer()
         default: throw DaemonConfigError(location: location, message: "unknown key")
         }
@@ -286,6 +287,9 @@ extension DaemonConfig {
         guard retention.keepRuns >= 0 else { throw DaemonConfigError(location: "retention.keep_runs", message: "must not be negative") }
         guard retention.interval >= .seconds(1) else {
             throw DaemonConfigError(location: "retention.interval", message: "must be at least 1s, e.g. \"5m\"")
+        }
+        guard retention.audit >= .seconds(86_400) else {
+            throw DaemonConfigError(location: "retention.audit", message: "must be at least 1d, e.g. \"365d\"")
         }
         guard (1...1000).contains(dispatch.batchSize) else {
             throw DaemonConfigError(location: "dispatch.batch_size", message: "must be between 1 and 1000, e.g. 8")

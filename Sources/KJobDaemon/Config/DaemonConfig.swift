@@ -122,6 +122,8 @@ public struct DaemonConfig: Sendable, Hashable {
         public var maxAge: Duration = .seconds(30 * 86_400)
         /// Time between retention passes on the active node; the first runs at activation.
         public var interval: Duration = .seconds(300)
+        /// Audit entries older than this are deleted (by the same passes); the audit outlives jobs and runs.
+        public var audit: Duration = .seconds(365 * 86_400)
         public init() {}
     }
 

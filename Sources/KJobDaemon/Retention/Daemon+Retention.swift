@@ -10,6 +10,7 @@ extension Daemon {
         configuration.maxAge = config.retention.maxAge
         configuration.logDir = config.executor.logDir
         configuration.interval = config.retention.interval
+        configuration.auditMaxAge = config.retention.audit
         return RetentionService(configuration: configuration, retention: RunRetention(client: client, names: names, logger: logger),
                                 now: now, logger: logger)
     }

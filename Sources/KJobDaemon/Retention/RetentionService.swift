@@ -3,7 +3,8 @@ import KJobStore
 import Logging
 
 /// Leader-only worker applying `[retention]` every `interval`: deletes old finished runs (their
-/// log chunks and dispatches cascade) and their log files under `executor.log_dir`.
+/// log chunks and dispatches cascade), their log files under `executor.log_dir`, and audit entries
+/// older than `retention.audit`.
 public struct RetentionService: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// `retention.keep_runs`: finished runs kept per job whatever their age.
@@ -14,6 +15,8 @@ public struct RetentionService: Sendable {
         public var logDir: String = ""
         /// Time between passes; the first pass runs at activation.
         public var interval: Duration = .seconds(300)
+        /// `retention.audit`: audit entries are deleted once this old (they outlive jobs and runs).
+        public var auditMaxAge: Duration = .seconds(365 * 86_400)
         public init() {}
     }
 
@@ -59,7 +62,26 @@ public struct RetentionService: Sendable {
         if !all.isEmpty {
             logger.info("retention deleted old runs", metadata: ["count": "\(all.count)", "keep_runs": "\(configuration.keepRuns)"])
         }
+        try await pruneAudit(epoch: epoch)
         return all
+    }
+
+    /// Deletes audit entries older than `auditMaxAge`, in batches. Returns how many.
+    @discardableResult
+    public func pruneAudit(epoch: Int64) async throws -> Int {
+        let cutoff = now().addingTimeInterval(-Double(configuration.auditMaxAge.milliseconds) / 1000)
+        let audit = AuditRepository(retention.context)
+        let batch = 1000
+        var total = 0
+        while !Task.isCancelled {
+            let deleted = try await audit.prune(epoch: epoch, before: cutoff, limit: batch)
+            total += deleted
+            if deleted < batch { break }
+        }
+        if total > 0 {
+            logger.info("retention deleted old audit entries", metadata: ["count": "\(total)"])
+        }
+        return total
     }
 
     func removeLogFiles(_ runs: [RunRetention.PrunedRun]) {

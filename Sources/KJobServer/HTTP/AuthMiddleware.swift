@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import KJobStore
 
-/// Resolves `Authorization: Bearer` to a ``Principal`` (hash lookup; revoked tokens rejected).
+/// Resolves `Authorization: Bearer` to a ``Principal`` (hash lookup on every request, so a revoked or
+/// expired token is refused at once).
 /// Routes then require a role; the public ones (health, metrics, OpenAPI) skip this middleware.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -21,6 +22,9 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem.unauthorized("unknown token")
         }
         guard record.revokedAt == nil else { throw Problem.unauthorized("token \"\(record.name)\" was revoked") }
+        if let expiresAt = record.expiresAt, expiresAt <= Date() {
+            throw Problem.unauthorized("token \"\(record.name)\" expired at \(APIJSON.timestamp(expiresAt)); ask an admin for a new one")
+        }
         guard let role = Role(rawValue: record.role) else { throw Problem.unauthorized("token has an unknown role") }
         var context = context
         context.principal = Principal(tokenName: record.name, role: role, tenant: record.tenant)

@@ -19,11 +19,14 @@ struct JobBody: Encodable {
     var spec: JobSpec?
     var specTOML: String
     var lastRun: RunBody?
+    var record: JobRecord
 
     enum CodingKeys: String, CodingKey {
-        case id, tenant, slug, enabled, schedule, timezone, spec, version
+        case id, tenant, slug, enabled, schedule, timezone, spec, version, owner
         case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
         case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
+        case createdBy = "created_by", updatedBy = "updated_by", pausedBy = "paused_by", pausedAt = "paused_at"
+        case pauseNote = "pause_note", unauthorizedAt = "unauthorized_at"
     }
 
     /// `spec` and `spec_toml` are the spec in force (``JobRecord/spec``): with the `enabled` that
@@ -45,6 +48,7 @@ struct JobBody: Encodable {
         self.spec = spec
         specTOML = spec?.toml() ?? record.specTOML
         self.lastRun = lastRun.map(RunBody.init)
+        self.record = record
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -64,6 +68,13 @@ struct JobBody: Encodable {
         try c.encode(spec, forKey: .spec)
         try c.encode(specTOML, forKey: .specTOML)
         try c.encode(lastRun, forKey: .lastRun)
+        try c.encode(record.createdBy, forKey: .createdBy)
+        try c.encode(record.updatedBy, forKey: .updatedBy)
+        try c.encode(record.owner, forKey: .owner)
+        try c.encode(record.pausedBy, forKey: .pausedBy)
+        try c.encode(record.pausedAt, forKey: .pausedAt)
+        try c.encode(record.pauseNote, forKey: .pauseNote)
+        try c.encode(record.unauthorizedAt, forKey: .unauthorizedAt)
     }
 }
 
@@ -82,7 +93,8 @@ struct RunBody: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, tenant, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches
+        case id, job, tenant, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches, trigger
+        case triggeredBy = "triggered_by"
         case scheduledFor = "scheduled_for", queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at"
         case exitCode = "exit_code", logBytes = "log_bytes", logTruncated = "log_truncated"
         case cancelRequestedAt = "cancel_requested_at", dispatchStatus = "dispatch_status"
@@ -110,6 +122,8 @@ struct RunBody: Encodable {
         try c.encode(run.logTruncated, forKey: .logTruncated)
         try c.encode(run.cancelRequestedAt, forKey: .cancelRequestedAt)
         try c.encode(run.dispatchStatus, forKey: .dispatchStatus)
+        try c.encode(run.trigger, forKey: .trigger)
+        try c.encode(run.triggeredBy, forKey: .triggeredBy)
         if let dispatches { try c.encode(dispatches.map(DispatchBody.init), forKey: .dispatches) }
     }
 }

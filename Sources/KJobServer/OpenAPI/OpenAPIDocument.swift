@@ -1,3 +1,5 @@
+import KJobCore
+
 /// The hand-written OpenAPI 3.1 description of the API, served at `/v1/openapi.yaml`.
 /// `OpenAPITests` fails when a route is missing here or a path here has no route.
 public enum OpenAPIDocument {
@@ -10,8 +12,10 @@ info:
     The HTTP API of a kjobd node. Both nodes serve it; all state is in Postgres.
     Authentication: `Authorization: Bearer <token>` (create one with `kjobd token create`).
     Roles: viewer reads; operator also runs, enables, disables, backfills and cancels; admin also
-    creates, applies, patches and deletes. A token with a tenant sees only that tenant's jobs and runs (another
-    tenant's job is a 404). A token without a tenant acts on `?tenant=` (default `default`).
+    creates, applies, patches, deletes, restores and manages tokens. A token with a tenant sees only that
+    tenant's jobs, runs, audit entries and tokens (another tenant's job is a 404). A token without a tenant
+    acts on `?tenant=` (default `default`). Every change is recorded in the audit log
+    (`GET /v1/audit`) under the calling token's name.
     `/healthz`, `/readyz`, `/metrics` and this document need no token.
     Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}]` for
     validation problems.
@@ -121,13 +125,21 @@ paths:
         '415': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
     delete:
-      summary: Delete a job (admin); soft, its runs, logs and dispatches stay readable by run id
+      summary: Delete a job (admin); soft unless purge=1
+      description: >-
+        A soft delete: the job leaves listings and scheduling, its slug is free, its runs, logs and
+        pending dispatches stay (POST .../restore brings it back). `purge=1` erases the live job
+        (or, when there is none, every deleted job of the slug) with its runs, logs and dispatches;
+        409 while one of its runs is running.
+      parameters:
+        - {name: purge, in: query, schema: {type: string, enum: ['0', '1', 'true', 'false']}}
       responses:
         '204': {description: Deleted}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
   /v1/jobs/{slug}/enable:
     parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
     post:
@@ -141,8 +153,34 @@ paths:
   /v1/jobs/{slug}/disable:
     parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
     post:
-      summary: Disable a job (operator); its fires are recorded as skipped
-      responses: *jobUpdate
+      summary: Pause a job (operator); its fires are recorded as skipped
+      description: Records who paused it, when, and the optional note (at most 1 KiB); enable clears them.
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties: {note: {type: [string, 'null'], maxLength: 1024}}
+      responses:
+        '200': {description: The job, content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+  /v1/jobs/{slug}/restore:
+    parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
+    post:
+      summary: Restore the most recently deleted job of the slug (admin); 409 when a live job has the slug
+      responses:
+        '200': {description: The restored job, content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
   /v1/jobs/{slug}/run:
     parameters: [{$ref: '#/components/parameters/Slug'}, {$ref: '#/components/parameters/Tenant'}]
     post:
@@ -231,6 +269,68 @@ paths:
       responses:
         '200': {description: Cancelled, content: {application/json: {schema: {$ref: '#/components/schemas/Run'}}}}
         '202': {description: Cancel requested, content: {application/json: {schema: {$ref: '#/components/schemas/Run'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+  /v1/audit:
+    get:
+      summary: The audit log, newest first (viewer), a page at a time
+      description: >-
+        Every change with its actor (token name; `kjobd` for the daemon; the OS user for
+        `kjobd token`), tenant, action, job, run, note and, for updates, the changed fields (never
+        secrets). Scoped like /v1/jobs. `next` is the `after` of the following page (null on the last).
+      parameters:
+        - {$ref: '#/components/parameters/Tenant'}
+        - {name: job, in: query, description: Only this job's entries, schema: {type: string, pattern: '^[a-z0-9][a-z0-9-]{0,62}$'}}
+        - {name: action, in: query, schema: {type: string, enum: [\#(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))]}}
+        - {name: since, in: query, description: Only entries at or after this RFC 3339 time, schema: {type: string, format: date-time}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+        - {name: after, in: query, description: The previous page's next, schema: {type: string, pattern: '^[1-9][0-9]{0,17}$'}}
+      responses:
+        '200': {description: Entries, content: {application/json: {schema: {$ref: '#/components/schemas/AuditList'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+  /v1/tokens:
+    get:
+      summary: API tokens (admin); never the token or its hash
+      parameters: [{$ref: '#/components/parameters/Tenant'}]
+      responses:
+        '200': {description: Tokens, content: {application/json: {schema: {$ref: '#/components/schemas/TokenList'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+    post:
+      summary: Create a token (admin); the answer holds the token, shown only once
+      description: A tenant admin creates tokens of its own tenant only. Names are unique and never reused.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name, role]
+              additionalProperties: false
+              properties:
+                name: {type: string, pattern: '^[A-Za-z0-9._@-]{1,128}$'}
+                role: {type: string, enum: [viewer, operator, admin]}
+                tenant: {type: [string, 'null'], pattern: '^[a-z0-9][a-z0-9-]{0,62}$'}
+                expires: {type: [string, 'null'], description: 'Lifetime such as 90d (null: never expires)'}
+      responses:
+        '201': {description: Created, content: {application/json: {schema: {$ref: '#/components/schemas/Token'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+  /v1/tokens/{name}:
+    parameters:
+      - {name: name, in: path, required: true, schema: {type: string, pattern: '^[A-Za-z0-9._@-]{1,128}$'}}
+    delete:
+      summary: Revoke a token (admin); refused from the next request on. 404 for an unknown name, 409 for the calling token itself
+      responses:
+        '200': {description: The revoked token, content: {application/json: {schema: {$ref: '#/components/schemas/Token'}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
@@ -381,12 +481,21 @@ components:
             spec: {oneOf: [{$ref: '#/components/schemas/JobSpec'}, {type: 'null'}]}
             spec_toml: {type: string}
             last_run: {oneOf: [{$ref: '#/components/schemas/Run'}, {type: 'null'}]}
+            created_by: {type: [string, 'null'], description: Token that created the job}
+            updated_by: {type: [string, 'null'], description: Token that last replaced it}
+            owner: {type: [string, 'null'], description: Token whose authority the job fires under (null for jobs from before owners)}
+            paused_by: {type: [string, 'null']}
+            paused_at: {type: [string, 'null'], format: date-time}
+            pause_note: {type: [string, 'null']}
+            unauthorized_at: {type: [string, 'null'], format: date-time, description: Since when the owner no longer covers the job (fires skipped unauthorized)}
     JobSummary:
       allOf:
         - {$ref: '#/components/schemas/JobFields'}
         - type: object
           required: [schedule_description, next_fire_at, last_fire_at, last_run]
           properties:
+            paused_by: {type: [string, 'null']}
+            paused_at: {type: [string, 'null'], format: date-time}
             last_run:
               oneOf:
                 - type: object
@@ -428,6 +537,8 @@ components:
         log_truncated: {type: boolean}
         cancel_requested_at: {type: [string, 'null'], format: date-time}
         dispatch_status: {type: [string, 'null'], enum: [pending, delivered, failed, dead, null]}
+        trigger: {type: string, enum: [schedule, manual, retry, backfill]}
+        triggered_by: {type: [string, 'null'], description: Who asked for a manual run}
         dispatches:
           type: array
           items:
@@ -444,6 +555,46 @@ components:
       type: object
       required: [runs]
       properties: {runs: {type: array, items: {$ref: '#/components/schemas/Run'}}}
+    AuditList:
+      type: object
+      required: [entries, next]
+      properties:
+        entries: {type: array, items: {$ref: '#/components/schemas/AuditEntry'}}
+        next: {type: [string, 'null'], description: The after of the next page; null on the last page}
+    AuditEntry:
+      type: object
+      required: [id, at, actor, tenant, action, job, run, note, changes]
+      properties:
+        id: {type: integer}
+        at: {type: string, format: date-time}
+        actor: {type: string}
+        tenant: {type: [string, 'null']}
+        action: {type: string}
+        job: {type: [string, 'null']}
+        run: {type: [string, 'null'], format: uuid}
+        note: {type: [string, 'null']}
+        changes:
+          type: array
+          items:
+            type: object
+            required: [field, from, to]
+            properties: {field: {type: string}, from: {type: [string, 'null']}, to: {type: [string, 'null']}}
+    Token:
+      type: object
+      required: [name, role, tenant, created_at, last_used_at, expires_at, revoked_at]
+      properties:
+        name: {type: string}
+        role: {type: string, enum: [viewer, operator, admin]}
+        tenant: {type: [string, 'null']}
+        created_at: {type: string, format: date-time}
+        last_used_at: {type: [string, 'null'], format: date-time}
+        expires_at: {type: [string, 'null'], format: date-time}
+        revoked_at: {type: [string, 'null'], format: date-time}
+        token: {type: string, description: Only in the answer to the creation}
+    TokenList:
+      type: object
+      required: [tokens]
+      properties: {tokens: {type: array, items: {$ref: '#/components/schemas/Token'}}}
     Cluster:
       type: object
       required: [leader, nodes, now]

@@ -8,6 +8,7 @@ public struct APIDependencies: Sendable {
     public var runs: RunsRepository
     public var tokens: TokensRepository
     public var cluster: ClusterRepository
+    public var audit: AuditRepository
 
     public init(client: PostgresClient, names: StoreNames, logger: Logger) {
         let store = StoreContext(client: client, names: names, logger: logger)
@@ -15,5 +16,6 @@ public struct APIDependencies: Sendable {
         runs = RunsRepository(store)
         tokens = TokensRepository(store)
         cluster = ClusterRepository(store)
+        audit = AuditRepository(store)
     }
 }

@@ -33,7 +33,7 @@ extension JobRoutes {
                               errors: [.init(field: error.field, message: error.message)])
             }
         }
-        switch try await dependencies.jobs.backfill(jobID: job.id, version: job.version, fires: plan.fires, dryRun: body.dryRun) {
+        switch try await dependencies.jobs.backfill(jobID: job.id, version: job.version, fires: plan.fires, dryRun: body.dryRun, actor: principal.tokenName) {
         case .done(let created, let existing):
             if !body.dryRun {
                 context.logger.info("backfill", metadata: ["job": "\(job.slug)", "tenant": "\(job.tenant)", "created": "\(created.count)",

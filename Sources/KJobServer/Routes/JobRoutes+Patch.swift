@@ -35,7 +35,7 @@ extension JobRoutes {
                 throw Problem.invalidSpec(error)
             }
             try SpecBody.checkAgainstNode(spec, prefix: JobSpec.tomlFieldPrefix, configuration: configuration)
-            switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .update(version: job.version), now: Date()) {
+            switch try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .update(version: job.version), now: Date(), actor: principal.tokenName) {
             case .updated(let record):
                 return try Self.jobResponse(record)
             case .missing:

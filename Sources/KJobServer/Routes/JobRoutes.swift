@@ -3,8 +3,8 @@ import Hummingbird
 import KJobCore
 import KJobStore
 
-/// `/v1/jobs...`: CRUD, apply, patch, enable, disable, run-now, backfill and the job's runs;
-/// `/v1/upcoming`.
+/// `/v1/jobs...`: CRUD, apply, patch, enable, disable (with a note), restore, purge, run-now, backfill
+/// and the job's runs; `/v1/upcoming`. The caller's token name is the actor every change is audited under.
 struct JobRoutes: Sendable {
     let dependencies: APIDependencies
     let configuration: APIConfiguration
@@ -18,6 +18,7 @@ struct JobRoutes: Sendable {
         group.delete("jobs/{slug}") { request, context in try await delete(request, context) }
         group.post("jobs/{slug}/enable") { request, context in try await setEnabled(true, request, context) }
         group.post("jobs/{slug}/disable") { request, context in try await setEnabled(false, request, context) }
+        group.post("jobs/{slug}/restore") { request, context in try await restore(request, context) }
         group.post("jobs/{slug}/run") { request, context in try await runNow(request, context) }
         group.get("jobs/{slug}/runs") { request, context in try await runs(request, context) }
         group.post("jobs/{slug}/backfill") { request, context in try await backfill(request, context) }
@@ -91,7 +92,7 @@ struct JobRoutes: Sendable {
         let principal = try context.require(.admin)
         let tenant = try TenantScope.single(principal, request)
         let (spec, _) = try await SpecBody.read(request, configuration: configuration)
-        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date())
+        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date(), actor: principal.tokenName)
         return try Self.response(result,
                                  exists: "job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
     }
@@ -106,25 +107,63 @@ struct JobRoutes: Sendable {
                           detail: "the body's slug \"\(spec.slug)\" differs from the path's \"\(slug)\"",
                           errors: [.init(field: prefix + "slug", message: "must equal the slug in the URL (\(slug))")])
         }
-        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date())
+        let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date(), actor: principal.tokenName)
         return try Self.response(result, exists: "job \"\(slug)\" exists")
     }
 
+    /// A soft delete; `?purge=1` erases the live job (or every soft-deleted one of the slug) with its
+    /// runs, logs and dispatches.
     func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
-        guard try await dependencies.jobs.delete(tenant: tenant, slug: slug, actor: principal.tokenName) else {
-            throw Self.noJob(slug, tenant)
+        let purge: Bool
+        switch request.uri.queryParameters.get("purge") {
+        case nil, "0", "false": purge = false
+        case "1", "true": purge = true
+        case let other?: throw Problem.badRequest("purge must be 1 or 0, not \"\(other.prefix(40))\"", field: "purge")
         }
-        return Response(status: .noContent)
+        guard purge else {
+            guard try await dependencies.jobs.delete(tenant: tenant, slug: slug, actor: principal.tokenName) else {
+                throw Self.noJob(slug, tenant)
+            }
+            return Response(status: .noContent)
+        }
+        switch try await dependencies.jobs.purge(tenant: tenant, slug: slug, actor: principal.tokenName) {
+        case .purged: return Response(status: .noContent)
+        case .notFound: throw Problem.notFound("no job \"\(slug)\", live or deleted, in tenant \"\(tenant)\"")
+        case .running(let count):
+            throw Problem.conflict("job \"\(slug)\" has \(count) running run\(count == 1 ? "" : "s"); delete it first (kjob delete \(slug)), "
+                                   + "which stops them, then purge once they have ended")
+        }
     }
 
+    /// Brings back the most recently deleted job of the slug when the slug is free.
+    func restore(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let slug = try Self.slug(context)
+        let tenant = try TenantScope.single(principal, request)
+        switch try await dependencies.jobs.restore(tenant: tenant, slug: slug, actor: principal.tokenName, now: Date()) {
+        case .restored(let job): return try APIJSON.response(JobBody(job))
+        case .notFound: throw Problem.notFound("no deleted job \"\(slug)\" in tenant \"\(tenant)\" to restore")
+        case .slugTaken:
+            throw Problem.conflict("a live job \"\(slug)\" exists in tenant \"\(tenant)\"; delete or rename it before restoring the deleted one")
+        }
+    }
+
+    /// Enable, or disable with an optional body `{"note": "why"}` (at most 1 KiB) recorded with the pause.
     func setEnabled(_ enabled: Bool, _ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.operator)
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
-        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName) else {
+        var note: String?
+        if !enabled, let body = try await JSONBody.read(request, keys: ["note"], limit: configuration.maxBodyBytes, example: "{\"note\": \"waiting for the vendor fix\"}") {
+            note = try body.string("note")
+            if let text = note, let problem = PauseNote.problem(text) { throw Problem.badRequest(problem, field: "note") }
+            if note?.isEmpty == true { note = nil }
+        }
+        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName,
+                                                               note: note) else {
             throw Self.noJob(slug, tenant)
         }
         return try Self.jobResponse(job)
@@ -133,7 +172,7 @@ struct JobRoutes: Sendable {
     func runNow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.operator)
         let job = try await job(request, context, principal)
-        let run = try await dependencies.runs.insertManualRun(jobID: job.id)
+        let run = try await dependencies.runs.insertManualRun(jobID: job.id, actor: principal.tokenName)
         context.logger.info("run-now", metadata: ["job": "\(job.slug)", "run": "\(run.id)", "token": "\(principal.tokenName)"])
         return try APIJSON.response(RunBody(run), status: .accepted, headers: [.location: "/v1/runs/\(run.id.uuidString.lowercased())"])
     }

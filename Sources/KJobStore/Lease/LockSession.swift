@@ -127,12 +127,16 @@ public final class LockSession: Sendable {
             return (.backendChanged, timing)
         }
         guard got == true else { return (.notAcquired, timing) }
+        // One statement, so the new epoch and its audit entry commit together.
         let bump: PostgresQuery = """
-            UPDATE \(unescaped: names.schema).leader
-               SET epoch = epoch + 1, holder = \(settings.nodeID), holder_pid = pg_backend_pid(),
-                   since = now(), heartbeat_at = now()
-             WHERE id = 1
-            RETURNING epoch
+            WITH bumped AS (
+                UPDATE \(unescaped: names.schema).leader
+                   SET epoch = epoch + 1, holder = \(settings.nodeID), holder_pid = pg_backend_pid(),
+                       since = now(), heartbeat_at = now()
+                 WHERE id = 1
+                RETURNING epoch, holder
+            ), \(unescaped: AuditLog.leaseAcquired(schema: names.schema, source: "bumped"))
+            SELECT epoch FROM bumped
             """
         guard let epoch = try await run(bump).first?.decode(Int64.self) else {
             throw LockSessionError(message: "\(names.schema).leader has no row; run `kjobd migrate`")

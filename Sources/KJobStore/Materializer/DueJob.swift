@@ -14,6 +14,13 @@ public struct DueJob: Sendable, Hashable {
     public let parsedSchedule: Result<Schedule, ScheduleError>
     /// `timezone` resolved once; UTC when the identifier is unknown.
     public let timeZone: TimeZone
+    public var tenant = "default"
+    public var slug = ""
+    /// The owner token's name (nil: no owner recorded, the job fires) and its row (nil when gone).
+    public var owner: String?
+    public var ownerToken: OwnerAuthority.Token?
+    /// The lapse of the owner's authority was already audited.
+    public var unauthorized = false
 
     public init(id: UUID, schedule: String, timezone: String, enabled: Bool, nextFireAt: Date?,
                 misfire: MisfirePolicy) {

@@ -6,8 +6,9 @@ import PostgresNIO
 /// Turns due fires into runs (DESIGN §7). Active only: every write is fenced by the epoch.
 ///
 /// A pass works in batches: one fenced transaction locks up to `batchSize` due job rows
-/// (`FOR UPDATE SKIP LOCKED`, oldest `next_fire_at` first), plans each job's fires with
-/// ``FirePlan`` (misfire policy, disabled jobs), inserts every fire of the batch in one
+/// (`FOR UPDATE SKIP LOCKED`, oldest `next_fire_at` first) with their owner tokens, plans each
+/// job's fires with ``FirePlan`` (misfire policy, disabled jobs, the owner's authority: see
+/// ``KJobCore/OwnerAuthority``), inserts every fire of the batch in one
 /// statement (queued, or skipped with its reason) and advances every `next_fire_at` in another.
 /// The partial unique index on `(job_id, scheduled_for)` makes a second insert of a fire
 /// impossible even if two materializers race; `SKIP LOCKED` keeps them off each other's jobs.
@@ -150,6 +151,7 @@ public struct Materializer: Sendable {
             guard !planned.isEmpty else { return report }
             (report.queued, report.skipped) = try await context.insertFires(planned, epoch: epoch, on: connection)
             try await context.advanceJobs(planned, on: connection)
+            try await context.recordAuthority(planned, now: now, on: connection)
             if report.queued + report.skipped > 0 {
                 context.logger.info("materialized fires", metadata: [
                     "jobs": "\(planned.count)", "queued": "\(report.queued)", "skipped": "\(report.skipped)", "epoch": "\(epoch)"])
@@ -167,24 +169,69 @@ public struct Materializer: Sendable {
 
     func lockJobs(_ selection: Selection, now: Date, on connection: PostgresConnection) async throws -> [DueJob] {
         let schema = names.schema
-        let columns = "id, schedule, timezone, enabled, next_fire_at, misfire_policy, misfire_window_ms"
+        // The owner's token comes with the job: its authority is checked without a query per job.
+        let columns = """
+            j.id, j.schedule, j.timezone, j.enabled, j.next_fire_at, j.misfire_policy, j.misfire_window_ms,
+            j.tenant, j.slug, j.owner, j.unauthorized_at IS NOT NULL, t.role, t.tenant, t.revoked_at, t.expires_at
+            """
+        let from = "\(schema).jobs j LEFT JOIN \(schema).api_tokens t ON t.name = j.owner"
         let query: PostgresQuery = switch selection {
         case .due(let limit):
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).jobs
-             WHERE next_fire_at <= \(now) ORDER BY next_fire_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            SELECT \(unescaped: columns) FROM \(unescaped: from)
+             WHERE j.next_fire_at <= \(now) ORDER BY j.next_fire_at LIMIT \(limit) FOR UPDATE OF j SKIP LOCKED
             """
         case .jobs(let ids):
-            "SELECT \(unescaped: columns) FROM \(unescaped: schema).jobs WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE"
+            "SELECT \(unescaped: columns) FROM \(unescaped: from) WHERE j.id = ANY(\(ids)) ORDER BY j.id FOR UPDATE OF j"
         }
         var jobs: [DueJob] = []
-        for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs) in try await connection.query(query, logger: logger)
-            .decode((UUID, String, String, Bool, Date?, String, Int64).self) {
+        for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs, tenant, slug, owner, unauthorized,
+                       role, tokenTenant, revokedAt, expiresAt) in try await connection.query(query, logger: logger)
+            .decode((UUID, String, String, Bool, Date?, String, Int64, String, String, String?, Bool,
+                     String?, String?, Date?, Date?).self) {
             let misfire = MisfirePolicy(mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
                                         maxCatchUp: configuration.maxCatchUpRuns)
-            jobs.append(DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire))
+            var job = DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire)
+            job.tenant = tenant
+            job.slug = slug
+            job.owner = owner
+            job.unauthorized = unauthorized
+            if let owner, let role {
+                job.ownerToken = OwnerAuthority.Token(name: owner, role: role, tenant: tokenTenant, revokedAt: revokedAt, expiresAt: expiresAt)
+            }
+            jobs.append(job)
         }
         return jobs
+    }
+
+    /// Why the job's owner no longer covers it, if so.
+    static func denial(_ job: DueJob, now: Date) -> OwnerAuthority.Denial? {
+        OwnerAuthority.denial(owner: job.owner, token: job.ownerToken, jobTenant: job.tenant, now: now)
+    }
+
+    /// Audits each enabled job whose owner stopped covering it, once per lapse (`unauthorized_at`
+    /// marks it), and clears the mark of jobs covered again.
+    func recordAuthority(_ planned: [(job: DueJob, plan: FirePlan)], now: Date, on connection: PostgresConnection) async throws {
+        var lapsed: [(job: DueJob, denial: OwnerAuthority.Denial)] = []
+        var covered: [UUID] = []
+        for (job, _) in planned where job.enabled {
+            let denial = Self.denial(job, now: now)
+            if let denial, !job.unauthorized { lapsed.append((job, denial)) }
+            if denial == nil, job.unauthorized { covered.append(job.id) }
+        }
+        guard !lapsed.isEmpty || !covered.isEmpty else { return }
+        let schema = names.schema
+        try await connection.query("""
+            UPDATE \(unescaped: schema).jobs SET unauthorized_at = CASE WHEN id = ANY(\(covered)) THEN NULL ELSE clock_timestamp() END
+             WHERE id = ANY(\(lapsed.map(\.job.id) + covered))
+            """, logger: logger)
+        for (job, denial) in lapsed {
+            logger.warning("job's owner no longer covers it: its fires are skipped (unauthorized) until it is re-applied",
+                           metadata: ["job": "\(job.slug)", "tenant": "\(job.tenant)", "reason": "\(denial)"])
+            try await AuditLog.append(AuditEntry(actor: AuditAction.daemonActor, tenant: job.tenant, action: .jobUnauthorized, job: job.slug,
+                                                 note: "\(denial); its fires are skipped until the job is re-applied with a valid token"),
+                                      schema: schema, on: connection, logger: logger)
+        }
     }
 
     /// The job's fires due at `now`; nil when it has none. Logs what an operator should hear about.
@@ -192,6 +239,7 @@ public struct Materializer: Sendable {
         guard let first = job.nextFireAt else { return nil }
         let nextFire = self.nextFire
         guard let plan = FirePlan.due(first: first, now: now, misfire: job.misfire, enabled: job.enabled,
+                                      authorized: Self.denial(job, now: now) == nil,
                                       onTimeThreshold: configuration.misfireThreshold, limit: configuration.maxFiresPerPass,
                                       nextFire: { nextFire(job, $0) }) else { return nil }
         if plan.isTruncated {

@@ -244,10 +244,11 @@ public struct RunQueue: Sendable {
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
             _ = try await connection.queryIfOpen("""
                 INSERT INTO \(unescaped: schema).job_runs
-                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before, backfill)
+                    (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before, backfill, trigger)
                 VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
                         'queued', \(reason), \(nodeID), \(epoch), now(), \(notBefore),
-                        COALESCE((SELECT b.backfill FROM \(unescaped: schema).job_runs b WHERE b.id = \(run.id)), false))
+                        COALESCE((SELECT b.backfill FROM \(unescaped: schema).job_runs b WHERE b.id = \(run.id)), false),
+                        \(RunTriggerKind.retry.rawValue))
                 ON CONFLICT (job_id, fire_key, attempt) DO NOTHING
                 """, logger: logger)
             report.retry = (id, notBefore)
@@ -404,8 +405,8 @@ public struct RunQueue: Sendable {
     public func enqueueManual(jobID: UUID, now: Date) async throws -> UUID {
         let id = UUID()
         try await client.query("""
-            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at)
-            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now())
+            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, trigger)
+            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now(), \(RunTriggerKind.manual.rawValue))
             """, logger: logger)
         return id
     }

@@ -16,6 +16,18 @@ public struct JobRecord: Sendable, Hashable {
     public var updatedAt: Date
     /// Changes made to the job so far (1 when created); the API's ETag and `If-Match`.
     public var version: Int64
+    /// Who made the job, who last changed it (token names); nil for jobs from before they were recorded.
+    public var createdBy: String? = nil
+    public var updatedBy: String? = nil
+    /// The token that last created or replaced the job; its authority is checked at every fire.
+    /// Nil: no owner recorded (the job fires as before owners existed).
+    public var owner: String? = nil
+    /// Who paused (disabled) the job, when, and why; nil while it is enabled.
+    public var pausedBy: String? = nil
+    public var pausedAt: Date? = nil
+    public var pauseNote: String? = nil
+    /// Since when the owner no longer covers the job (its fires are skipped `unauthorized`).
+    public var unauthorizedAt: Date? = nil
 
     public init(id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
                 nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date, version: Int64 = 1) {

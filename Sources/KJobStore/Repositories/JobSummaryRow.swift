@@ -6,7 +6,7 @@ public struct JobSummaryRow: Sendable, Hashable {
     public var slug: String
     public var schedule: String
     /// `{"created_at": ..., "enabled": ..., "id": ..., "last_fire_at": ..., "last_run": null |
-    /// {"finished_at", "id", "scheduled_for", "started_at", "status"}, "next_fire_at": ...,
+    /// {"finished_at", "id", "scheduled_for", "started_at", "status"}, "next_fire_at": ..., "paused_at": ..., "paused_by": ...,
     /// "schedule": ..., "slug": ..., "tenant": ..., "timezone": ..., "updated_at": ...}`.
     public var json: String
 

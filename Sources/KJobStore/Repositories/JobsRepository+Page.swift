@@ -31,6 +31,7 @@ extension JobsRepository {
             SELECT j.tenant, j.slug, j.schedule, json_build_object(
                      'created_at', \(time("j.created_at")), 'enabled', j.enabled, 'id', j.id,
                      'last_fire_at', \(time("j.last_fire_at")), 'last_run', r.summary, 'next_fire_at', \(time("j.next_fire_at")),
+                     'paused_at', \(time("j.paused_at")), 'paused_by', j.paused_by,
                      'schedule', j.schedule, 'slug', j.slug, 'tenant', j.tenant, 'timezone', j.timezone,
                      'updated_at', \(time("j.updated_at")))::text
               FROM \(s).jobs j

@@ -26,6 +26,10 @@ public struct RunRecord: Sendable, Hashable {
     public var dispatchStatus: String?
     /// Created by `kjob backfill` (or a retry of such a run).
     public var backfill: Bool = false
+    /// What queued the run: a ``KJobCore/RunTriggerKind`` raw value.
+    public var trigger: String = "schedule"
+    /// Who asked for a manual run (the token's name).
+    public var triggeredBy: String? = nil
 
     public var isActive: Bool { status == "queued" || status == "running" }
 }

@@ -40,6 +40,7 @@ public struct RunsRepository: StoreRepository {
         return """
             SELECT r.id, r.job_id, j.tenant, j.slug, r.scheduled_for, r.manual, r.attempt, r.status, r.reason, r.node, r.epoch,
                    r.queued_at, r.started_at, r.finished_at, r.exit_code, r.signal, r.log_bytes, r.log_truncated, r.cancel_requested_at, r.backfill,
+                   r.trigger, r.triggered_by,
                    (SELECT CASE WHEN count(*) = 0 THEN NULL
                                 WHEN bool_or(d.status = 'pending') THEN 'pending'
                                 WHEN bool_or(d.status = 'dead') THEN 'dead'
@@ -64,7 +65,8 @@ public struct RunsRepository: StoreRepository {
                 queuedAt: try get("queued_at"), startedAt: try get("started_at"), finishedAt: try get("finished_at"),
                 exitCode: try get("exit_code", Int?.self), signal: try get("signal", Int?.self), logBytes: try get("log_bytes"),
                 logTruncated: try get("log_truncated"), cancelRequestedAt: try get("cancel_requested_at"),
-                dispatchStatus: try get("dispatch_status"), backfill: try get("backfill")))
+                dispatchStatus: try get("dispatch_status"), backfill: try get("backfill"), trigger: try get("trigger"),
+                triggeredBy: try get("triggered_by")))
         }
         return result
     }
@@ -115,13 +117,27 @@ public struct RunsRepository: StoreRepository {
         return result
     }
 
-    /// Queues a manual run of the job now (its own fire key); the insert trigger NOTIFYs the active.
-    public func insertManualRun(jobID: UUID) async throws -> RunRecord {
+    /// Queues a manual run of the job now (its own fire key) in `actor`'s name, audited; the insert
+    /// trigger NOTIFYs the active.
+    public func insertManualRun(jobID: UUID, actor: String) async throws -> RunRecord {
         let id = UUID()
-        try await client.query("""
-            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at)
-            VALUES (\(id), \(jobID), clock_timestamp(), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', clock_timestamp())
-            """, logger: logger)
+        let schema = names.schema
+        let logger = self.logger
+        try await client.withTransaction(logger: logger) { connection in
+            var job: (String, String)?
+            for try await row in try await connection.query("""
+                INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, trigger, triggered_by)
+                VALUES (\(id), \(jobID), clock_timestamp(), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', clock_timestamp(),
+                        \(RunTriggerKind.manual.rawValue), \(actor))
+                RETURNING (SELECT tenant FROM \(unescaped: schema).jobs WHERE id = \(jobID)), (SELECT slug FROM \(unescaped: schema).jobs WHERE id = \(jobID))
+                """, logger: logger).decode((String, String).self) {
+                job = row
+            }
+            if let (tenant, slug) = job {
+                try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .jobRun, job: slug, run: id),
+                                          schema: schema, on: connection, logger: logger)
+            }
+        }
         guard let run = try await get(id: id, tenant: nil) else {
             throw RepositoryError(message: "run \(id) vanished right after it was inserted (job deleted meanwhile?)")
         }
@@ -151,6 +167,11 @@ public struct RunsRepository: StoreRepository {
             }
             if status == "running" {
                 try await connection.query("SELECT pg_notify(\(channel), \(id.uuidString.lowercased()))", logger: logger)
+            }
+            if let status {
+                let note = status == "running" ? "cancel requested while running" : "cancelled before it started"
+                try await AuditLog.append(AuditEntry(actor: requestedBy, tenant: run.tenant, action: .runCancel, job: run.job, run: id, note: note),
+                                          schema: schema, on: connection, logger: logger)
             }
             return status
         }

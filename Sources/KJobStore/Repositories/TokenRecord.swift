@@ -10,4 +10,8 @@ public struct TokenRecord: Sendable, Hashable {
     public var tenant: String?
     public var createdAt: Date
     public var revokedAt: Date?
+    /// Nil: never expires.
+    public var expiresAt: Date? = nil
+    /// Updated at most once a minute (``TokensRepository/lastUsedResolution``).
+    public var lastUsedAt: Date? = nil
 }

@@ -29,9 +29,10 @@ struct InspectCommand: AsyncParsableCommand {
             let runsResponse = try await api.send(.GET, "/v1/jobs/\(slug)/runs", query: [("limit", "\(runs)")])
             let job = try jobResponse.decode(JobView.self)
             let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!
+            let now = Date()
             let schedule = try? Schedule(parsing: job.schedule)
             var fires: [Date] = []
-            var after = Date()
+            var after = now
             while let schedule, fires.count < 5, let next = schedule.nextFire(after: after, in: zone) {
                 fires.append(next)
                 after = next
@@ -45,10 +46,20 @@ struct InspectCommand: AsyncParsableCommand {
                 return
             }
             let recent = try runsResponse.decode(RunList.self).runs
-            let now = Date()
             var out = "job:         \(job.slug)  (tenant \(job.tenant))\n"
             out += "enabled:     \(job.enabled ? "yes" : "no")\n"
             if let version = job.version { out += "version:     \(version)  (kjob update --if-version)\n" }
+            if !job.enabled, let by = job.pausedBy {
+                out += "             paused by \(by) \(RelativeTime.describe(job.pausedAt, now: now))\(job.pauseNote.map { ": \($0)" } ?? "")\n"
+            }
+            if let owner = job.owner {
+                out += "owner:       \(owner)\n"
+                if let since = job.unauthorizedAt {
+                    out += "             no longer covers the job (\(RelativeTime.describe(since, now: now))): fires are skipped (unauthorized) until it is re-applied with a valid token\n"
+                }
+            }
+            out += "created:     \(RelativeTime.describe(job.createdAt, now: now))\(job.createdBy.map { " by \($0)" } ?? "")\n"
+            out += "updated:     \(RelativeTime.describe(job.updatedAt, now: now))\(job.updatedBy.map { " by \($0)" } ?? "")\n"
             out += "schedule:    \(job.schedule)  [\(job.timezone)]\n"
             out += "             \(schedule?.humanDescription ?? job.scheduleDescription ?? "")\n"
             out += "next fires:\n"
@@ -57,9 +68,9 @@ struct InspectCommand: AsyncParsableCommand {
             if recent.isEmpty {
                 out += "  (none)\n"
             } else {
-                var table = TextTable(["  ID", "SCHEDULED", "ATTEMPT", "STATUS", "EXIT", "NODE", "DELIVERY"])
+                var table = TextTable(["  ID", "SCHEDULED", "TRIGGER", "ATTEMPT", "STATUS", "EXIT", "NODE", "DELIVERY"])
                 for run in recent {
-                    table.add(["  " + run.id.prefix(8), RelativeTime.describe(run.scheduledFor, now: now), "\(run.attempt)",
+                    table.add(["  " + run.id.prefix(8), RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
                                run.status + (run.reason.map { " (\($0))" } ?? ""), run.exitCode.map(String.init) ?? "-",
                                run.node ?? "-", run.dispatchStatus ?? "-"])
                 }

@@ -66,7 +66,8 @@ struct JobListPrinter {
         var table = TextTable((tenants ? ["TENANT"] : []) + ["SLUG", "ENABLED", "SCHEDULE", "NEXT", "LAST RUN"])
         for job in page.jobs {
             let last = job.lastRun.map { "\($0.status) \(RelativeTime.describe($0.finishedAt ?? $0.startedAt ?? $0.scheduledFor, now: now))" } ?? "-"
-            table.add((tenants ? [job.tenant] : []) + [job.slug, job.enabled ? "yes" : "no", job.schedule,
+            let enabled = job.enabled ? "yes" : job.pausedBy.map { "paused (\($0))" } ?? "no"
+            table.add((tenants ? [job.tenant] : []) + [job.slug, enabled, job.schedule,
                       job.enabled ? RelativeTime.describe(job.nextFireAt, now: now) : "(disabled)", last])
         }
         let widths = self.widths ?? table.widths

@@ -35,13 +35,13 @@ struct RunsCommand: AsyncParsableCommand {
             let runs = try response.decode(RunList.self).runs
             if runs.isEmpty { Output.write("no runs\n"); return }
             let now = Date()
-            var table = TextTable(["ID", "SCHEDULED", "ATTEMPT", "STATUS", "DURATION", "EXIT", "NODE", "EPOCH", "DELIVERY"])
+            var table = TextTable(["ID", "SCHEDULED", "TRIGGER", "ATTEMPT", "STATUS", "DURATION", "EXIT", "NODE", "EPOCH", "DELIVERY"])
             for run in runs {
                 let duration = run.startedAt.map { start in
                     RelativeTime.milliseconds(Int64(((run.finishedAt ?? now).timeIntervalSince(start) * 1000).rounded()))
                 } ?? "-"
                 let exit = run.exitCode.map(String.init) ?? run.signal.map { "sig \($0)" } ?? "-"
-                table.add([run.id, RelativeTime.describe(run.scheduledFor, now: now) + (run.manual ? " (manual)" : ""), "\(run.attempt)",
+                table.add([run.id, RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
                            run.status + (run.reason.map { " (\($0))" } ?? ""), duration, exit, run.node ?? "-",
                            run.epoch.map(String.init) ?? "-", run.dispatchStatus ?? "-"])
             }

@@ -46,6 +46,17 @@ struct FirePlanTests {
         #expect(plan.nextFireAt == Self.at(5))
     }
 
+    @Test func unauthorizedOwnerSkipsEveryDueFireButADisabledJobStaysDisabled() throws {
+        let plan = try #require(FirePlan.due(first: Self.at(-25), now: Self.now, misfire: .default, enabled: true, authorized: false,
+                                             onTimeThreshold: .seconds(60), limit: 100, nextFire: Self.every10))
+        #expect(plan.fires.map(\.skipReason) == [.unauthorized, .unauthorized, .unauthorized])
+        #expect(plan.queuedCount == 0)
+        #expect(plan.nextFireAt == Self.at(5), "the schedule goes on, so fires resume once the job is re-applied")
+        let paused = try #require(FirePlan.due(first: Self.at(-25), now: Self.now, misfire: .default, enabled: false, authorized: false,
+                                               onTimeThreshold: .seconds(60), limit: 100, nextFire: Self.every10))
+        #expect(paused.fires.map(\.skipReason) == [.disabled, .disabled, .disabled])
+    }
+
     @Test func truncatedEnumerationContinuesAfterNow() throws {
         let plan = try #require(FirePlan.due(first: Self.at(-995), now: Self.now, misfire: MisfirePolicy(mode: .all),
                                              enabled: true, onTimeThreshold: .seconds(1), limit: 4, nextFire: Self.every10))

@@ -33,7 +33,7 @@ struct RunStatusTests {
     }
 
     @Test func skipReasonsAreStoredAsSnakeCase() {
-        #expect(SkipReason.allCases.map(\.rawValue) == ["missed", "overlap", "disabled", "deleted", "superseded", "catch_up_limit"])
+        #expect(SkipReason.allCases.map(\.rawValue) == ["missed", "overlap", "disabled", "deleted", "superseded", "catch_up_limit", "unauthorized"])
         for reason in SkipReason.allCases { #expect(!reason.explanation.isEmpty) }
     }
 
