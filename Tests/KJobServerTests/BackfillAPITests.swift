@@ -50,6 +50,7 @@ struct BackfillAPITests {
                 let created = (listed.json["runs"] as? [[String: Any]]) ?? []
                 #expect(created.count == 10)
                 #expect(created.allSatisfy { $0["backfill"] as? Bool == true && $0["manual"] as? Bool == false && $0["status"] as? String == "queued" })
+                #expect(created.allSatisfy { $0["trigger"] as? String == "backfill" && $0["triggered_by"] as? String == "operator" })
                 #expect(Set(created.compactMap { $0["scheduled_for"] as? String }) == Set((dry.json["fires"] as? [String]) ?? []))
 
                 // Twice: the same runs. A wider range creates only the new fires.
@@ -61,6 +62,13 @@ struct BackfillAPITests {
                 let wider = try await api.call(.post, "/v1/jobs/hourly/backfill", token: "operator", body: Self.body(wideFrom, wideTo, dryRun: true),
                                                contentType: "application/json")
                 #expect(wider.json["existing"] as? Int == 10 && (wider.json["fires"] as? [String])?.count == 2, "\(wider.text)")
+
+                // Each backfill that wrote is audited once, under the caller; a dry run is not a change.
+                let audit = try await api.call(.get, "/v1/audit?action=job.backfill", token: "viewer")
+                let entries = (audit.json["entries"] as? [[String: Any]]) ?? []
+                #expect(entries.count == 2, "\(audit.text)")
+                #expect(entries.allSatisfy { $0["actor"] as? String == "operator" && $0["job"] as? String == "hourly" })
+                #expect((entries.last?["note"] as? String)?.hasPrefix("10 run(s) created for 10 fire(s)") == true, "\(audit.text)")
             }
         }
     }
