@@ -266,9 +266,7 @@ extension DaemonConfig {
         guard lease.heartbeat < lease.timeout else {
             throw DaemonConfigError(location: "lease.heartbeat", message: "heartbeat (\(DurationText.format(lease.heartbeat))) must be shorter than timeout (\(DurationText.format(lease.timeout))); several heartbeats must fit in one timeout")
         }
-        guard lease.timeout < lease.serverRelease else {
-            throw DaemonConfigError(location: "lease.timeout", message: "timeout (\(DurationText.format(lease.timeout))) must be shorter than server_release (\(DurationText.format(lease.serverRelease))) so the old active is quiet before the standby can win")
-        }
+        try validateRelease()
         guard executor.maxParallel >= 1 else { throw DaemonConfigError(location: "executor.max_parallel", message: "must be at least 1") }
         guard executor.maxLogBytes >= 1024 else { throw DaemonConfigError(location: "executor.max_log_bytes", message: "must be at least 1KiB") }
         try validateExecutor()
