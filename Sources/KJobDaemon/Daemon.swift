@@ -76,12 +76,19 @@ public struct Daemon: Sendable {
                                       startupParameters: config.lease.connectionParameters)
     }
 
+    /// The HTTP API's own pool: API load never takes the connections claims and finishes need.
+    func apiPoolConfiguration() throws -> PostgresClient.Configuration {
+        try url().clientConfiguration(poolSize: config.postgres.apiPoolSize, applicationName: "kjobd-api:\(config.node.id)",
+                                      startupParameters: config.lease.connectionParameters)
+    }
+
     /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
     public func run() async throws {
         let url = try url()
         let names = self.names
         try await migrateAtStart()
         let client = PostgresClient(configuration: try leaderPoolConfiguration(), backgroundLogger: logger)
+        let apiClient = PostgresClient(configuration: try apiPoolConfiguration(), backgroundLogger: logger)
         let leadership = Leadership()
         let clock = DatabaseClock()
         let metrics = KJobMetrics(nodeID: config.node.id, version: Self.version)
@@ -138,13 +145,14 @@ public struct Daemon: Sendable {
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
         let http = config.http
         let nodeID = config.node.id
-        let api = try apiService(client: client, metrics: metrics) { channel in
+        let api = try apiService(client: apiClient, metrics: metrics) { channel in
             if let port = channel.localAddress?.port { advertisedURL.set(http.advertisedURL(hostName: nodeID, boundPort: port)) }
         }
 
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: client),
+                .init(service: apiClient),
                 .init(service: lease),
                 .init(service: nodes),
                 .init(service: work),
