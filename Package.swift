@@ -78,7 +78,7 @@ let daemonTargets: [Target] = [
     .testTarget(
         name: "KJobDaemonTests",
         dependencies: [
-            "KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", "KJobTestSupport", postgres, log,
+            "KJobDaemon", "KJobStore", "KJobCore", "KJobSandbox", "KJobRelay", "KJobRelaySink", "KJobServer", "KJobTestSupport", postgres, log,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ],
@@ -188,6 +188,7 @@ let serverTargets: [Target] = [
             "KJobServer", "KJobStore", "KJobCore", "KJobTestSupport", postgres, log,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
         swiftSettings: swiftSettings
     ),

@@ -23,10 +23,14 @@ extension Daemon {
         api.agents = Set(config.agents.keys)
         // Quiet for a few heartbeats past the lease timeout: down.
         api.nodeDownAfter = config.lease.timeout + config.lease.heartbeat * 3
+        api.maxFollowStreams = config.http.maxFollowStreams
+        // Token lookups may take at most half the API's pool; requests with known tokens keep the rest.
+        api.maxTokenLookups = max(1, config.postgres.apiPoolSize / 2)
         return api
     }
 
-    /// The HTTP API service for the ServiceGroup; `onServerRunning` gets the bound channel.
+    /// The HTTP API service for the ServiceGroup, on its own pool (`client`); `onServerRunning`
+    /// gets the bound channel.
     func apiService(client: PostgresClient, metrics: KJobMetrics,
                     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
         try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger,

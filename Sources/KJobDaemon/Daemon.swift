@@ -70,15 +70,26 @@ public struct Daemon: Sendable {
         }
     }
 
+    /// The pool the lease-holder's work and the node heartbeat use.
+    func leaderPoolConfiguration() throws -> PostgresClient.Configuration {
+        try url().clientConfiguration(poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)",
+                                      startupParameters: config.lease.connectionParameters)
+    }
+
+    /// The HTTP API's own pool: API load never takes the connections claims and finishes need.
+    func apiPoolConfiguration() throws -> PostgresClient.Configuration {
+        try url().clientConfiguration(poolSize: config.postgres.apiPoolSize, applicationName: "kjobd-api:\(config.node.id)",
+                                      startupParameters: config.lease.connectionParameters)
+    }
+
     /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
     public func run() async throws {
         try config.checkJobUser(effectiveUID: geteuid())
         let url = try url()
         let names = self.names
         try await migrateAtStart()
-        let client = PostgresClient(
-            configuration: try url.clientConfiguration(poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)"),
-            backgroundLogger: logger)
+        let client = PostgresClient(configuration: try leaderPoolConfiguration(), backgroundLogger: logger)
+        let apiClient = PostgresClient(configuration: try apiPoolConfiguration(), backgroundLogger: logger)
         let leadership = Leadership()
         let clock = DatabaseClock()
         let metrics = KJobMetrics(nodeID: config.node.id, version: Self.version)
@@ -86,7 +97,8 @@ public struct Daemon: Sendable {
             configuration: .init(
                 url: url, names: names,
                 session: .init(lockKey: config.postgres.lockKey, nodeID: config.node.id,
-                               serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout),
+                               serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout,
+                               fenceWait: config.lease.fenceWait),
                 machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
                                standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
             leadership: leadership, clock: clock, metrics: metrics, logger: logger)
@@ -104,7 +116,8 @@ public struct Daemon: Sendable {
         let executor = try makeExecutor(client: client, names: names, wake: runsChanged, cancels: cancelsRequested, now: { clock.now() }, metrics: metrics)
         let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() }, metrics: metrics)
         let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
-                                            applicationName: "kjobd-listen:\(config.node.id)", logger: logger)
+                                            applicationName: "kjobd-listen:\(config.node.id)",
+                                            startupParameters: config.lease.connectionParameters, logger: logger)
         var workers: [(name: String, run: LeaderWorkService.Worker)] = [
             ("listener", { _ in
                 await listener.run { channel, payload in
@@ -133,13 +146,14 @@ public struct Daemon: Sendable {
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
         let http = config.http
         let nodeID = config.node.id
-        let api = try apiService(client: client, metrics: metrics) { channel in
+        let api = try apiService(client: apiClient, metrics: metrics) { channel in
             if let port = channel.localAddress?.port { advertisedURL.set(http.advertisedURL(hostName: nodeID, boundPort: port)) }
         }
 
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: client),
+                .init(service: apiClient),
                 .init(service: lease),
                 .init(service: nodes),
                 .init(service: work),

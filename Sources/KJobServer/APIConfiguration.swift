@@ -24,6 +24,15 @@ public struct APIConfiguration: Sendable, Hashable {
     public var readyTimeout: Duration = .seconds(2)
     /// How often a followed log polls for new chunks.
     public var followPoll: Duration = .milliseconds(200)
+    /// `?follow=1` streams open at once on this node (each polls the database); more get 429.
+    public var maxFollowStreams: Int = 32
+    /// How long a token lookup's answer (found, revoked or unknown) is reused; a revoked token is
+    /// refused within this.
+    public var tokenCacheTTL: Duration = .seconds(2)
+    /// Token lookups that may wait on the database at once; the others queue.
+    public var maxTokenLookups: Int = 2
+    /// How long a token lookup queues for its turn before the request gets 503.
+    public var tokenLookupWait: Duration = .seconds(2)
 
     public init() {}
 

@@ -14,6 +14,7 @@ public enum APIServer {
     public typealias App = Application<RouterResponder<APIRequestContext>>
 
     /// Every route, for the OpenAPI drift test. `metrics` is the node's registry (`/metrics`); nil = a fresh one.
+    /// The follow-stream cap and the token cache belong to the router: one per node.
     public static func router(dependencies: APIDependencies, configuration: APIConfiguration,
                               metrics: KJobMetrics? = nil) -> Router<APIRequestContext> {
         let metrics = metrics ?? KJobMetrics(nodeID: configuration.nodeID, version: "")
@@ -22,11 +23,14 @@ public enum APIServer {
         router.add(middleware: ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         let system = SystemRoutes(dependencies: dependencies, configuration: configuration, metrics: metrics)
         system.addPublic(to: router)
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: dependencies.tokens))
+        let authenticator = TokenAuthenticator(tokens: dependencies.tokens, settings: .init(
+            cacheTTL: configuration.tokenCacheTTL, maxLookups: configuration.maxTokenLookups, lookupWait: configuration.tokenLookupWait))
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator))
         JobRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
-        RunRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
+        RunRoutes(dependencies: dependencies, configuration: configuration,
+                  follows: ConcurrencyLimit(limit: configuration.maxFollowStreams)).add(to: v1)
         AuditRoutes(dependencies: dependencies).add(to: v1)
-        TokenRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
+        TokenRoutes(dependencies: dependencies, configuration: configuration, authenticator: authenticator).add(to: v1)
         system.add(to: v1)
         return router
     }

@@ -84,7 +84,9 @@ struct CheckConfig: AsyncParsableCommand {
         let lease = config.lease
         print("config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
             + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
-            + "server_release \(DurationText.format(lease.serverRelease)) standby_poll \(DurationText.format(lease.standbyPoll))")
+            + "server_release \(DurationText.format(lease.serverRelease)) (a silent holder is dropped after "
+            + "\(DurationText.format(lease.release.effectiveRelease))–\(DurationText.format(lease.release.latestRelease))) "
+            + "standby_poll \(DurationText.format(lease.standbyPoll)), pools \(config.postgres.poolSize) + API \(config.postgres.apiPoolSize)")
     }
 }
 

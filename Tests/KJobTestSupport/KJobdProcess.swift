@@ -24,6 +24,17 @@ public final class KJobdProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = binary
         process.arguments = ["run"]
+        process.environment = Self.environment(node: node, db: db).merging(extra) { $1 }
+        let handle = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The `KJOBD_*` settings every test node starts with (short lease timings); tests that need
+    /// the node's own view of its config parse these with `DaemonConfig.parse(toml:environment:)`.
+    public static func environment(node: String, db: TestDatabase) -> [String: String] {
         var environment = ["PATH": "/usr/bin:/bin", "KJOB_LOG_LEVEL": "info"]
         environment["KJOBD_NODE_ID"] = node
         environment["KJOBD_POSTGRES_URL"] = TestDatabase.urlText
@@ -36,13 +47,7 @@ public final class KJobdProcess: @unchecked Sendable {
         environment["KJOBD_LEASE_STANDBY_POLL"] = "300ms"
         environment["KJOBD_HTTP_LISTEN"] = "127.0.0.1:0"  // two nodes per test: no fixed API port
         environment["KJOBD_EXECUTOR_RUN_AS"] = "kjob-run"  // as deployed; a root kjobd refuses "" (scripts/ensure-deps creates the user)
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        return environment
     }
 
     public var pid: Int32 { process.processIdentifier }

@@ -40,7 +40,8 @@ public enum LeaseDemotionReason: String, CaseIterable, Sendable, Hashable, Custo
 public enum LeaseAcquireResult: Sendable, Hashable {
     /// Locked, and the epoch in `kjob.leader` was bumped to this value in the same session.
     case acquired(epoch: Int64)
-    /// Another session holds the lock.
+    /// Another session holds the lock, or a previous holder's fenced transactions still hold the
+    /// leader row past the bump's wait (the lock was given back; the next poll tries again).
     case notAcquired
     /// The query ran on a different backend than the one the session was opened on; nothing was tried.
     case backendChanged

@@ -7,9 +7,9 @@ extension DaemonConfig {
     /// Keys by section, with what each accepts. The single list both TOML and env go through.
     static let schema: [String: [String: ConfigKind]] = [
         "node": ["id": .string],
-        "postgres": ["url": .string, "pool_size": .integer, "lock_key": .integer, "schema": .string],
+        "postgres": ["url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string],
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
-        "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string],
+        "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer],
         "executor": ["max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
                      "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
@@ -227,6 +227,7 @@ extension DaemonConfig {
         case ("node", "id"): node.id = try string()
         case ("postgres", "url"): postgres.url = try string()
         case ("postgres", "pool_size"): postgres.poolSize = try integer()
+        case ("postgres", "api_pool_size"): postgres.apiPoolSize = try integer()
         case ("postgres", "lock_key"): postgres.lockKey = Int64(try integer())
         case ("postgres", "schema"): postgres.schema = try string()
         case ("lease", "heartbeat"): lease.heartbeat = try duration()
@@ -237,6 +238,7 @@ extension DaemonConfig {
         case ("http", "tls_cert"): http.tlsCert = try string()
         case ("http", "tls_key"): http.tlsKey = try string()
         case ("http", "public_url"): http.publicURL = try string()
+        case ("http", "max_follow_streams"): http.maxFollowStreams = try integer()
         case ("executor", "max_parallel"): executor.maxParallel = try integer()
         case ("executor", "log_dir"): executor.logDir = try string()
         case ("executor", "max_log_bytes"): executor.maxLogBytes = try size()
@@ -267,6 +269,12 @@ extension DaemonConfig {
     public func validate() throws(DaemonConfigError) {
         guard !node.id.isEmpty else { throw DaemonConfigError(location: "node.id", message: "must not be empty") }
         guard postgres.poolSize >= 1 else { throw DaemonConfigError(location: "postgres.pool_size", message: "must be at least 1") }
+        guard postgres.apiPoolSize >= 1 else {
+            throw DaemonConfigError(location: "postgres.api_pool_size", message: "must be at least 1, e.g. 4")
+        }
+        guard http.maxFollowStreams >= 1 else {
+            throw DaemonConfigError(location: "http.max_follow_streams", message: "must be at least 1, e.g. 32")
+        }
         guard postgres.schema.range(of: "^[a-z_][a-z0-9_]{0,40}$", options: .regularExpression) != nil else {
             throw DaemonConfigError(location: "postgres.schema", message: "\"\(postgres.schema)\" is not a plain lower-case identifier (a-z, 0-9, _; at most 41 characters)")
         }
@@ -278,9 +286,7 @@ extension DaemonConfig {
         guard lease.heartbeat < lease.timeout else {
             throw DaemonConfigError(location: "lease.heartbeat", message: "heartbeat (\(DurationText.format(lease.heartbeat))) must be shorter than timeout (\(DurationText.format(lease.timeout))); several heartbeats must fit in one timeout")
         }
-        guard lease.timeout < lease.serverRelease else {
-            throw DaemonConfigError(location: "lease.timeout", message: "timeout (\(DurationText.format(lease.timeout))) must be shorter than server_release (\(DurationText.format(lease.serverRelease))) so the old active is quiet before the standby can win")
-        }
+        try validateRelease()
         guard executor.maxParallel >= 1 else { throw DaemonConfigError(location: "executor.max_parallel", message: "must be at least 1") }
         guard executor.maxLogBytes >= 1024 else { throw DaemonConfigError(location: "executor.max_log_bytes", message: "must be at least 1KiB") }
         try validateExecutor()

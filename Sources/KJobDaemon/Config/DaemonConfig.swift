@@ -30,8 +30,12 @@ public struct DaemonConfig: Sendable, Hashable {
     public struct PostgresSection: Sendable, Hashable {
         /// `postgres://user:password@host:port/db`; `?host=/dir` for a unix socket, `sslmode=`.
         public var url: String = "postgres://kjob@127.0.0.1:5432/kjob"
-        /// Connections in the shared pool (the lock session is separate).
+        /// Connections in the pool of the leader's work and the node heartbeat (the lock session
+        /// and the LISTEN connection are separate).
         public var poolSize: Int = 8
+        /// Connections in the HTTP API's own pool, so API load (followed logs, token lookups) can
+        /// never hold up the leader's claims and finishes.
+        public var apiPoolSize: Int = 4
         /// Advisory lock key shared by the pair.
         public var lockKey: Int64 = 727_465
         /// Schema holding kjob's tables; separate schemas keep separate clusters (and tests) apart.
@@ -57,6 +61,8 @@ public struct DaemonConfig: Sendable, Hashable {
         public var tlsKey: String = ""
         /// Base URL for log links in dispatches, and this node's URL in the cluster table.
         public var publicURL: String = ""
+        /// `GET /v1/runs/{id}/log?follow=1` streams open at once on this node; more get 429.
+        public var maxFollowStreams: Int = 32
         public init() {}
 
         /// The URL clients reach this node's API at (recorded in `kjob.nodes.http_url` for

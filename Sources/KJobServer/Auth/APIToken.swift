@@ -20,9 +20,32 @@ public enum APIToken {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
 
-    /// Cheap shape check before touching the database.
-    public static func looksValid(_ token: String) -> Bool {
-        token.hasPrefix(prefix) && token.utf8.count <= 128 && token.utf8.count > prefix.utf8.count
-            && token.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
+    /// Characters of the unpadded base64url encoding of 32 bytes.
+    static let encodedLength = 43
+
+    /// Exactly what ``generate()`` makes: the prefix, then 43 base64url characters whose last one
+    /// carries no stray bits (32 bytes fill 256 of its 258 bits). Anything else was never issued,
+    /// so it is refused without a lookup.
+    public static func isWellFormed(_ token: String) -> Bool {
+        let bytes = Array(token.utf8)
+        let prefixBytes = Array(prefix.utf8)
+        guard bytes.count == prefixBytes.count + encodedLength, bytes.starts(with: prefixBytes) else { return false }
+        var last: UInt8 = 0
+        for byte in bytes[prefixBytes.count...] {
+            guard let value = base64URLValue(byte) else { return false }
+            last = value
+        }
+        return last & 0b11 == 0
+    }
+
+    private static func base64URLValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): 62
+        case UInt8(ascii: "_"): 63
+        default: nil
+        }
     }
 }

@@ -2,12 +2,12 @@ import Foundation
 import Hummingbird
 import KJobStore
 
-/// Resolves `Authorization: Bearer` to a ``Principal`` (hash lookup on every request, so a revoked or
-/// expired token is refused at once).
-/// Routes then require a role; the public ones (health, metrics, OpenAPI) skip this middleware.
+/// Resolves `Authorization: Bearer` to a ``Principal`` (via ``TokenAuthenticator``, which caches an
+/// answer for at most `tokenCacheTTL`, so a revoked or expired token is refused within that on every
+/// node). Routes then require a role; the public ones (health, metrics, OpenAPI) skip this middleware.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
-    let tokens: TokensRepository
+    let authenticator: TokenAuthenticator
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -18,8 +18,14 @@ struct AuthMiddleware: RouterMiddleware {
             throw Problem.unauthorized("the Authorization header must be \"Bearer <token>\"")
         }
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
-        guard APIToken.looksValid(token), let record = try await tokens.find(hash: APIToken.hash(token)) else {
+        let record: TokenRecord
+        switch try await authenticator.resolve(token) {
+        case .malformed:
+            throw Problem.unauthorized("malformed token: kjobd's tokens are \(APIToken.prefix) and 43 base64url characters; create one with kjobd token create")
+        case .unknown:
             throw Problem.unauthorized("unknown token")
+        case .found(let found):
+            record = found
         }
         guard record.revokedAt == nil else { throw Problem.unauthorized("token \"\(record.name)\" was revoked") }
         if let expiresAt = record.expiresAt, expiresAt <= Date() {

@@ -255,6 +255,10 @@ paths:
     parameters: [{$ref: '#/components/parameters/RunID'}]
     get:
       summary: The run's captured output (viewer); follow=1 streams until the run ends
+      description: >-
+        With follow=1 the response stays open and streams new output until the run ends, an
+        hour passes or the node shuts down (then the client re-follows, e.g. on the other node).
+        A node streams at most http.max_follow_streams followed logs at once; beyond that 429.
       parameters:
         - {name: follow, in: query, schema: {type: string, enum: ['0', '1', 'true', 'false']}}
       responses:
@@ -262,6 +266,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
   /v1/runs/{id}/cancel:
     parameters: [{$ref: '#/components/parameters/RunID'}]
     post:

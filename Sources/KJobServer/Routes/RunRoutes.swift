@@ -1,12 +1,16 @@
 import Foundation
 import Hummingbird
+import KJobCore
 import KJobStore
 import NIOCore
+import ServiceLifecycle
 
 /// `/v1/runs/{id}...`: a run, its log (optionally followed) and cancel.
 struct RunRoutes: Sendable {
     let dependencies: APIDependencies
     let configuration: APIConfiguration
+    /// Open `?follow=1` streams on this node (`maxFollowStreams`).
+    let follows: ConcurrencyLimit
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.get("runs/{id}") { request, context in try await get(request, context) }
@@ -52,7 +56,9 @@ struct RunRoutes: Sendable {
     }
 
     /// The captured output as text. `?follow=1` keeps the response open and streams new chunks
-    /// until the run ends (or `maxFollow` passes); the store is polled every `followPoll`.
+    /// until the run ends, `maxFollow` passes or the node shuts down (a stream left open would
+    /// hold up the graceful handover); the store is polled every `followPoll`. At most
+    /// `maxFollowStreams` follow at once on a node: each one polls the API's pool.
     func log(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.viewer)
         let follow: Bool
@@ -75,31 +81,46 @@ struct RunRoutes: Sendable {
             }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
         }
+        guard let permit = follows.tryPermit() else {
+            throw Problem(.tooManyRequests, code: "too-many-follows", title: "Too many followed logs",
+                          detail: "this node is already streaming \(follows.limit) followed logs (http.max_follow_streams); "
+                              + "retry later, read the log without follow=1, or raise the limit",
+                          headers: [.retryAfter: "5"])
+        }
         let poll = configuration.followPoll
         let deadline = ContinuousClock.now.advanced(by: configuration.maxFollow)
         let logger = context.logger
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var after = -1
-            var finished = false
-            do {
-                while true {
-                    let chunks = try await runs.logChunks(runID: run.id, afterSeq: after, limit: batch)
-                    for chunk in chunks {
-                        try await writer.write(ByteBuffer(bytes: chunk.data))
-                        after = chunk.seq
+            // The slot is held for as long as this body is (also if it is never written).
+            _ = permit
+            let stop = Observed(false)
+            await withGracefulShutdownHandler {
+                var after = -1
+                var finished = false
+                do {
+                    while true {
+                        let (stopping, version) = stop.snapshot
+                        if stopping { break }
+                        let chunks = try await runs.logChunks(runID: run.id, afterSeq: after, limit: batch)
+                        for chunk in chunks {
+                            try await writer.write(ByteBuffer(bytes: chunk.data))
+                            after = chunk.seq
+                        }
+                        if chunks.count == batch { continue }
+                        if finished || ContinuousClock.now >= deadline { break }
+                        let status = try await runs.status(runID: run.id)
+                        if status == nil || (status != "queued" && status != "running") {
+                            finished = true  // one more read picks up chunks written just before the end
+                            continue
+                        }
+                        await stop.waitForChange(after: version, until: .now.advanced(by: poll))
                     }
-                    if chunks.count == batch { continue }
-                    if finished || ContinuousClock.now >= deadline { break }
-                    let status = try await runs.status(runID: run.id)
-                    if status == nil || (status != "queued" && status != "running") {
-                        finished = true  // one more read picks up chunks written just before the end
-                        continue
-                    }
-                    try await Task.sleep(for: poll)
+                } catch is CancellationError {
+                } catch {
+                    logger.warning("log follow ended early", metadata: ["run": "\(run.id)", "error": "\(String(reflecting: error))"])
                 }
-            } catch is CancellationError {
-            } catch {
-                logger.warning("log follow ended early", metadata: ["run": "\(run.id)", "error": "\(String(reflecting: error))"])
+            } onGracefulShutdown: {
+                stop.set(true)
             }
             try await writer.finish(nil)
         })

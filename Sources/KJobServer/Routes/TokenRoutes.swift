@@ -7,6 +7,8 @@ import KJobStore
 struct TokenRoutes: Sendable {
     let dependencies: APIDependencies
     let configuration: APIConfiguration
+    /// Forgets a revoked token's cached answer, so this node refuses it from the next request on.
+    let authenticator: TokenAuthenticator
 
     func add(to group: RouterGroup<APIRequestContext>) {
         group.get("tokens") { request, context in try await list(request, context) }
@@ -62,6 +64,7 @@ struct TokenRoutes: Sendable {
         }
         switch try await dependencies.tokens.revoke(name: name, tenant: principal.tenant, actor: principal.tokenName) {
         case .revoked(let record), .alreadyRevoked(let record):
+            authenticator.forget(name: record.name)
             return try APIJSON.response(TokenBody(record: record))
         case .notFound:
             let scope = principal.tenant.map { " in tenant \"\($0)\"" } ?? ""

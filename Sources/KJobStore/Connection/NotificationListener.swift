@@ -9,19 +9,23 @@ public struct NotificationListener: Sendable {
     public let url: PostgresURL
     public let channels: [String]
     public let applicationName: String
+    /// Session settings sent at connect (keepalives, so the server drops a dead listener).
+    public let startupParameters: [(String, String)]
     private let logger: Logger
 
-    public init(url: PostgresURL, channels: [String], applicationName: String, logger: Logger) {
+    public init(url: PostgresURL, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
+                logger: Logger) {
         self.url = url
         self.channels = channels
         self.applicationName = applicationName
+        self.startupParameters = startupParameters
         self.logger = logger
     }
 
     public func run(onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void) async {
         while !Task.isCancelled {
             do {
-                let configuration = try url.connectionConfiguration(applicationName: applicationName)
+                let configuration = try url.connectionConfiguration(applicationName: applicationName, startupParameters: startupParameters)
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
                 do {
                     try await connection.addListenersIfOpen(channels: channels, onNotification: onNotification)

@@ -80,8 +80,9 @@ public struct PostgresURL: Sendable, Hashable {
         return configuration
     }
 
-    /// Configuration for the shared pool.
-    public func clientConfiguration(poolSize: Int, applicationName: String) throws -> PostgresClient.Configuration {
+    /// Configuration for a pool; `startupParameters` become session settings of every connection.
+    public func clientConfiguration(poolSize: Int, applicationName: String,
+                                    startupParameters: [(String, String)] = []) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: user, password: password, database: database)
@@ -94,7 +95,7 @@ public struct PostgresURL: Sendable, Hashable {
             configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
         }
         configuration.options.maximumConnections = poolSize
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)] + startupParameters
         return configuration
     }
 }

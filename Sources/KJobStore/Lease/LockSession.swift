@@ -10,34 +10,31 @@ import Synchronization
 /// Its session settings make Postgres drop it within `serverRelease` when this process dies,
 /// freezes or is cut off: `idle_session_timeout` (a frozen holder stops sending heartbeats, so
 /// its session goes idle), `tcp_user_timeout` (unacknowledged data), and keepalives (a silent peer).
+/// ``ServerRelease`` does the arithmetic.
 public final class LockSession: Sendable {
     public struct Settings: Sendable, Hashable {
         public var lockKey: Int64
         public var nodeID: String
         public var serverRelease: Duration
         public var connectTimeout: Duration
+        /// How long the epoch bump waits for fenced transactions in flight (`lock_timeout`) before
+        /// the lock is given back and tried again at the next poll; well under the lease timeout,
+        /// so an attempt never runs into its deadline.
+        public var fenceWait: Duration
 
-        public init(lockKey: Int64, nodeID: String, serverRelease: Duration, connectTimeout: Duration) {
+        public init(lockKey: Int64, nodeID: String, serverRelease: Duration, connectTimeout: Duration,
+                    fenceWait: Duration = .milliseconds(500)) {
             self.lockKey = lockKey
             self.nodeID = nodeID
             self.serverRelease = serverRelease
             self.connectTimeout = connectTimeout
+            self.fenceWait = fenceWait
         }
 
-        /// `SET` values for the lock session, derived from `serverRelease`.
+        /// `SET` values for the lock session. `lock_timeout` only ever bites on the epoch bump:
+        /// the heartbeat's row lock (`FOR NO KEY UPDATE`) does not conflict with fencing's.
         public var sessionParameters: [(name: String, value: String)] {
-            let releaseMs = max(serverRelease.milliseconds, 1000)
-            let releaseSeconds = max(Int(releaseMs / 1000), 1)
-            let idle = max(releaseSeconds / 2, 1)
-            let count = max(releaseSeconds - idle, 1)
-            return [
-                ("idle_session_timeout", "\(releaseMs)"),
-                ("tcp_user_timeout", "\(releaseMs)"),
-                ("tcp_keepalives_idle", "\(idle)"),
-                ("tcp_keepalives_interval", "1"),
-                ("tcp_keepalives_count", "\(count)"),
-                ("statement_timeout", "\(releaseMs)"),
-            ]
+            ServerRelease(serverRelease).lockSessionParameters + [("lock_timeout", "\(max(fenceWait.milliseconds, 1))")]
         }
     }
 
@@ -127,6 +124,10 @@ public final class LockSession: Sendable {
             return (.backendChanged, timing)
         }
         guard got == true else { return (.notAcquired, timing) }
+        // The bump takes the leader row FOR UPDATE (the epoch is a key), so it waits for fenced
+        // transactions in flight: every fenced write then lands wholly before the takeover, and any
+        // begun after it sees the new epoch. One that a frozen or cut-off holder left open would
+        // hold it until Postgres ends it (idle_in_transaction_session_timeout on kjobd's pools).
         // One statement, so the new epoch and its audit entry commit together.
         let bump: PostgresQuery = """
             WITH bumped AS (
@@ -138,10 +139,36 @@ public final class LockSession: Sendable {
             ), \(unescaped: AuditLog.leaseAcquired(schema: names.schema, source: "bumped"))
             SELECT epoch FROM bumped
             """
-        guard let epoch = try await run(bump).first?.decode(Int64.self) else {
-            throw LockSessionError(message: "\(names.schema).leader has no row; run `kjobd migrate`")
+        do {
+            guard let epoch = try await run(bump).first?.decode(Int64.self) else {
+                throw LockSessionError(message: "\(names.schema).leader has no row; run `kjobd migrate`")
+            }
+            return (.acquired(epoch: epoch), timing)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.lockNotAvailable {
+            // lock_timeout: give the lock back rather than hold it while not active; the next poll
+            // tries again, by when Postgres has ended the stale transaction.
+            let holders = (try? await fencedTransactions()) ?? "unknown"
+            logger.warning("the epoch bump is blocked by fenced transactions still open (a frozen or cut-off previous holder?); releasing the lock and retrying at the next poll",
+                           metadata: ["waited": "\(DurationText.format(settings.fenceWait))", "transactions": "\(holders)"])
+            _ = try await run("SELECT pg_advisory_unlock(\(settings.lockKey))")
+            return (.notAcquired, timing)
         }
-        return (.acquired(epoch: epoch), timing)
+    }
+
+    /// SQLSTATE of a `lock_timeout`.
+    static let lockNotAvailable = "55P03"
+
+    /// Other sessions' transactions holding the leader row (fenced ones take `FOR KEY SHARE`,
+    /// which shows as a table lock), for the log line that says who blocks a takeover.
+    private func fencedTransactions() async throws -> String {
+        let query: PostgresQuery = """
+            SELECT coalesce(string_agg(format('pid %s (%s, %s for %s)', a.pid, a.application_name, a.state,
+                                              date_trunc('millisecond', clock_timestamp() - a.state_change)), '; '), 'none')
+              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'relation' AND l.relation = '\(unescaped: names.schema).leader'::regclass
+               AND l.pid <> pg_backend_pid()
+            """
+        return try await run(query).first?.decode(String.self) ?? "none"
     }
 
     /// One query: proves via pg_locks that this backend holds the lock, checks the epoch is still
