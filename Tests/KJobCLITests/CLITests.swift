@@ -118,8 +118,13 @@ struct CLITests {
             #expect(try await cli.run(["enable", "probe"], token: "operator").status == 0)
             #expect(try await cli.run(["delete", "probe"], token: "operator").status == 4)
 
+            // A deleted job's runs and logs stay readable by run id.
+            let id = try #require(UUID(uuidString: runID))
+            try await cli.sql("INSERT INTO \(unescaped: cli.db.names.schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "kept\n")))")
             #expect(try await cli.run(["delete", "probe"]).status == 0)
             #expect(try await cli.run(["inspect", "probe"]).status == 3)
+            let kept = try await cli.run(["logs", runID], token: "viewer")
+            #expect(kept.status == 0 && kept.stdout == "kept\n", "\(kept.stderr)")
         }
     }
 

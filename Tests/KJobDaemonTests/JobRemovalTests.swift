@@ -1,6 +1,8 @@
 import Foundation
 import KJobCore
 @testable import KJobDaemon
+import KJobRelay
+import KJobRelaySink
 import KJobStore
 import KJobTestSupport
 import PostgresNIO
@@ -32,61 +34,71 @@ struct JobRemovalTests {
 
     static func alive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
-    @Test("delete kills the running run, cancels the queued one, keeps the finished run's dispatch and frees the slug")
+    @Test("delete kills the running run, cancels the queued one, delivers the finished run's dispatch once and frees the slug")
     func deleteWithRunsInFlight() async throws {
-        try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
-            try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
-            let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
-            let jobs = JobsRepository(context)
-            let runs = RunsRepository(context)
-            guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                 mode: .create, now: Date(), actor: "alice") else {
-                Issue.record("job not created")
-                return
+        try await withTLSSink { sink, files in
+            try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
+                try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
+                let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
+                let jobs = JobsRepository(context)
+                let runs = RunsRepository(context)
+                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
+                                                                     mode: .create, now: Date(), actor: "alice") else {
+                    Issue.record("job not created")
+                    return
+                }
+                let finished = try await runs.insertManualRun(jobID: job.id, actor: "alice")
+                #expect(try await h.waitFor(finished.id, ["succeeded"]) == "succeeded")
+                let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
+                #expect(try await h.waitFor(running.id, ["running"]) == "running")
+                var childPID: pid_t?
+                _ = try await poll(timeout: .seconds(30)) {
+                    childPID = try Self.pid(of: running.id, root: h.root)
+                    return childPID != nil
+                }
+                let child = try #require(childPID, "the running run never recorded its pid")
+                // max_parallel = 1: this one waits behind the running run.
+                let queued = try await runs.insertManualRun(jobID: job.id, actor: "alice")
+
+                #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice"))
+
+                #expect(try await h.waitFor(queued.id, ["cancelled"]) == "cancelled")
+                #expect(try await runs.get(id: queued.id, tenant: "default")?.reason == "job deleted by alice")
+                #expect(try await h.waitFor(running.id, ["cancelled", "lost", "failed"]) == "cancelled")
+                let reaped = try await poll(timeout: .seconds(30)) { !Self.alive(child) }
+                #expect(reaped != nil, "the deleted job's child \(child) is still alive")
+                #expect(try await runs.get(id: running.id, tenant: "default")?.reason == "cancelled by request")
+
+                // What the job produced stays: the finished run, its log and its pending dispatch.
+                let kept = try #require(try await runs.get(id: finished.id, tenant: "default"))
+                #expect(kept.status == "succeeded" && kept.dispatchStatus == "pending")
+                #expect(try await runs.dispatches(runID: finished.id).map(\.status) == ["pending"])
+                #expect(!(try await runs.logChunks(runID: finished.id, afterSeq: -1, limit: 10)).isEmpty)
+                // The dispatcher (started only now) still delivers it, once.
+                let dispatch = try #require(try await h.client.scalar(
+                    "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(finished.id)", as: UUID.self))
+                try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
+                    _ = try await waitForDispatch(h.client, h.db, dispatch, "delivered")
+                }
+                let delivered = await sink.records().filter { $0.body.run.id == finished.id.uuidString.lowercased() }
+                #expect(delivered.count == 1, "the deleted job's finished run was delivered once: \(delivered.count)")
+
+                // Gone from lookups and listings; the slug is free again.
+                #expect(try await jobs.get(tenant: "default", slug: "doomed") == nil)
+                #expect(try await jobs.page(tenant: "default", after: nil, limit: 10).jobs.isEmpty)
+                #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice") == false)
+                guard case .created(let again) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
+                                                                       mode: .create, now: Date(), actor: "alice") else {
+                    Issue.record("the slug of a deleted job could not be reused")
+                    return
+                }
+                #expect(again.id != job.id)
+
+                // A run-now that looked the job up just before the delete committed is never started.
+                let late = try await runs.insertManualRun(jobID: job.id, actor: "alice")
+                #expect(try await h.waitFor(late.id, ["skipped", "succeeded", "failed", "running"]) == "skipped")
+                #expect(try await runs.get(id: late.id, tenant: "default")?.reason == SkipReason.deleted.rawValue)
             }
-            let finished = try await runs.insertManualRun(jobID: job.id, actor: "alice")
-            #expect(try await h.waitFor(finished.id, ["succeeded"]) == "succeeded")
-            let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
-            #expect(try await h.waitFor(running.id, ["running"]) == "running")
-            var childPID: pid_t?
-            _ = try await poll(timeout: .seconds(30)) {
-                childPID = try Self.pid(of: running.id, root: h.root)
-                return childPID != nil
-            }
-            let child = try #require(childPID, "the running run never recorded its pid")
-            // max_parallel = 1: this one waits behind the running run.
-            let queued = try await runs.insertManualRun(jobID: job.id, actor: "alice")
-
-            #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice"))
-
-            #expect(try await h.waitFor(queued.id, ["cancelled"]) == "cancelled")
-            #expect(try await runs.get(id: queued.id, tenant: "default")?.reason == "job deleted by alice")
-            #expect(try await h.waitFor(running.id, ["cancelled", "lost", "failed"]) == "cancelled")
-            let reaped = try await poll(timeout: .seconds(30)) { !Self.alive(child) }
-            #expect(reaped != nil, "the deleted job's child \(child) is still alive")
-            #expect(try await runs.get(id: running.id, tenant: "default")?.reason == "cancelled by request")
-
-            // What the job produced stays: the finished run, its log and its pending dispatch.
-            let kept = try #require(try await runs.get(id: finished.id, tenant: "default"))
-            #expect(kept.status == "succeeded" && kept.dispatchStatus == "pending")
-            #expect(try await runs.dispatches(runID: finished.id).map(\.status) == ["pending"])
-            #expect(!(try await runs.logChunks(runID: finished.id, afterSeq: -1, limit: 10)).isEmpty)
-
-            // Gone from lookups and listings; the slug is free again.
-            #expect(try await jobs.get(tenant: "default", slug: "doomed") == nil)
-            #expect(try await jobs.page(tenant: "default", after: nil, limit: 10).jobs.isEmpty)
-            #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice") == false)
-            guard case .created(let again) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                   mode: .create, now: Date(), actor: "alice") else {
-                Issue.record("the slug of a deleted job could not be reused")
-                return
-            }
-            #expect(again.id != job.id)
-
-            // A run-now that looked the job up just before the delete committed is never started.
-            let late = try await runs.insertManualRun(jobID: job.id, actor: "alice")
-            #expect(try await h.waitFor(late.id, ["skipped", "succeeded", "failed", "running"]) == "skipped")
-            #expect(try await runs.get(id: late.id, tenant: "default")?.reason == SkipReason.deleted.rawValue)
         }
     }
 

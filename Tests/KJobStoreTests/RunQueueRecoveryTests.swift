@@ -145,10 +145,19 @@ struct RunQueueRecoveryTests {
                 throw error
             }
             try await locker.close()
-            // Every pooled connection still answers (the closed one was replaced).
+            // Every pooled connection still answers (the closed one is replaced). The pool may hand out
+            // the closed connection once more before it notices, so a call may fail once, never twice.
+            var failures = 0
             for seq in 1...10 {
-                try await store.append(runID: run, [StoredLogChunk(seq: seq, stream: "stdout", at: Date(), data: [0x62])], deadline: .seconds(30))
+                let chunk = StoredLogChunk(seq: seq, stream: "stdout", at: Date(), data: [0x62])
+                do {
+                    try await store.append(runID: run, [chunk], deadline: .seconds(30))
+                } catch {
+                    failures += 1
+                    try await store.append(runID: run, [chunk], deadline: .seconds(30))
+                }
             }
+            #expect(failures <= 1, "the pool kept handing out a dead connection: \(failures) failed calls")
             // (The chunk of the call that timed out may still land: its backend waited on the lock.)
             #expect(Set(try await store.chunks(runID: run).map(\.seq)).isSuperset(of: 1...10))
         }
