@@ -112,6 +112,7 @@ struct CLITests {
             let pending = try #require(try await cli.run(["run-now", "probe", "--json"], token: "operator").object["id"] as? String)
             #expect(try await cli.run(["disable", "probe"], token: "operator").status == 0)
             #expect((try await cli.run(["inspect", "probe", "--json"]).object["job"] as? [String: Any])?["enabled"] as? Bool == false)
+            #expect(try await cli.run(["inspect", "probe"]).stdout.contains("next fires (skipped while paused; kjob enable resumes):"))
             let afterDisable = try await cli.run(["runs", "probe", "--json"], token: "viewer").array.first { $0["id"] as? String == pending }
             #expect(afterDisable?["status"] as? String == "cancelled")
             #expect(afterDisable?["reason"] as? String == "job disabled by operator")

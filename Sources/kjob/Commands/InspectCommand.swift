@@ -62,7 +62,8 @@ struct InspectCommand: AsyncParsableCommand {
             out += "updated:     \(RelativeTime.describe(job.updatedAt, now: now))\(job.updatedBy.map { " by \($0)" } ?? "")\n"
             out += "schedule:    \(job.schedule)  [\(job.timezone)]\n"
             out += "             \(schedule?.humanDescription ?? job.scheduleDescription ?? "")\n"
-            out += "next fires:\n"
+            // A paused job's fires are recorded skipped (disabled); these are the ones a resume would run.
+            out += job.enabled ? "next fires:\n" : "next fires (skipped while paused; kjob enable resumes):\n"
             out += fires.isEmpty ? "  (none)\n" : fires.map { "  \(RFC3339.format($0, in: zone))  (\(RelativeTime.describe($0, now: now)))\n" }.joined()
             out += "last runs:\n"
             if recent.isEmpty {
