@@ -34,19 +34,26 @@ struct JobRemovalTests {
 
     static func alive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
+    /// The job `slug`, created by alice through the repository the API uses, and the repositories.
+    static func created(_ slug: String, in h: ExecutorHarness) async throws -> (JobsRepository, RunsRepository, JobRecord) {
+        try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
+        let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
+        let jobs = JobsRepository(context)
+        let result = try await jobs.write(tenant: "default", spec: try spec(slug: slug, root: h.root), mode: .create, now: Date(), actor: "alice")
+        guard case .created(let job) = result else { throw JobNotCreated(result: result) }
+        return (jobs, RunsRepository(context), job)
+    }
+
+    struct JobNotCreated: Error, CustomStringConvertible {
+        var result: JobsRepository.WriteResult
+        var description: String { "the test job was not created: \(result)" }
+    }
+
     @Test("delete kills the running run, cancels the queued one, delivers the finished run's dispatch once and frees the slug")
     func deleteWithRunsInFlight() async throws {
         try await withTLSSink { sink, files in
             try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
-                try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
-                let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
-                let jobs = JobsRepository(context)
-                let runs = RunsRepository(context)
-                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                     mode: .create, now: Date(), actor: "alice") else {
-                    Issue.record("job not created")
-                    return
-                }
+                let (jobs, runs, job) = try await Self.created("doomed", in: h)
                 let finished = try await runs.insertManualRun(jobID: job.id, actor: "alice")
                 #expect(try await h.waitFor(finished.id, ["succeeded"]) == "succeeded")
                 let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
@@ -105,15 +112,7 @@ struct JobRemovalTests {
     @Test("disable cancels queued runs with the actor's name; the running run goes on; run-now of a disabled job runs")
     func disableCancelsQueuedRuns() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), maxParallel: 1) { h in
-            try FileManager.default.createDirectory(atPath: "\(h.root)/pids", withIntermediateDirectories: true)
-            let context = StoreContext(client: h.client, names: h.db.names, logger: h.db.logger)
-            let jobs = JobsRepository(context)
-            let runs = RunsRepository(context)
-            guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "paused", root: h.root),
-                                                                 mode: .create, now: Date(), actor: "alice") else {
-                Issue.record("job not created")
-                return
-            }
+            let (jobs, runs, job) = try await Self.created("paused", in: h)
             let first = try await runs.insertManualRun(jobID: job.id, actor: "alice")
             #expect(try await h.waitFor(first.id, ["succeeded"]) == "succeeded")
             let running = try await runs.insertManualRun(jobID: job.id, actor: "alice")
