@@ -119,6 +119,24 @@ struct RunQueueTests {
         }
     }
 
+    @Test func finishRefusesAStatusARunningRunCannotMoveTo() async throws {
+        let db = try TestDatabase()
+        try await db.withClient { client in
+            try await setEpoch(client, db, 1)
+            let job = try await insertRunnableJob(client, db, slug: "illegal")
+            _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
+            let q = queue(client, db)
+            let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
+            for status in [RunStatus.queued, .running, .skipped] {
+                let error = await #expect(throws: RunTransitionError.self) {
+                    try await q.finish(claimed, result: RunResult(status: status, finishedAt: Date()), epoch: 1)
+                }
+                #expect(error?.runID == claimed.id && error?.from == .running && error?.to == status)
+            }
+            #expect(try await runStatus(client, db, claimed.id) == "running")
+        }
+    }
+
     @Test func finishWritesOutboxRowsInTheSameTransaction() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in

@@ -94,11 +94,6 @@ public struct RelayConfiguration: Sendable, Hashable {
             throw RelayConfigurationError(key: "max_age", value: DurationText.format(maxAge), reason: "must be greater than zero")
         }
     }
-
-    /// The retry policy with this configuration's `max_age` and the default backoff.
-    public var deliveryPolicy: DeliveryPolicy {
-        DeliveryPolicy(maxAge: maxAge.seconds)
-    }
 }
 
 extension Duration {

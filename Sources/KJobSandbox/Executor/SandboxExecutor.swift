@@ -121,10 +121,6 @@ public final class SandboxExecutor: Sendable {
         return answer
     }
 
-    public func isAvailable(_ backend: SandboxSpec.Backend) async -> Bool {
-        if case .success = await availability(of: backend) { true } else { false }
-    }
-
     static func becomeSubreaper() {
         typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }

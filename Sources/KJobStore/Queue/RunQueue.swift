@@ -187,9 +187,14 @@ public struct RunQueue: Sendable {
 
     /// Ends a run this node claimed under `epoch`. Throws ``StaleEpochError`` when the node lost
     /// the lease and ``RunNotRunningError`` when the run is no longer running under this epoch.
-    /// The reason and the stdout tail are stored as ``StorableText``.
+    /// The reason and the stdout tail are stored as ``StorableText``. A result whose status a
+    /// running run cannot move to (``RunStatus/canTransition(to:)``) throws ``RunTransitionError``
+    /// before anything is written.
     @discardableResult
     public func finish(_ run: ClaimedRun, result: RunResult, epoch: Int64, deadline: Duration? = nil) async throws -> FinishReport {
+        guard RunStatus.running.canTransition(to: result.status) else {
+            throw RunTransitionError(runID: run.id, from: .running, to: result.status)
+        }
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let logger = self.logger
