@@ -102,7 +102,7 @@ struct DispatcherTests {
             try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
                     let job = try await insertShellJob(h.client, h.db, slug: "report", script: "echo all good", targets: [("ops", [])])
-                    let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+                    let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed"]) == "succeeded")
                     let id = try #require(try await h.client.scalar(
                         "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))

@@ -143,12 +143,12 @@ struct ExecutorServiceTests {
             let stamps = "\(h.root)/stamps"
             let job = try await insertShellJob(h.client, h.db, slug: "quick", script: #"date +%s.%N > "$STAMPS""#,
                                                spec: ["env": ["STAMPS": stamps]])
-            let warm = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             var claimed: [Double] = []
             var spawned: [Double] = []
             for _ in 0..<10 {
-                let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+                let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                 #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
                         "run-now must start on NOTIFY, well before the 10 min poll")
                 let row = try await runs(h.client, h.db, job: job).first { $0.id == run }
@@ -174,10 +174,10 @@ struct ExecutorServiceTests {
             let script = #"printf 'hello\n'; printf '\377\376raw\n'; echo oops >&2; echo "$KJOB_JOB $KJOB_ATTEMPT $KJOB_EPOCH $KJOB_RUN_ID""#
             let job = try await insertShellJob(h.client, h.db, slug: "now", script: script)
             // The first run also proves the listener is connected; the poll (10 min) cannot be what starts it.
-            let warm = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             let enqueued = ContinuousClock.now
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded")
             let latency = ContinuousClock.now - enqueued
             print("measured: run-now enqueue → succeeded (seen by 20 ms polling, includes the run): \(latency)")
@@ -201,7 +201,7 @@ struct ExecutorServiceTests {
             let job = try await insertShellJob(h.client, h.db, slug: "flaky", script: #"echo "attempt $KJOB_ATTEMPT"; exit 3"#,
                                                spec: ["retries": ["max": 1, "initial": "300ms", "max_delay": "1s"]],
                                                targets: [("alerts", ["failure"])])
-            let first = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let first = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(first, ["failed"]) == "failed")
             let done = try await poll(timeout: .seconds(30)) {
                 try await runs(h.client, h.db, job: job).count { $0.status == "failed" } == 2
@@ -230,7 +230,7 @@ struct ExecutorServiceTests {
     @Test func runPastItsTimeoutIsTimedOut() async throws {
         try await ExecutorHarness.with { h in
             let job = try await insertShellJob(h.client, h.db, slug: "slow", script: "echo start; sleep 60", spec: ["timeout": "1s"])
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["timed_out", "failed", "succeeded"]) == "timed_out")
             let row = try #require(try await runs(h.client, h.db, job: job).first)
             #expect(row.reason?.contains("timeout") == true)
@@ -242,10 +242,10 @@ struct ExecutorServiceTests {
     @Test func cancelRequestKillsTheRun() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
             let job = try await insertShellJob(h.client, h.db, slug: "cancel-me", script: "echo started; sleep 60")
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             _ = try await h.waitFor(run, ["running"])
             let started = ContinuousClock.now
-            #expect(try await h.queue.requestCancel(runID: run) == "running")
+            #expect(try await h.db.runs(h.client).cancel(id: run, tenant: nil, requestedBy: "test")?.run.status == "running")
             #expect(try await h.waitFor(run, ["cancelled", "failed", "succeeded", "lost"]) == "cancelled")
             print("measured: cancel request → cancelled: \(ContinuousClock.now - started)")
         }
@@ -259,7 +259,7 @@ struct ExecutorServiceTests {
             let new = try await insertQueued(h, job: job, at: Date(timeIntervalSince1970: 1_900_000_060))
             #expect(try await h.waitFor(old, ["cancelled", "failed", "succeeded", "lost"]) == "cancelled")
             #expect(try await h.waitFor(new, ["running"]) == "running")
-            _ = try await h.queue.requestCancel(runID: new)
+            _ = try await h.db.runs(h.client).cancel(id: new, tenant: nil, requestedBy: "test")?.run.status
             _ = try await h.waitFor(new, ["cancelled"])
         }
     }

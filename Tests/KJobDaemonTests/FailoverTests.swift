@@ -158,8 +158,7 @@ struct FailoverTests {
             let (db, client) = (pair.db, pair.client)
             let job = try await insertShellJob(client, db, slug: "cancel-across", script: "echo started; sleep 20",
                                                spec: ["retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
-            let queue = RunQueue(client: client, names: db.names, nodeID: "test", logger: db.logger)
-            let run = try await queue.enqueueManual(jobID: job, now: Date())
+            let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
             let running = try await poll(timeout: .seconds(30)) {
                 try await client.scalar("SELECT node FROM \(unescaped: db.names.schema).job_runs WHERE id = \(run) AND status = 'running'",
                                         as: String.self) == "a"
@@ -167,7 +166,7 @@ struct FailoverTests {
             try #require(running != nil, "a never started the run")
             let before = try await pair.leader()
             pair.a.signal(SIGSTOP)
-            #expect(try await queue.requestCancel(runID: run) == "running")
+            #expect(try await db.runs(client).cancel(id: run, tenant: nil, requestedBy: "test")?.run.status == "running")
             pair.a.signal(SIGKILL)
             let took = try await pair.takeover(by: "b", after: before.epoch, timeout: .seconds(20))
             try #require(took != nil, "b never took over")

@@ -52,7 +52,7 @@ struct RunQueueRecoveryTests {
                                                   targets: [("ops", ["always"])])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let claimed = try #require(try await queue(client, db, node: "old").claim(epoch: 1, limit: 1, now: Date()).claimed.first)
-            #expect(try await queue(client, db).requestCancel(runID: claimed.id) == "running")
+            #expect(try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")?.run.status == "running")
             try await setEpoch(client, db, 2)
             _ = try await queue(client, db, node: "new").recoverLost(epoch: 2, now: Date(), killGrace: .seconds(1))
             #expect(try await runStatus(client, db, claimed.id) == "cancelled")
@@ -76,7 +76,7 @@ struct RunQueueRecoveryTests {
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
-            _ = try await q.requestCancel(runID: claimed.id)
+            _ = try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")
             let report = try await q.finish(claimed, result: RunResult(status: .lost, signal: 15, reason: "killed: this node stopped being active",
                                                                      finishedAt: Date()), epoch: 1)
             #expect(report.status == .cancelled)
@@ -101,7 +101,7 @@ struct RunQueueRecoveryTests {
             let claimed = try await q.claim(epoch: 1, limit: 10, now: Date()).claimed
             let byJob = Dictionary(uniqueKeysWithValues: claimed.map { ($0.jobID, $0.id) })
             let (lostRun, trackedRun, cancelledRun) = (try #require(byJob[retried]), try #require(byJob[plain]), try #require(byJob[cancelled]))
-            _ = try await q.requestCancel(runID: cancelledRun)
+            _ = try await db.runs(client).cancel(id: cancelledRun, tenant: nil, requestedBy: "test")
             let now = Date()
             let ended = try await q.recoverUntracked(epoch: 1, tracked: [trackedRun], now: now)
             #expect(Set(ended) == [RecoveredRun(id: lostRun, status: .lost), RecoveredRun(id: cancelledRun, status: .cancelled)])

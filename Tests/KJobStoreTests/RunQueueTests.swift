@@ -304,10 +304,10 @@ struct RunQueueTests {
             let q = queue(client, db)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             _ = try await q.claim(epoch: 1, limit: 5, now: Date())
-            let manual = try await q.enqueueManual(jobID: job, now: Date())
+            let manual = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.map(\.id) == [manual])
-            let queued = try await q.enqueueManual(jobID: job, now: Date())
-            #expect(try await q.requestCancel(runID: queued) == "cancelled")
+            let queued = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
+            #expect(try await db.runs(client).cancel(id: queued, tenant: nil, requestedBy: "test")?.run.status == "cancelled")
             #expect(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.isEmpty)
         }
     }

@@ -24,6 +24,11 @@ public struct TestDatabase: Sendable {
         self.logger = logger
     }
 
+    /// The runs repository the API uses (manual runs, cancels), over this schema.
+    public func runs(_ client: PostgresClient) -> RunsRepository {
+        RunsRepository(client: client, names: names, logger: logger)
+    }
+
     public func connect() async throws -> PostgresConnection {
         try await PostgresConnection.connect(configuration: try url.connectionConfiguration(applicationName: "kjob-test"),
                                              id: Int.random(in: 1...Int.max), logger: logger)

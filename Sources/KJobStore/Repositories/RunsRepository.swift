@@ -27,6 +27,13 @@ public struct RunsRepository: StoreRepository {
         case requested(RunRecord)
         /// The run had already ended.
         case alreadyFinished(RunRecord)
+
+        /// The run as it stands after the request.
+        public var run: RunRecord {
+            switch self {
+            case .cancelled(let run), .requested(let run), .alreadyFinished(let run): run
+            }
+        }
     }
 
     public let context: StoreContext
