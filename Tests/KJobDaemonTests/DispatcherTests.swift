@@ -197,7 +197,7 @@ struct DispatcherTests {
             // A new active takes over while the attempt is in flight.
             try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 2")
             await #expect(throws: StaleEpochError.self) {
-                try await queue.record(id, DispatchOutcome(status: "delivered", lastHTTPStatus: 200, deliveredAt: Date()), epoch: 1)
+                try await queue.record(id, DispatchOutcome(status: .delivered, lastHTTPStatus: 200, deliveredAt: Date()), epoch: 1)
             }
             await #expect(throws: StaleEpochError.self) {
                 try await queue.claimDue(epoch: 1, limit: 8, now: Date().addingTimeInterval(3600), hold: .seconds(40))
@@ -209,7 +209,7 @@ struct DispatcherTests {
             // The held row is not due again before the hold passes; the new epoch then takes it.
             #expect(try await queue.claimDue(epoch: 2, limit: 8, now: Date(), hold: .seconds(40)).isEmpty)
             #expect(try await queue.claimDue(epoch: 2, limit: 8, now: Date().addingTimeInterval(60), hold: .seconds(40)).map(\.id) == [id])
-            #expect(try await queue.record(id, DispatchOutcome(status: "delivered", lastHTTPStatus: 200, deliveredAt: Date()), epoch: 2))
+            #expect(try await queue.record(id, DispatchOutcome(status: .delivered, lastHTTPStatus: 200, deliveredAt: Date()), epoch: 2))
             #expect(try await dispatchRow(client, db, id)?.status == "delivered")
         }
     }

@@ -32,7 +32,7 @@ extension Daemon {
             return nil
         }
         var configuration = dispatcher
-        configuration.policy.maxAge = Double(relay.maxAge.milliseconds) / 1000
+        configuration.policy.maxAge = relay.maxAge.timeInterval
         configuration.batchSize = config.dispatch.batchSize
         return DispatcherService(configuration: configuration, relay: relay,
                                  queue: KJobStore.DispatchQueue(client: client, names: names, logger: logger),

@@ -107,14 +107,14 @@ public struct DispatcherService: Sendable {
             outcome = Self.outcome(decision, result: result)
         } catch {
             metrics.dispatchAttempted(.failed, failure: .invalid)
-            outcome = DispatchOutcome(status: DeliveryState.failed.rawValue,
+            outcome = DispatchOutcome(status: .failed,
                                       lastError: "the stored payload is not a relay dispatch: \(error)")
         }
         try await queue.record(due.id, outcome, epoch: epoch)
         switch outcome.status {
-        case DeliveryState.delivered.rawValue:
+        case .delivered:
             logger.info("dispatch delivered", metadata: ["attempt": "\(attempt)", "channel": "\(due.channel)"])
-        case DeliveryState.pending.rawValue:
+        case .pending:
             logger.info("dispatch will be retried", metadata: ["attempt": "\(attempt)", "next_attempt_at": "\(outcome.nextAttemptAt.map { "\($0)" } ?? "-")",
                                                                "error": "\(outcome.lastError ?? "")"])
         default:
@@ -126,7 +126,7 @@ public struct DispatcherService: Sendable {
     static func outcome(_ decision: DispatchDecision, result: DeliveryResult) -> DispatchOutcome {
         var httpStatus: Int?
         if case .response(let status, _, _) = result { httpStatus = status }
-        let state = decision.state.rawValue
+        let state = decision.state
         switch decision {
         case .delivered(let at):
             return DispatchOutcome(status: state, lastHTTPStatus: httpStatus, deliveredAt: at)

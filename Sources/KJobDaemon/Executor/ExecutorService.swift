@@ -249,23 +249,15 @@ public struct ExecutorService: Sendable {
 
     /// The sandbox request for a claimed run.
     static func request(for claimed: ClaimedRun, spec: JobSpec, sinks: [any RunLogSink]) -> RunRequest {
-        let sandbox = SandboxSpec(backend: spec.sandbox.backend, image: spec.sandbox.image, network: spec.sandbox.network,
-                                  memoryBytes: spec.sandbox.memoryBytes, cpus: spec.sandbox.cpuCores, pids: spec.sandbox.pids)
         let identity = RunIdentity(runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
                                    attempt: claimed.attempt, epoch: claimed.epoch)
-        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: sandbox,
+        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: spec.sandbox,
                           environment: spec.env, timeout: spec.timeout, logSinks: sinks)
     }
 
     /// What the store records. A kill that was not an operator's cancel (demotion, shutdown) is `lost`.
     static func result(of outcome: RunOutcome, operatorCancel: Bool, finishedAt: Date) -> RunResult {
-        var status: RunStatus = switch outcome.status {
-        case .succeeded: .succeeded
-        case .failed: .failed
-        case .timedOut: .timedOut
-        case .cancelled: .cancelled
-        case .lost: .lost
-        }
+        var status = outcome.status
         if status == .cancelled, !operatorCancel { status = .lost }
         var reason: String?
         if let error = outcome.error {

@@ -50,7 +50,7 @@ public struct RetentionService: Sendable {
     /// One pass: deletes in batches until nothing is left to delete. Returns the runs deleted.
     @discardableResult
     public func pass(epoch: Int64) async throws -> [RunRetention.PrunedRun] {
-        let cutoff = now().addingTimeInterval(-Double(configuration.maxAge.milliseconds) / 1000)
+        let cutoff = now().addingTimeInterval(-configuration.maxAge.timeInterval)
         let batch = 1000
         var all: [RunRetention.PrunedRun] = []
         while !Task.isCancelled {
@@ -69,7 +69,7 @@ public struct RetentionService: Sendable {
     /// Deletes audit entries older than `auditMaxAge`, in batches. Returns how many.
     @discardableResult
     public func pruneAudit(epoch: Int64) async throws -> Int {
-        let cutoff = now().addingTimeInterval(-Double(configuration.auditMaxAge.milliseconds) / 1000)
+        let cutoff = now().addingTimeInterval(-configuration.auditMaxAge.timeInterval)
         let audit = AuditRepository(retention.context)
         let batch = 1000
         var total = 0

@@ -95,10 +95,3 @@ public struct RelayConfiguration: Sendable, Hashable {
         }
     }
 }
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (s, atto) = components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
-    }
-}

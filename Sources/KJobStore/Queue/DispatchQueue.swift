@@ -25,7 +25,7 @@ public struct DispatchQueue: StoreRepository {
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let logger = self.logger
-        let heldUntil = now.addingTimeInterval(Double(hold.milliseconds) / 1000)
+        let heldUntil = now.addingTimeInterval(hold.timeInterval)
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "dispatch-claim", logger: logger) { connection in
                 var due: [DueDispatch] = []
@@ -63,7 +63,7 @@ public struct DispatchQueue: StoreRepository {
                 var updated = false
                 for try await _ in try await connection.query("""
                     UPDATE \(unescaped: schema).dispatches
-                       SET attempts = attempts + 1, status = \(outcome.status),
+                       SET attempts = attempts + 1, status = \(outcome.status.rawValue),
                            next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at),
                            last_error = \(StorableText.clean(outcome.lastError)), last_http_status = \(outcome.lastHTTPStatus),
                            delivered_at = \(outcome.deliveredAt)
