@@ -75,12 +75,12 @@ func withDispatcher(_ client: PostgresClient, _ db: TestDatabase, relay: RelayCo
                     _ body: @Sendable () async throws -> Void) async throws {
     var logger = Logger(label: "kjob.dispatcher.test")
     logger.logLevel = .warning
-    var configuration = DispatcherService.Configuration()
+    var configuration = Dispatcher.Configuration()
     configuration.pollInterval = .seconds(30)
     configuration.policy = policy
     let wake = Observed<UInt64>(0)
-    let dispatcher = DispatcherService(configuration: configuration, relay: relay,
-                                       queue: KJobStore.DispatchQueue(client: client, names: db.names, logger: logger),
+    let dispatcher = Dispatcher(configuration: configuration, relay: relay,
+                                       queue: DispatchOutbox(client: client, names: db.names, logger: logger),
                                        wake: wake, now: { Date() }, logger: logger)
     let listener = NotificationListener(url: db.url, channels: [db.names.dispatchesChannel], applicationName: "kjob-test-listen", logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -189,7 +189,7 @@ struct DispatcherTests {
         let db = try TestDatabase(prefix: "d")
         try await db.withClient { client in
             try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 1")
-            let queue = KJobStore.DispatchQueue(client: client, names: db.names, logger: db.logger)
+            let queue = DispatchOutbox(client: client, names: db.names, logger: db.logger)
             let (_, id) = try await insertFinishedRunWithDispatch(client, db, slug: "fenced")
             let claimed = try await queue.claimDue(epoch: 1, limit: 8, now: Date(), hold: .seconds(40))
             #expect(claimed.map(\.id) == [id])

@@ -55,11 +55,11 @@ struct RetentionTests {
                 #expect(FileManager.default.createFile(atPath: logPath("busy", run), contents: Data("log\n".utf8)))
             }
 
-            var configuration = RetentionService.Configuration()
+            var configuration = RetentionSweeper.Configuration()
             configuration.keepRuns = 2
             configuration.maxAge = .seconds(86_400)
             configuration.logDir = logDir
-            let service = RetentionService(configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
+            let service = RetentionSweeper(configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
                                            now: { Date() }, logger: db.logger)
             let pruned = try await service.pass(epoch: 1)
             #expect(Set(pruned.map(\.id)) == [old4, old3, old1])

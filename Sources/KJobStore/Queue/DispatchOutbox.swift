@@ -10,9 +10,7 @@ import PostgresNIO
 /// slow relay never holds the fencing lock that a takeover's epoch bump waits for. A dispatcher
 /// that dies mid-attempt leaves the row to be retried after `hold`; the relay drops the repeat by
 /// its `Idempotency-Key`.
-///
-/// (Named after the outbox, not libdispatch: spell it `KJobStore.DispatchQueue` next to Foundation.)
-public struct DispatchQueue: StoreRepository {
+public struct DispatchOutbox: StoreRepository {
     public let context: StoreContext
 
     public init(_ context: StoreContext) {

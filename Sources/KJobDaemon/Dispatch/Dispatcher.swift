@@ -11,7 +11,7 @@ import Logging
 ///
 /// The relay client is made per activation from `[relay]`, so a fixed CA file or token takes
 /// effect on the next takeover or worker restart.
-public struct DispatcherService: Sendable {
+public struct Dispatcher: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Dispatches attempted at once.
         public var batchSize: Int = 8
@@ -24,7 +24,7 @@ public struct DispatcherService: Sendable {
 
     public let configuration: Configuration
     public let relay: RelayConfiguration
-    public let queue: KJobStore.DispatchQueue
+    public let queue: DispatchOutbox
     /// Bumped by dispatch NOTIFYs.
     public let wake: Observed<UInt64>
     public let now: @Sendable () -> Date
@@ -32,7 +32,7 @@ public struct DispatcherService: Sendable {
     public let metrics: KJobMetrics
     private let logger: Logger
 
-    public init(configuration: Configuration, relay: RelayConfiguration, queue: KJobStore.DispatchQueue, wake: Observed<UInt64>,
+    public init(configuration: Configuration, relay: RelayConfiguration, queue: DispatchOutbox, wake: Observed<UInt64>,
                 now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics ?? KJobMetrics(nodeID: "", version: "")

@@ -15,7 +15,7 @@ import Logging
 /// again next tick), so only the activation's end (demotion, shutdown; ``LeaderWorkService``
 /// cancels it) or a stale epoch kills them (`killAll(.demoted)`). A killed run's end is written
 /// under the same epoch while it is still current; otherwise the next active records it `lost`.
-public struct ExecutorService: Sendable {
+public struct RunExecutor: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Runs executed at once by this node (`executor.max_parallel`).
         public var maxParallel: Int = 16

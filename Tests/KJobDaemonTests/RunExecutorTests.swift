@@ -59,7 +59,7 @@ struct ExecutorHarness: Sendable {
     let logs: LogCapture
 
     static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4, agents: [String: [String]] = [:],
-                     tune: @Sendable (inout ExecutorService.Configuration) -> Void = { _ in },
+                     tune: @Sendable (inout RunExecutor.Configuration) -> Void = { _ in },
                      leaderWorkers: [(name: String, run: LeaderWorkService.Worker)]? = nil,
                      _ body: @Sendable (ExecutorHarness) async throws -> Void) async throws {
         let db = try TestDatabase()
@@ -82,7 +82,7 @@ struct ExecutorHarness: Sendable {
             let sandbox = SandboxExecutor(
                 configuration: try config.sandboxConfiguration(daemonEnvironment: ["PATH": "/usr/bin:/bin", "KJOBD_SECRET": "x"]),
                 agents: try config.agentRegistry(), logger: logger)
-            var configuration = ExecutorService.Configuration()
+            var configuration = RunExecutor.Configuration()
             configuration.maxParallel = maxParallel
             configuration.killGrace = config.executor.killGrace
             configuration.pollInterval = pollInterval
@@ -90,7 +90,7 @@ struct ExecutorHarness: Sendable {
             let queue = RunQueue(client: client, names: db.names, nodeID: "t", logger: logger)
             let wake = Observed<UInt64>(0)
             let cancels = Observed<UInt64>(0)
-            let executor = ExecutorService(configuration: configuration, queue: queue,
+            let executor = RunExecutor(configuration: configuration, queue: queue,
                                            logs: RunLogStore(client: client, names: db.names, logger: logger),
                                            sandbox: sandbox, wake: wake, cancels: cancels, now: { Date() }, logger: logger)
             let listener = NotificationListener(url: db.url, channels: [db.names.runsChannel], applicationName: "kjob-test-listen", logger: logger)
@@ -133,9 +133,9 @@ struct ExecutorHarness: Sendable {
     }
 }
 
-@Suite("Executor service (sandbox children, Postgres)", .enabled(if: TestDatabase.available))
-struct ExecutorServiceTests {
-    /// The claim poll is 30 s, so only the `<schema>_runs` NOTIFY can start these runs within the
+@Suite("Run executor (sandbox children, Postgres)", .enabled(if: TestDatabase.available))
+struct RunExecutorTests {
+    /// The claim poll is 600 s, so only the `<schema>_runs` NOTIFY can start these runs within the
     /// (generous) bound. Figures printed: queued_at → started_at (wake + claim) and queued_at → the
     /// child's first instruction (its own clock reading; includes the sandbox spawn).
     @Test func runNowIsStartedByNotifyNotByThePoll() async throws {

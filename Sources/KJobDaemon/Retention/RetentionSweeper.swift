@@ -1,11 +1,12 @@
 import Foundation
+import KJobCore
 import KJobStore
 import Logging
 
 /// Leader-only worker applying `[retention]` every `interval`: deletes old finished runs (their
 /// log chunks and dispatches cascade), their log files under `executor.log_dir`, and audit entries
 /// older than `retention.audit`.
-public struct RetentionService: Sendable {
+public struct RetentionSweeper: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// `retention.keep_runs`: finished runs kept per job whatever their age.
         public var keepRuns: Int = 100
