@@ -59,7 +59,6 @@ struct APIPoolIsolationTests {
                             SELECT count(*) FROM \(unescaped: schema).job_runs WHERE job_id = \(job) AND status = 'succeeded'
                             """, as: Int64.self) == 1
                     }
-                    print("measured: a run claimed, run and finished during a bogus-token flood in \(finished.map { "\($0)" } ?? "never")")
                     #expect(finished != nil, "the leader could not claim and finish a run while unknown-token lookups were stuck")
                     try await locker.query("COMMIT", logger: db.logger)
                     var statuses: [UInt?] = []

@@ -135,37 +135,18 @@ struct ExecutorHarness: Sendable {
 
 @Suite("Run executor (sandbox children, Postgres)", .enabled(if: TestDatabase.available))
 struct RunExecutorTests {
-    /// The claim poll is 600 s, so only the `<schema>_runs` NOTIFY can start these runs within the
-    /// (generous) bound. Figures printed: queued_at → started_at (wake + claim) and queued_at → the
-    /// child's first instruction (its own clock reading; includes the sandbox spawn).
+    /// The claim poll is 600 s, so only the `<schema>_runs` NOTIFY can start these runs within
+    /// `waitFor`'s bound (the latency figures are make bench's).
     @Test func runNowIsStartedByNotifyNotByThePoll() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
-            let stamps = "\(h.root)/stamps"
-            let job = try await insertShellJob(h.client, h.db, slug: "quick", script: #"date +%s.%N > "$STAMPS""#,
-                                               spec: ["env": ["STAMPS": stamps]])
+            let job = try await insertShellJob(h.client, h.db, slug: "quick", script: "true")
             let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
-            var claimed: [Double] = []
-            var spawned: [Double] = []
             for _ in 0..<10 {
                 let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                 #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
                         "run-now must start on NOTIFY, well before the 10 min poll")
-                let row = try await runs(h.client, h.db, job: job).first { $0.id == run }
-                claimed.append(try #require(row?.latency))
-                let queuedAt = try #require(try await h.client.scalar(
-                    "SELECT EXTRACT(EPOCH FROM queued_at)::float8 FROM \(unescaped: h.db.names.schema).job_runs WHERE id = \(run)", as: Double.self))
-                let childStart = try #require(Double(try String(contentsOfFile: stamps, encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)))
-                spawned.append(childStart - queuedAt)
             }
-            func summary(_ values: [Double]) -> String {
-                let sorted = values.sorted()
-                return "median \(Int((sorted[sorted.count / 2] * 1000).rounded())) ms, max \(Int((sorted.last! * 1000).rounded())) ms"
-            }
-            print("measured: run-now over \(claimed.count) runs (10 min poll): queued → claimed \(summary(claimed)); queued → child running \(summary(spawned))")
-            // Generous (a loaded 2-core box): only NOTIFY can start them this soon; the figure is make bench's.
-            #expect(spawned.allSatisfy { $0 < 60 }, "every run-now's child ran well before the poll: \(spawned)")
         }
     }
 
@@ -176,12 +157,9 @@ struct RunExecutorTests {
             // The first run also proves the listener is connected; the poll (10 min) cannot be what starts it.
             let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
-            let enqueued = ContinuousClock.now
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
-            #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded")
-            let latency = ContinuousClock.now - enqueued
-            print("measured: run-now enqueue → succeeded (seen by 20 ms polling, includes the run): \(latency)")
-            #expect(latency < .seconds(60), "run-now must start on NOTIFY, not the 10 min poll")
+            #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
+                    "run-now must start on NOTIFY, not the 10 min poll")
 
             let store = RunLogStore(client: h.client, names: h.db.names, logger: h.db.logger)
             let chunks = try await store.chunks(runID: run)
@@ -244,10 +222,8 @@ struct RunExecutorTests {
             let job = try await insertShellJob(h.client, h.db, slug: "cancel-me", script: "echo started; sleep 60")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             _ = try await h.waitFor(run, ["running"])
-            let started = ContinuousClock.now
             #expect(try await h.db.runs(h.client).cancel(id: run, tenant: nil, requestedBy: "test")?.run.status == "running")
             #expect(try await h.waitFor(run, ["cancelled", "failed", "succeeded", "lost"]) == "cancelled")
-            print("measured: cancel request → cancelled: \(ContinuousClock.now - started)")
         }
     }
 
