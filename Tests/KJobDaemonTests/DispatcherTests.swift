@@ -11,7 +11,7 @@ import Testing
 
 /// A finished run with one outbox row (payload as RunQueue writes it), inserted directly.
 func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase, slug: String, channel: String = "ops") async throws -> (run: UUID, dispatch: UUID) {
-    let job = try await insertShellJob(client, db, slug: slug, script: "true")
+    let job = try await db.createJob(client, slug: slug, script: "true")
     let run = UUID()
     let dispatch = UUID()
     let now = Date()
@@ -101,7 +101,7 @@ struct DispatcherTests {
         try await withTLSSink { sink, files in
             try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
-                    let job = try await insertShellJob(h.client, h.db, slug: "report", script: "echo all good", targets: [("ops", [])])
+                    let job = try await h.db.createJob(h.client, slug: "report", script: "echo all good", targets: [("ops", [])])
                     let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed"]) == "succeeded")
                     let id = try #require(try await h.client.scalar(

@@ -151,7 +151,7 @@ struct FailoverTests {
             "KJOBD_EXECUTOR_KILL_GRACE": "1s",
         ]}) { pair in
             let (db, client) = (pair.db, pair.client)
-            let job = try await insertShellJob(client, db, slug: "cancel-across", script: "echo started; sleep 20",
+            let job = try await db.createJob(client, slug: "cancel-across", script: "echo started; sleep 20",
                                                spec: ["retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
             let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
             let running = try await poll(timeout: .seconds(30)) {

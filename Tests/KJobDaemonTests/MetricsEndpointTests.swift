@@ -58,7 +58,7 @@ struct MetricsEndpointTests {
                 // A scheduled fire due now, with an output channel: materialized, run, delivered.
                 // Due only once its output target exists (the active may run a due fire at once). Bumping
                 // updated_at NOTIFYs the materializer, as an API edit does: next_fire_at alone does not wake it.
-                let job = try await insertShellJob(client, db, slug: "metered", script: "echo metered", schedule: "@every 1h",
+                let job = try await db.createJob(client, slug: "metered", script: "echo metered", schedule: "@every 1h",
                                                    nextFireAt: nil, targets: [("ops", [])])
                 try await client.query("UPDATE \(unescaped: schema).jobs SET next_fire_at = now(), updated_at = now() WHERE id = \(job)")
                 let delivered = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {

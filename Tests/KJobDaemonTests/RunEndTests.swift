@@ -20,7 +20,7 @@ struct RunEndTests {
         try await withTLSSink { sink, files in
             try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
-                    let job = try await insertShellJob(h.client, h.db, slug: "hostile", script: script, targets: [("ops", [])])
+                    let job = try await h.db.createJob(h.client, slug: "hostile", script: script, targets: [("ops", [])])
                     let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
                     let id = try #require(try await h.client.scalar(
@@ -59,7 +59,7 @@ struct RunEndTests {
                     WHEN (OLD.status = 'running' AND NEW.status <> 'running') EXECUTE FUNCTION \(schema).fail_first_finish()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "finish-once", script: "echo done")
+            let job = try await h.db.createJob(h.client, slug: "finish-once", script: "echo done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
             let attempts = try await h.client.scalar(PostgresQuery(unsafeSQL: "SELECT last_value FROM \(schema).finish_failures"), as: Int64.self)
@@ -89,7 +89,7 @@ struct RunEndTests {
                     FOR EACH STATEMENT EXECUTE FUNCTION \(schema).fail_first_log_insert()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
+            let job = try await h.db.createJob(h.client, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
             let failures = try await h.client.scalar(PostgresQuery(unsafeSQL: "SELECT last_value FROM \(schema).log_failures"), as: Int64.self)
@@ -117,7 +117,7 @@ struct RunEndTests {
                     WHEN (OLD.status = 'running' AND NEW.status = 'succeeded') EXECUTE FUNCTION \(schema).refuse_success()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "finish-never", script: "echo done")
+            let job = try await h.db.createJob(h.client, slug: "finish-never", script: "echo done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "lost")
             let reason = try await h.client.scalar("SELECT reason FROM \(unescaped: schema).job_runs WHERE id = \(run)", as: String.self)
@@ -131,7 +131,7 @@ struct RunEndTests {
     /// deadline is 5 s, not less: it bounds the claims too, which a loaded box can slow past 2 s.
     @Test func logSinkWhosePostgresNeverAnswersStillLetsTheRunEnd() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), tune: { $0.databaseDeadline = .seconds(5) }) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "log-blocked", script: "echo one; sleep 0.3; echo two")
+            let job = try await h.db.createJob(h.client, slug: "log-blocked", script: "echo one; sleep 0.3; echo two")
             let locker = try await h.db.connect()
             do {
                 _ = try await locker.query("BEGIN", logger: h.db.logger)
@@ -165,7 +165,7 @@ struct RunEndTests {
             throw InjectedWorkerFailure()
         })
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), leaderWorkers: [flaky]) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "long", script: "echo started; sleep 4; echo finished")
+            let job = try await h.db.createJob(h.client, slug: "long", script: "echo started; sleep 4; echo finished")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             _ = try await h.waitFor(run, ["running"])
             let before = failures.value

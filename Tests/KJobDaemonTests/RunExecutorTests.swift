@@ -9,26 +9,6 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// A job row the executor can run: spec_json with agent `sh` (prompt = shell script).
-func insertShellJob(_ client: PostgresClient, _ db: TestDatabase, slug: String, script: String, spec: [String: Any] = [:],
-                    schedule: String = "@every 1h", nextFireAt: Date? = nil, targets: [(String, [String])] = []) async throws -> UUID {
-    let id = UUID()
-    var object: [String: Any] = ["slug": slug, "agent": "sh", "prompt": script, "schedule": schedule, "timeout": "60s", "overlap": "allow"]
-    object.merge(spec) { $1 }
-    let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-    try await client.query("""
-        INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, spec_json, schedule, next_fire_at)
-        VALUES (\(id), \(slug), '', \(json)::jsonb, \(schedule), \(nextFireAt))
-        """)
-    for (position, (channel, on)) in targets.enumerated() {
-        try await client.query("""
-            INSERT INTO \(unescaped: db.names.schema).job_dispatch_targets (job_id, position, channel, on_status)
-            VALUES (\(id), \(position), \(channel), \(on))
-            """)
-    }
-    return id
-}
-
 struct RunRow: Sendable {
     var id: UUID
     var status: String
@@ -139,7 +119,7 @@ struct RunExecutorTests {
     /// `waitFor`'s bound (the latency figures are make bench's).
     @Test func runNowIsStartedByNotifyNotByThePoll() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "quick", script: "true")
+            let job = try await h.db.createJob(h.client, slug: "quick", script: "true")
             let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             for _ in 0..<10 {
@@ -153,7 +133,7 @@ struct RunExecutorTests {
     @Test func runNowStartsOnNotifyAndLogsAreReadableFromPostgres() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
             let script = #"printf 'hello\n'; printf '\377\376raw\n'; echo oops >&2; echo "$KJOB_JOB $KJOB_ATTEMPT $KJOB_EPOCH $KJOB_RUN_ID""#
-            let job = try await insertShellJob(h.client, h.db, slug: "now", script: script)
+            let job = try await h.db.createJob(h.client, slug: "now", script: script)
             // The first run also proves the listener is connected; the poll (10 min) cannot be what starts it.
             let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
@@ -176,7 +156,7 @@ struct RunExecutorTests {
 
     @Test func failingJobIsRetriedAsAttemptTwoAfterBackoff() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200)) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "flaky", script: #"echo "attempt $KJOB_ATTEMPT"; exit 3"#,
+            let job = try await h.db.createJob(h.client, slug: "flaky", script: #"echo "attempt $KJOB_ATTEMPT"; exit 3"#,
                                                spec: ["retries": ["max": 1, "initial": "300ms", "max_delay": "1s"]],
                                                targets: [("alerts", ["failure"])])
             let first = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
@@ -207,7 +187,7 @@ struct RunExecutorTests {
 
     @Test func runPastItsTimeoutIsTimedOut() async throws {
         try await ExecutorHarness.with { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "slow", script: "echo start; sleep 60", spec: ["timeout": "1s"])
+            let job = try await h.db.createJob(h.client, slug: "slow", script: "echo start; sleep 60", spec: ["timeout": "1s"])
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["timed_out", "failed", "succeeded"]) == "timed_out")
             let row = try #require(try await runs(h.client, h.db, job: job).first)
@@ -219,7 +199,7 @@ struct RunExecutorTests {
     /// The poll is far off: the cancel NOTIFY alone must reach the executor.
     @Test func cancelRequestKillsTheRun() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(600)) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "cancel-me", script: "echo started; sleep 60")
+            let job = try await h.db.createJob(h.client, slug: "cancel-me", script: "echo started; sleep 60")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             _ = try await h.waitFor(run, ["running"])
             #expect(try await h.db.runs(h.client).cancel(id: run, tenant: nil, requestedBy: "test")?.run.status == "running")
@@ -229,7 +209,7 @@ struct RunExecutorTests {
 
     @Test func replaceOverlapCancelsTheRunningRun() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200)) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "replace", script: "sleep 60", spec: ["overlap": "replace"])
+            let job = try await h.db.createJob(h.client, slug: "replace", script: "sleep 60", spec: ["overlap": "replace"])
             let old = try await insertQueued(h, job: job, at: Date(timeIntervalSince1970: 1_900_000_000))
             _ = try await h.waitFor(old, ["running"])
             let new = try await insertQueued(h, job: job, at: Date(timeIntervalSince1970: 1_900_000_060))

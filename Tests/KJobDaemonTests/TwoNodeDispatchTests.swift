@@ -25,7 +25,7 @@ struct TwoNodeDispatchTests {
                 "KJOBD_RELAY_TIMEOUT": "2s",
             ]}) { pair in
                 let (db, client, a, b) = (pair.db, pair.client, pair.a, pair.b)
-                let job = try await insertShellJob(client, db, slug: "handover", script: "echo done", targets: [("ops", [])])
+                let job = try await db.createJob(client, slug: "handover", script: "echo done", targets: [("ops", [])])
                 let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
                 // a ran it and tried the relay, which refused (503): the dispatch is pending with an attempt made.
                 var id: UUID?

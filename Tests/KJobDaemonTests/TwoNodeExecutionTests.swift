@@ -25,7 +25,7 @@ struct TwoNodeExecutionTests {
 
             let firstFire = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.down))
             let script = #"echo "$KJOB_SCHEDULED_FOR $KJOB_EPOCH $KJOB_ATTEMPT" >> "$LEDGER""#
-            let job = try await insertShellJob(client, db, slug: "tick", script: script,
+            let job = try await db.createJob(client, slug: "tick", script: script,
                                                spec: ["env": ["LEDGER": ledger], "timeout": "20s"],
                                                schedule: "@every 1s", nextFireAt: firstFire)
             let epochA = try await pair.leader().epoch

@@ -73,5 +73,12 @@ public struct TestDatabase: Sendable {
 
 public enum TestDatabaseError: Error, CustomStringConvertible {
     case noDatabase
-    public var description: String { "KJOB_TEST_PG_URL is not set; run the tests through scripts/test" }
+    case jobNotCreated(slug: String, result: String)
+
+    public var description: String {
+        switch self {
+        case .noDatabase: "KJOB_TEST_PG_URL is not set; run the tests through scripts/test"
+        case .jobNotCreated(let slug, let result): "job \(slug) was not created (\(result)); give each test job its own slug"
+        }
+    }
 }
