@@ -104,9 +104,8 @@ struct JobsPage: Sendable {
 
     func row(_ job: JobsRepository.ConsoleRow, showTenant: Bool, principal: Principal) -> HTML {
         let schedule = try? Schedule(parsing: job.schedule)
-        let zone = TimeZone(identifier: job.timezone) ?? .gmt
         let marks: [HTML] = job.strip.reversed().map { run in
-            let title = "\(run.status) · \(run.trigger) · scheduled \(RFC3339.format(run.scheduledFor, in: zone))\(run.attempt > 1 ? " · attempt \(run.attempt)" : "")"
+            let title = "\(run.status) · \(run.trigger) · scheduled \(run.scheduled)\(run.attempt > 1 ? " · attempt \(run.attempt)" : "")"
             return "<i class=\"s-\(run.status)\" title=\"\(title)\"></i>"
         }
         let badges: HTML = """
