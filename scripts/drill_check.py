@@ -195,6 +195,28 @@ def takeover(samples: list[tuple[float, int, str, float, float]], fault_at: floa
     return None
 
 
+def check_epochs(res: Result, runs: list[Run], samples: list[tuple[float, int, str, float, float]]) -> None:
+    """Each epoch was held by exactly one node, and the epoch only grows (a Postgres failover that
+    lost the last epoch bump would hand the same epoch out again, or go back to an older one)."""
+    holders: dict[int, set[str]] = defaultdict(set)
+    for _t, epoch, holder, _hb, _since in samples:
+        if holder not in ("", "-"):
+            holders[epoch].add(holder)
+    for r in runs:
+        # The node and epoch a run was claimed under (skipped rows are written without a node).
+        if r.node and r.epoch > 0:
+            holders[r.epoch].add(r.node)
+    for epoch, nodes in sorted(holders.items()):
+        if len(nodes) > 1:
+            res.add("epochs", f"epoch {epoch} was held by {len(nodes)} nodes ({', '.join(sorted(nodes))})")
+    highest = None
+    for t, epoch, _holder, _hb, _since in sorted(samples):
+        if highest is not None and epoch < highest[1]:
+            res.add("epochs", f"the epoch went back from {highest[1]} to {epoch} at {fmt(key(t))}")
+        if highest is None or epoch > highest[1]:
+            highest = (t, epoch)
+
+
 def check(scenario: str, t0: float, t1: float, interval: float, ledger_lines: list[str], runs_csv: str,
           sink_lines: list[str] | None = None, leader_lines: list[str] | None = None,
           fault_at: float | None = None, takeover_mode: str = "none") -> Result:
@@ -295,6 +317,8 @@ def check(scenario: str, t0: float, t1: float, interval: float, ledger_lines: li
                 res.add("dispatch", f"{fmt(r.scheduled_for)}: run {r.id} ({r.status}) has {n} accepted dispatches")
             res.dispatched += min(n, 1)
 
+    check_epochs(res, runs, read_leader(leader_lines) if leader_lines is not None else [])
+
     if leader_lines is not None and fault_at is not None:
         res.takeover_ms = takeover(read_leader(leader_lines), fault_at, takeover_mode)
         if takeover_mode != "none" and res.takeover_ms is None:
@@ -326,10 +350,15 @@ def read_lines(path: str | None) -> list[str] | None:
         return f.readlines()
 
 
+def psql_command() -> list[str]:
+    """scripts/pg psql, or scripts/pg-ha psql (the current primary) when KJOB_DRILL_PG=ha."""
+    script = "pg-ha" if os.environ.get("KJOB_DRILL_PG") == "ha" else "pg"
+    return [os.path.join(ROOT, "scripts", script), "psql"]
+
+
 def psql(args: list[str], **kw) -> subprocess.CompletedProcess:
     env = dict(os.environ, KJOB_PG_NAME=os.environ.get("KJOB_PG_NAME", "drill"))
-    return subprocess.run([os.path.join(ROOT, "scripts", "pg"), "psql", "-X", "-v", "ON_ERROR_STOP=1", *args],
-                          env=env, **kw)
+    return subprocess.run([*psql_command(), "-X", "-v", "ON_ERROR_STOP=1", *args], env=env, **kw)
 
 
 RUNS_QUERY = """COPY (SELECT r.id, j.slug, extract(epoch FROM r.scheduled_for) AS scheduled_for, r.attempt,
@@ -355,7 +384,7 @@ def cmd_poll_leader(a: argparse.Namespace) -> int:
     with open(a.out, "a", buffering=1) as out:
         while True:
             env = dict(os.environ, KJOB_PG_NAME=os.environ.get("KJOB_PG_NAME", "drill"))
-            proc = subprocess.Popen([os.path.join(ROOT, "scripts", "pg"), "psql", "-X", "-At", "-F", " "],
+            proc = subprocess.Popen([*psql_command(), "-X", "-At", "-F", " "],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     text=True, bufsize=1, env=env)
             try:
@@ -526,6 +555,27 @@ class SelfTest(unittest.TestCase):
         self.assertAlmostEqual(takeover(read_leader(samples), f, "new-epoch"), 1200, delta=1)
         self.assertIsNone(takeover(read_leader(samples[:2]), f, "new-epoch"))
         self.assertAlmostEqual(takeover(read_leader(samples), f, "any-heartbeat"), 1900, delta=1)
+
+    def test_epoch_held_by_two_nodes_fails(self):
+        ledger, runs, sink = self.scenario()
+        t = self.T0 + 3
+        leader = [f"{t} 5 s.sched-1 {t} {t}", f"{t + 1} 5 s.sched-2 {t + 1} {t}"]
+        res = self.run_check(ledger, runs, sink, leader_lines=leader, fault_at=float(t))
+        self.assertIn("epochs", self.rules(res))
+
+    def test_epoch_going_back_fails(self):
+        ledger, runs, sink = self.scenario()
+        t = self.T0 + 3
+        leader = [f"{t} 5 s.sched-1 {t} {t}", f"{t + 1} 6 s.sched-2 {t + 1} {t + 1}", f"{t + 2} 5 s.sched-1 {t + 2} {t + 2}"]
+        res = self.run_check(ledger, runs, sink, leader_lines=leader, fault_at=float(t))
+        self.assertIn("epochs", self.rules(res))
+
+    def test_growing_epochs_one_holder_each_pass(self):
+        ledger, runs, sink = self.scenario()
+        t = self.T0 + 3
+        leader = [f"{t} 5 s.sched-1 {t} {t}", f"{t + 1} 6 s.sched-2 {t + 1} {t + 1}", f"{t + 2} 6 s.sched-2 {t + 2} {t + 1}"]
+        res = self.run_check(ledger, runs, sink, leader_lines=leader, fault_at=float(t))
+        self.assertNotIn("epochs", self.rules(res))
 
     def test_missing_takeover_is_a_violation(self):
         ledger, runs, sinkl = self.scenario()

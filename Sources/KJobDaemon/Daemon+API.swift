@@ -57,10 +57,13 @@ extension Daemon {
         try await withTokens { try await $0.revoke(name: name, actor: actor) }
     }
 
-    /// Runs `body` with the token repository on a one-connection pool, after migrating.
+    /// Runs `body` with the token repository on a one-connection pool, after migrating. A one-shot
+    /// command: with several hosts it connects straight to the primary the migration found.
     func withTokens<R: Sendable>(_ body: @escaping @Sendable (TokensRepository) async throws -> R) async throws -> R {
-        try await migrate()
-        let url = try url()
+        let connector = try connector()
+        try await migrate(connector: connector)
+        var url = try url()
+        if url.selectsPrimary, let primary = connector.tracker.current.value { url = url.only(primary) }
         let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 1, applicationName: "kjobd-token:\(config.node.id)"),
                                     backgroundLogger: logger)
         let names = self.names, logger = self.logger

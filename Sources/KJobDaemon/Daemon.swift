@@ -35,13 +35,18 @@ public struct Daemon: Sendable {
         }
     }
 
+    /// Where every dedicated connection goes: the URL's host, or its writable primary (checked per
+    /// `postgres.require_synchronous`). One `tracker` per node, so all its connections follow the primary together.
+    func connector(tracker: PrimaryTracker? = nil) throws -> PrimaryConnector {
+        PrimaryConnector(url: try url(), requirement: config.postgres.requireSynchronous,
+                         tracker: tracker ?? PrimaryTracker(logger: logger))
+    }
+
     /// `kjobd migrate`: applies pending migrations on a dedicated connection.
     @discardableResult
-    public func migrate() async throws -> [Int] {
-        let url = try url()
-        let connection = try await PostgresConnection.connect(
-            configuration: try url.connectionConfiguration(applicationName: "kjobd-migrate:\(config.node.id)"),
-            id: 1, logger: logger)
+    public func migrate(connector: PrimaryConnector? = nil) async throws -> [Int] {
+        let connector = try connector ?? self.connector()
+        let connection = try await connector.connect(.migrate, applicationName: "kjobd-migrate:\(config.node.id)", logger: logger)
         do {
             let applied = try await Migrator(names: names).migrate(on: connection, logger: logger)
             try await connection.close()
@@ -52,15 +57,18 @@ public struct Daemon: Sendable {
         }
     }
 
-    /// Migrates, retrying while Postgres is not reachable yet (bounded by `attempts`).
-    func migrateAtStart(attempts: Int = 20) async throws {
+    /// Migrates, retrying while Postgres is not reachable yet (bounded by `attempts`). A primary
+    /// refused for asynchronous replication while every host answered is a setup to fix: no retry.
+    func migrateAtStart(connector: PrimaryConnector, attempts: Int = 20) async throws {
         var attempt = 1
         while true {
             do {
-                try await migrate()
+                try await migrate(connector: connector)
                 return
             } catch let error as MigrationError {
                 throw error
+            } catch let error as PrimaryUnavailableError where error.isAsynchronousPrimary {
+                throw DaemonConfigError(location: "postgres.require_synchronous", message: "refusing to start: \(error)")
             } catch {
                 guard attempt < attempts else { throw error }
                 logger.warning("migration failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
@@ -70,16 +78,16 @@ public struct Daemon: Sendable {
         }
     }
 
-    /// The pool the lease-holder's work and the node heartbeat use.
-    func leaderPoolConfiguration() throws -> PostgresClient.Configuration {
+    /// The pool the lease-holder's work and the node heartbeat use; `relay`: a ``PrimaryRouter``'s address.
+    func leaderPoolConfiguration(relay: PostgresHost? = nil) throws -> PostgresClient.Configuration {
         try url().clientConfiguration(poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)",
-                                      startupParameters: config.lease.connectionParameters)
+                                      startupParameters: config.lease.connectionParameters, relay: relay)
     }
 
     /// The HTTP API's own pool: API load never takes the connections claims and finishes need.
-    func apiPoolConfiguration() throws -> PostgresClient.Configuration {
+    func apiPoolConfiguration(relay: PostgresHost? = nil) throws -> PostgresClient.Configuration {
         try url().clientConfiguration(poolSize: config.postgres.apiPoolSize, applicationName: "kjobd-api:\(config.node.id)",
-                                      startupParameters: config.lease.connectionParameters)
+                                      startupParameters: config.lease.connectionParameters, relay: relay)
     }
 
     /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
@@ -87,15 +95,18 @@ public struct Daemon: Sendable {
         try config.checkJobUser(effectiveUID: geteuid())
         let url = try url()
         let names = self.names
-        try await migrateAtStart()
-        let client = PostgresClient(configuration: try leaderPoolConfiguration(), backgroundLogger: logger)
-        let apiClient = PostgresClient(configuration: try apiPoolConfiguration(), backgroundLogger: logger)
+        let metrics = KJobMetrics(nodeID: config.node.id, version: Self.version)
+        let connector = try connector(tracker: PrimaryTracker(logger: logger) { metrics.postgres($0) })
+        try await migrateAtStart(connector: connector)
+        // PostgresNIO's pools dial one address: with several hosts they go through a relay that follows the primary.
+        let router = url.selectsPrimary ? try await PrimaryRouter.bind(connector: connector, logger: logger) : nil
+        let client = PostgresClient(configuration: try leaderPoolConfiguration(relay: router?.endpoint), backgroundLogger: logger)
+        let apiClient = PostgresClient(configuration: try apiPoolConfiguration(relay: router?.endpoint), backgroundLogger: logger)
         let leadership = Leadership()
         let clock = DatabaseClock()
-        let metrics = KJobMetrics(nodeID: config.node.id, version: Self.version)
         let lease = LeaseService(
             configuration: .init(
-                url: url, names: names,
+                connector: connector, names: names,
                 session: .init(lockKey: config.postgres.lockKey, nodeID: config.node.id,
                                serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout,
                                fenceWait: config.lease.fenceWait),
@@ -115,7 +126,7 @@ public struct Daemon: Sendable {
         let dispatchesChanged = Observed<UInt64>(0)
         let executor = try makeExecutor(client: client, names: names, wake: runsChanged, cancels: cancelsRequested, now: { clock.now() }, metrics: metrics)
         let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() }, metrics: metrics)
-        let listener = NotificationListener(url: url, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
+        let listener = NotificationListener(connector: connector, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
                                             applicationName: "kjobd-listen:\(config.node.id)",
                                             startupParameters: config.lease.connectionParameters, logger: logger)
         var workers: [(name: String, run: LeaderWorkService.Worker)] = [
@@ -150,8 +161,10 @@ public struct Daemon: Sendable {
             if let port = channel.localAddress?.port { advertisedURL.set(http.advertisedURL(hostName: nodeID, boundPort: port)) }
         }
 
+        // The relay goes first, so it shuts down after the pools that use it.
+        let relay: [ServiceGroupConfiguration.ServiceConfiguration] = router.map { [.init(service: $0)] } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: [
+            services: relay + [
                 .init(service: client),
                 .init(service: apiClient),
                 .init(service: lease),
@@ -165,6 +178,7 @@ public struct Daemon: Sendable {
         configuration.maximumGracefulShutdownDuration = .seconds(15)
         logger.notice("kjobd starting", metadata: [
             "node": "\(config.node.id)", "postgres": "\(url.redacted)", "schema": "\(names.schema)",
+            "require_synchronous": "\(connector.requirement.rawValue)",
             "lock_key": "\(config.postgres.lockKey)",
             "heartbeat": "\(DurationText.format(config.lease.heartbeat))", "timeout": "\(DurationText.format(config.lease.timeout))",
             "server_release": "\(DurationText.format(config.lease.serverRelease))",

@@ -26,6 +26,9 @@ public final class KJobMetrics: Sendable {
     private let dispatchBacklog: Gauge
     private let clockSkew: Gauge
     private let httpRequests: [Int: Counter]
+    private let postgresConnects: [PostgresConnectionKind: Counter]
+    private let postgresPrimaryChanges: Counter
+    private let postgresRefusals: [PostgresHostRefusal: Counter]
 
     /// Fire lateness buckets: 1 ms … 10 s, roughly ×2.5 per step, and 30 s / 60 s for stalls.
     public static let latenessBuckets: [Duration] = [
@@ -93,6 +96,15 @@ public final class KJobMetrics: Sendable {
         httpRequests = Dictionary(uniqueKeysWithValues: (1...5).map {
             ($0, registry.makeCounter(descriptor: httpName, labels: [("code", "\($0)xx")]))
         })
+        postgresConnects = counters(
+            name("postgres_connects", "total",
+                 "Connections this node opened to Postgres (first connects and reconnects), by kind; pool connections only when relayed to the primary of a multi-host URL."),
+            "connection", PostgresConnectionKind.allCases)
+        postgresPrimaryChanges = registry.makeCounter(
+            descriptor: name("postgres_primary_changes", "total", "Times this node found the writable Postgres primary on another host than before."))
+        postgresRefusals = counters(
+            name("postgres_refusals", "total", "Times a Postgres host of postgres.url was not used, by reason."),
+            "reason", PostgresHostRefusal.allCases)
     }
 
     // MARK: - Events
@@ -153,6 +165,21 @@ public final class KJobMetrics: Sendable {
     /// One HTTP response with this status code.
     public func httpResponse(status: Int) {
         httpRequests[status / 100]?.increment()
+    }
+
+    /// A connection of `kind` was opened.
+    public func postgresConnected(_ kind: PostgresConnectionKind) {
+        postgresConnects[kind]?.increment()
+    }
+
+    /// The writable primary is on another host now.
+    public func postgresPrimaryChanged() {
+        postgresPrimaryChanges.increment()
+    }
+
+    /// A host was not used.
+    public func postgresRefused(_ reason: PostgresHostRefusal) {
+        postgresRefusals[reason]?.increment()
     }
 
     // MARK: - Exposition

@@ -86,7 +86,8 @@ struct CheckConfig: AsyncParsableCommand {
             + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
             + "server_release \(DurationText.format(lease.serverRelease)) (a silent holder is dropped after "
             + "\(DurationText.format(lease.release.effectiveRelease))–\(DurationText.format(lease.release.latestRelease))) "
-            + "standby_poll \(DurationText.format(lease.standbyPoll)), pools \(config.postgres.poolSize) + API \(config.postgres.apiPoolSize)")
+            + "standby_poll \(DurationText.format(lease.standbyPoll)), pools \(config.postgres.poolSize) + API \(config.postgres.apiPoolSize), "
+            + "require_synchronous \(config.postgres.effectiveRequireSynchronous.rawValue)")
     }
 }
 

@@ -13,8 +13,9 @@ public struct TestDatabase: Sendable {
     public let lockKey: Int64
     public let logger: Logger
 
-    public init(prefix: String = "t") throws {
-        guard let text = Self.urlText else { throw TestDatabaseError.noDatabase }
+    /// `urlText`: another server than scripts/test's (e.g. the HA pair of scripts/pg-ha).
+    public init(prefix: String = "t", urlText: String? = Self.urlText) throws {
+        guard let text = urlText else { throw TestDatabaseError.noDatabase }
         url = try PostgresURL(parsing: text)
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         names = StoreNames(schema: "\(prefix)_\(suffix)")
@@ -28,10 +29,9 @@ public struct TestDatabase: Sendable {
     public func runs(_ client: PostgresClient) -> RunsRepository {
         RunsRepository(client: client, names: names, logger: logger)
     }
-
+    /// A dedicated connection (on the writable primary when the URL names several hosts).
     public func connect() async throws -> PostgresConnection {
-        try await PostgresConnection.connect(configuration: try url.connectionConfiguration(applicationName: "kjob-test"),
-                                             id: Int.random(in: 1...Int.max), logger: logger)
+        try await PrimaryConnector(url: url, requirement: .off).connect(.migrate, applicationName: "kjob-test", logger: logger)
     }
 
     /// Applies every migration (a no-op when they are applied already).

@@ -7,7 +7,8 @@ extension DaemonConfig {
     /// Keys by section, with what each accepts. The single list both TOML and env go through.
     static let schema: [String: [String: ConfigKind]] = [
         "node": ["id": .string],
-        "postgres": ["url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string],
+        "postgres": ["url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string,
+                     "require_synchronous": .string],
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
         "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer,
                  "frame_ancestors": .string, "session_idle": .duration],
@@ -231,6 +232,13 @@ extension DaemonConfig {
         case ("postgres", "api_pool_size"): postgres.apiPoolSize = try integer()
         case ("postgres", "lock_key"): postgres.lockKey = Int64(try integer())
         case ("postgres", "schema"): postgres.schema = try string()
+        case ("postgres", "require_synchronous"):
+            let text = try string()
+            guard let requirement = ReplicationRequirement(rawValue: text) else {
+                throw DaemonConfigError(location: location, message: "\"\(text)\" is not one of refuse, warn, off "
+                    + "(leave it unset for refuse with several hosts in postgres.url, off with one)")
+            }
+            postgres.requireSynchronous = requirement
         case ("lease", "heartbeat"): lease.heartbeat = try duration()
         case ("lease", "timeout"): lease.timeout = try duration()
         case ("lease", "server_release"): lease.serverRelease = try duration()

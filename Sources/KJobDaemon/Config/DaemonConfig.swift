@@ -1,5 +1,6 @@
 import Foundation
 import KJobCore
+import KJobStore
 
 /// Everything `kjobd` reads from its TOML file (DESIGN §10), defaults included.
 ///
@@ -28,7 +29,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     public struct PostgresSection: Sendable, Hashable {
-        /// `postgres://user:password@host:port/db`; `?host=/dir` for a unix socket, `sslmode=`.
+        /// `postgres://user:password@host:port/db`; `?host=/dir` for a unix socket, `sslmode=`;
+        /// several hosts `h1:5432,h2:5432` (with `target_session_attrs=read-write`): the writable primary.
         public var url: String = "postgres://kjob@127.0.0.1:5432/kjob"
         /// Connections in the pool of the leader's work and the node heartbeat (the lock session
         /// and the LISTEN connection are separate).
@@ -40,6 +42,14 @@ public struct DaemonConfig: Sendable, Hashable {
         public var lockKey: Int64 = 727_465
         /// Schema holding kjob's tables; separate schemas keep separate clusters (and tests) apart.
         public var schema: String = "kjob"
+        /// What a primary without synchronous replication gets: `refuse`d (kjobd will not start on
+        /// it, nor take the lease through it), a `warn`ing at each connect, or no check (`off`).
+        /// nil (unset): `refuse` when `url` names several hosts, `off` with one.
+        public var requireSynchronous: ReplicationRequirement?
+        /// ``requireSynchronous`` with its default applied (`url` is validated at load).
+        public var effectiveRequireSynchronous: ReplicationRequirement {
+            requireSynchronous ?? .byDefault(hostCount: (try? PostgresURL(parsing: url))?.hosts.count ?? 1)
+        }
         public init() {}
     }
 

@@ -25,3 +25,14 @@ extension KJobMetrics {
         dispatchAttempted(outcome, failure: cause)
     }
 }
+
+extension KJobMetrics {
+    /// What host selection observed (``PrimaryTracker`` logs it too).
+    func postgres(_ event: PostgresEvent) {
+        switch event {
+        case .connected(let kind, _): postgresConnected(kind)
+        case .primaryChanged: postgresPrimaryChanged()
+        case .refused(_, let reason, _): postgresRefused(reason)
+        }
+    }
+}

@@ -11,7 +11,9 @@ import ServiceLifecycle
 /// active past `timeout`.
 public final class LeaseService: Service {
     public struct Configuration: Sendable {
-        public var url: PostgresURL
+        /// Where the lock session connects: the URL's host, or its writable primary.
+        public var connector: PrimaryConnector
+        public var url: PostgresURL { connector.url }
         public var names: StoreNames
         public var session: LockSession.Settings
         public var machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration
@@ -22,7 +24,12 @@ public final class LeaseService: Service {
 
         public init(url: PostgresURL, names: StoreNames, session: LockSession.Settings,
                     machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration) {
-            self.url = url
+            self.init(connector: PrimaryConnector(url: url), names: names, session: session, machine: machine)
+        }
+
+        public init(connector: PrimaryConnector, names: StoreNames, session: LockSession.Settings,
+                    machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration) {
+            self.connector = connector
             self.names = names
             self.session = session
             self.machine = machine
@@ -227,7 +234,7 @@ public final class LeaseService: Service {
         let wake = self.wake
         return try await withThrowingTaskGroup(of: LockSession?.self) { group in
             group.addTask {
-                try await LockSession.open(url: configuration.url, names: configuration.names,
+                try await LockSession.open(connector: configuration.connector, names: configuration.names,
                                            settings: configuration.session, logger: logger) {
                     wake.update { $0 &+= 1 }
                 }

@@ -6,7 +6,9 @@ import PostgresNIO
 /// reconnects when the connection drops (reporting once after each connect, since
 /// notifications may have been missed before LISTEN took effect). Runs until cancelled.
 public struct NotificationListener: Sendable {
-    public let url: PostgresURL
+    /// Where it connects: the URL's host, or its writable primary (LISTEN needs the primary).
+    public let connector: PrimaryConnector
+    public var url: PostgresURL { connector.url }
     public let channels: [String]
     public let applicationName: String
     /// Session settings sent at connect (keepalives, so the server drops a dead listener).
@@ -15,7 +17,13 @@ public struct NotificationListener: Sendable {
 
     public init(url: PostgresURL, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
                 logger: Logger) {
-        self.url = url
+        self.init(connector: PrimaryConnector(url: url), channels: channels, applicationName: applicationName,
+                  startupParameters: startupParameters, logger: logger)
+    }
+
+    public init(connector: PrimaryConnector, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
+                logger: Logger) {
+        self.connector = connector
         self.channels = channels
         self.applicationName = applicationName
         self.startupParameters = startupParameters
@@ -25,8 +33,8 @@ public struct NotificationListener: Sendable {
     public func run(onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void) async {
         while !Task.isCancelled {
             do {
-                let configuration = try url.connectionConfiguration(applicationName: applicationName, startupParameters: startupParameters)
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
+                let connection = try await connector.connect(.listen, applicationName: applicationName,
+                                                             startupParameters: startupParameters, logger: logger)
                 do {
                     try await connection.addListenersIfOpen(channels: channels, onNotification: onNotification)
                 } catch {

@@ -43,33 +43,39 @@ public final class LockSession: Sendable {
     /// The backend this session was opened on; every later query must run on it.
     public let backendPID: Int32
     private let connection: Mutex<PostgresConnection>
-    private let url: PostgresURL
+    private let connector: PrimaryConnector
     private let logger: Logger
 
-    private init(settings: Settings, names: StoreNames, backendPID: Int32, connection: PostgresConnection, url: PostgresURL, logger: Logger) {
+    private init(settings: Settings, names: StoreNames, backendPID: Int32, connection: PostgresConnection, connector: PrimaryConnector, logger: Logger) {
         self.settings = settings
         self.names = names
         self.backendPID = backendPID
         self.connection = Mutex(connection)
-        self.url = url
+        self.connector = connector
         self.logger = logger
     }
 
-    /// Connects, applies the session settings, records the backend pid and LISTENs for release
-    /// notifications (each one calls `onRelease`).
-    public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+    /// Connects (to the writable primary, when the URL names several hosts), applies the session
+    /// settings, records the backend pid and LISTENs for release notifications (each one calls `onRelease`).
+    public static func open(connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
                             onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
-        let connection = try await connect(url: url, settings: settings, logger: logger)
+        let connection = try await connect(connector: connector, settings: settings, logger: logger)
         // Cancellation (the caller's connect deadline) closes the connection, which fails the
         // setup queries below instead of leaving them waiting on a hung server.
         return try await withTaskCancellationHandler {
-            try await setUp(connection: connection, url: url, names: names, settings: settings, logger: logger, onRelease: onRelease)
+            try await setUp(connection: connection, connector: connector, names: names, settings: settings, logger: logger, onRelease: onRelease)
         } onCancel: {
             connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
         }
     }
 
-    private static func setUp(connection: PostgresConnection, url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+    /// ``open(connector:names:settings:logger:onRelease:)`` on the URL's hosts, with defaults.
+    public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+                            onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
+        try await open(connector: PrimaryConnector(url: url), names: names, settings: settings, logger: logger, onRelease: onRelease)
+    }
+
+    private static func setUp(connection: PostgresConnection, connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
                               onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
         do {
             let pid = try await connection.queryIfOpen("SELECT pg_backend_pid()", logger: logger).first?.decode(Int32.self) ?? 0
@@ -79,17 +85,18 @@ public final class LockSession: Sendable {
             try await connection.addListenersIfOpen(channels: [names.leaseChannel]) { _, _ in onRelease() }
             // addListener issues LISTEN asynchronously; a round trip makes sure it is in effect.
             _ = try await connection.queryIfOpen("SELECT 1", logger: logger)
-            return LockSession(settings: settings, names: names, backendPID: pid, connection: connection, url: url, logger: logger)
+            return LockSession(settings: settings, names: names, backendPID: pid, connection: connection, connector: connector, logger: logger)
         } catch {
             try? await connection.close()
             throw error
         }
     }
 
-    static func connect(url: PostgresURL, settings: Settings, logger: Logger) async throws -> PostgresConnection {
-        var configuration = try url.connectionConfiguration(applicationName: "kjobd-lease:\(settings.nodeID)")
-        configuration.options.connectTimeout = .milliseconds(max(settings.connectTimeout.milliseconds, 100))
-        return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
+    /// Each host gets its share of `connectTimeout`, so an unreachable first host leaves time for the next.
+    static func connect(connector: PrimaryConnector, settings: Settings, logger: Logger) async throws -> PostgresConnection {
+        var connector = connector
+        connector.connectTimeout = settings.connectTimeout / max(connector.url.hosts.count, 1)
+        return try await connector.connect(.lock, applicationName: "kjobd-lease:\(settings.nodeID)", logger: logger)
     }
 
     var current: PostgresConnection { connection.withLock { $0 } }
@@ -225,7 +232,7 @@ public final class LockSession: Sendable {
     /// Test hook that simulates a pooler swapping the backend: the old backend is terminated and
     /// the session silently continues on a new connection (the recorded pid stays the old one).
     public func swapBackendForTesting() async throws {
-        let replacement = try await Self.connect(url: url, settings: settings, logger: logger)
+        let replacement = try await Self.connect(connector: connector, settings: settings, logger: logger)
         let old = connection.withLock { connection in
             let old = connection
             connection = replacement
