@@ -29,6 +29,7 @@ public struct TestDatabase: Sendable {
     public func runs(_ client: PostgresClient) -> RunsRepository {
         RunsRepository(client: client, names: names, logger: logger)
     }
+
     /// A dedicated connection (on the writable primary when the URL names several hosts).
     public func connect() async throws -> PostgresConnection {
         try await PrimaryConnector(url: url, requirement: .off).connect(.migrate, applicationName: "kjob-test", logger: logger)
