@@ -95,8 +95,9 @@ if [ $config_only = 0 ]; then
   run install -m 0755 "$src/examples/demo-agent" "$root$prefix/bin/demo-agent"
   if [ "$src" != "$root$prefix/share" ]; then
     run install -d -m 0755 "$root$prefix/share/deploy/logrotate.d" "$root$prefix/share/deploy/tmpfiles.d" \
-      "$root$prefix/share/deploy/kjobd.service.d" "$root$prefix/share/examples"
+      "$root$prefix/share/deploy/kjobd.service.d" "$root$prefix/share/examples" "$root$prefix/share/docs"
     run install -m 0644 "$src/README.md" "$root$prefix/share/README.md"
+    for f in "$src"/docs/*.md; do run install -m 0644 "$f" "$root$prefix/share/docs/${f##*/}"; done
     run install -m 0755 "$src/examples/demo-agent" "$root$prefix/share/examples/demo-agent"
     run install -m 0755 "$src/deploy/install.sh" "$root$prefix/share/deploy/install.sh"
     for f in kjobd.service postgres-setup.sql logrotate.d/kjob tmpfiles.d/kjob.conf kjobd.service.d/unprivileged.conf kjobd.toml; do

@@ -4,7 +4,7 @@
 Prints one JSON object per line: {"expr": kjob expression, "croniter": croniter's spelling,
 "zone": IANA zone, "start": Unix seconds, "fires": [Unix seconds, ...]}.
 
-Only syntax both engines define identically is generated (see the README "Schedules" section):
+Only syntax both engines define identically is generated (see docs/jobs-and-schedules.md, "Schedules"):
 no reversed or one-value ranges (croniter wraps them / reads a-a as the whole field), no
 `max/n` (croniter reads it as max-max/n, i.e. the whole field stepped), no `W`
 (croniter lacks it), no `*`-prefixed day field next to a restricted one (croniter ORs it, Vixie

@@ -24,6 +24,8 @@ extension Daemon {
         // Quiet for a few heartbeats past the lease timeout: down.
         api.nodeDownAfter = config.lease.timeout + config.lease.heartbeat * 3
         api.maxFollowStreams = config.http.maxFollowStreams
+        api.frameAncestors = config.http.frameAncestors
+        api.sessionIdle = config.http.sessionIdle
         // Token lookups may take at most half the API's pool; requests with known tokens keep the rest.
         api.maxTokenLookups = max(1, config.postgres.apiPoolSize / 2)
         return api

@@ -33,6 +33,10 @@ public struct APIConfiguration: Sendable, Hashable {
     public var maxTokenLookups: Int = 2
     /// How long a token lookup queues for its turn before the request gets 503.
     public var tokenLookupWait: Duration = .seconds(2)
+    /// The console's CSP `frame-ancestors` source list (`http.frame_ancestors`).
+    public var frameAncestors: String = "'none'"
+    /// A console session ends after this long without a request (`http.session_idle`).
+    public var sessionIdle: Duration = .seconds(30 * 60)
 
     public init() {}
 

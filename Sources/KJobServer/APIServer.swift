@@ -25,13 +25,16 @@ public enum APIServer {
         system.addPublic(to: router)
         let authenticator = TokenAuthenticator(tokens: dependencies.tokens, settings: .init(
             cacheTTL: configuration.tokenCacheTTL, maxLookups: configuration.maxTokenLookups, lookupWait: configuration.tokenLookupWait))
+        // Followed logs and the console's live views share the node's stream slots.
+        let streams = ConcurrencyLimit(limit: configuration.maxFollowStreams)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator))
         JobRoutes(dependencies: dependencies, configuration: configuration).add(to: v1)
-        RunRoutes(dependencies: dependencies, configuration: configuration,
-                  follows: ConcurrencyLimit(limit: configuration.maxFollowStreams)).add(to: v1)
+        RunRoutes(dependencies: dependencies, configuration: configuration, follows: streams).add(to: v1)
         AuditRoutes(dependencies: dependencies).add(to: v1)
         TokenRoutes(dependencies: dependencies, configuration: configuration, authenticator: authenticator).add(to: v1)
         system.add(to: v1)
+        ConsoleRoutes(console: Console(dependencies: dependencies, configuration: configuration,
+                                       authenticator: authenticator, streams: streams)).add(to: router)
         return router
     }
 

@@ -20,6 +20,9 @@ public enum AuditAction: String, CaseIterable, Codable, Hashable, Sendable, Cust
     case runCancel = "run.cancel"
     case tokenCreate = "token.create"
     case tokenRevoke = "token.revoke"
+    /// A web console session started (its note names the node).
+    case consoleLogin = "console.login"
+    case consoleLogout = "console.logout"
     /// A node took the lease (a new epoch).
     case leaseAcquire = "lease.acquire"
 

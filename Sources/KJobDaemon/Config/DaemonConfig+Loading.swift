@@ -9,7 +9,8 @@ extension DaemonConfig {
         "node": ["id": .string],
         "postgres": ["url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string],
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
-        "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer],
+        "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer,
+                 "frame_ancestors": .string, "session_idle": .duration],
         "executor": ["max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
                      "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string],
         "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
@@ -239,6 +240,8 @@ extension DaemonConfig {
         case ("http", "tls_key"): http.tlsKey = try string()
         case ("http", "public_url"): http.publicURL = try string()
         case ("http", "max_follow_streams"): http.maxFollowStreams = try integer()
+        case ("http", "frame_ancestors"): http.frameAncestors = try string()
+        case ("http", "session_idle"): http.sessionIdle = try duration()
         case ("executor", "max_parallel"): executor.maxParallel = try integer()
         case ("executor", "log_dir"): executor.logDir = try string()
         case ("executor", "max_log_bytes"): executor.maxLogBytes = try size()
@@ -274,6 +277,14 @@ extension DaemonConfig {
         }
         guard http.maxFollowStreams >= 1 else {
             throw DaemonConfigError(location: "http.max_follow_streams", message: "must be at least 1, e.g. 32")
+        }
+        guard http.sessionIdle >= .seconds(60) else {
+            throw DaemonConfigError(location: "http.session_idle", message: "must be at least 1m, e.g. 30m")
+        }
+        guard http.frameAncestors.rangeOfCharacter(from: CharacterSet(charactersIn: ";,\r\n\"")) == nil,
+              !http.frameAncestors.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DaemonConfigError(location: "http.frame_ancestors",
+                                    message: "must be a CSP source list such as 'none', 'self' or https://console.example.com (no ';', ',' or quotes other than around keywords)")
         }
         guard postgres.schema.range(of: "^[a-z_][a-z0-9_]{0,40}$", options: .regularExpression) != nil else {
             throw DaemonConfigError(location: "postgres.schema", message: "\"\(postgres.schema)\" is not a plain lower-case identifier (a-z, 0-9, _; at most 41 characters)")

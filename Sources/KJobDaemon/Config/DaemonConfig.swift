@@ -63,6 +63,10 @@ public struct DaemonConfig: Sendable, Hashable {
         public var publicURL: String = ""
         /// `GET /v1/runs/{id}/log?follow=1` streams open at once on this node; more get 429.
         public var maxFollowStreams: Int = 32
+        /// The web console's CSP `frame-ancestors`: who may embed it in a frame.
+        public var frameAncestors: String = "'none'"
+        /// A console session ends after this long without a request.
+        public var sessionIdle: Duration = .seconds(30 * 60)
         public init() {}
 
         /// The URL clients reach this node's API at (recorded in `kjob.nodes.http_url` for

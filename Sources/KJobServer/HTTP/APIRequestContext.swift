@@ -4,10 +4,13 @@ import Hummingbird
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The web console's session, when the request came through its session middleware.
+    public var consoleSession: ConsoleSession?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
+        consoleSession = nil
     }
 
     /// The caller, when it has at least `role`; 401/403 otherwise.

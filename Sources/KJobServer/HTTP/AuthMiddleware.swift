@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import KJobStore
 
@@ -27,13 +26,8 @@ struct AuthMiddleware: RouterMiddleware {
         case .found(let found):
             record = found
         }
-        guard record.revokedAt == nil else { throw Problem.unauthorized("token \"\(record.name)\" was revoked") }
-        if let expiresAt = record.expiresAt, expiresAt <= Date() {
-            throw Problem.unauthorized("token \"\(record.name)\" expired at \(APIJSON.timestamp(expiresAt)); ask an admin for a new one")
-        }
-        guard let role = Role(rawValue: record.role) else { throw Problem.unauthorized("token has an unknown role") }
         var context = context
-        context.principal = Principal(tokenName: record.name, role: role, tenant: record.tenant)
+        context.principal = try Principal(token: record)
         return try await next(request, context)
     }
 }

@@ -9,6 +9,7 @@ public struct APIDependencies: Sendable {
     public var tokens: TokensRepository
     public var cluster: ClusterRepository
     public var audit: AuditRepository
+    public var sessions: ConsoleSessionsRepository
 
     public init(client: PostgresClient, names: StoreNames, logger: Logger) {
         let store = StoreContext(client: client, names: names, logger: logger)
@@ -17,5 +18,6 @@ public struct APIDependencies: Sendable {
         tokens = TokensRepository(store)
         cluster = ClusterRepository(store)
         audit = AuditRepository(store)
+        sessions = ConsoleSessionsRepository(store)
     }
 }
