@@ -93,6 +93,7 @@ def new_context(browser, console: ConsoleWatch, viewport=DESKTOP) -> BrowserCont
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.on("console", console.on_console)
     context.on("weberror", console.on_page_error)
+    context.on("dialog", lambda dialog: dialog.accept())  # data-confirm prompts (delete): say yes
     return context
 
 
