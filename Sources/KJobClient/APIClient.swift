@@ -129,21 +129,21 @@ public final class APIClient: Sendable {
         return String(describing: error)
     }
 
-    /// Errors that prove the request never reached the server.
+    /// Errors that prove the request never reached the server: the connection was never made
+    /// (refused, unreachable, unresolved, timed out connecting) or its TLS handshake failed.
     static func isConnectError(_ error: any Error) -> Bool {
-        if error is NIOConnectionError { return true }
-        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
-        if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ECONNRESET].contains(error.errnoCode) { return true }
-        if error is NIOSSLError { return true }
-        let text = String(describing: error).lowercased()
-        return text.contains("connection refused") || text.contains("connect timeout") || text.contains("connecttimeout")
-            || text.contains("connectionrefused") || text.contains("could not resolve")
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        switch error {
+        case is NIOConnectionError, is NIOSSLError, is NIOSSLExtraError:
+            return true
+        case let error as HTTPClientError:
+            return error == .connectTimeout || error == .getConnectionFromPoolTimeout
+        case let error as ChannelError:
+            if case .connectTimeout = error { return true }
+            return false
+        case let error as IOError:
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode)
+        default:
+            return false
+        }
     }
 }

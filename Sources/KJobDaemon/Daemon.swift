@@ -16,9 +16,9 @@ public struct Daemon: Sendable {
     /// Test knob: the materializer's tuning (the misfire threshold mostly).
     public var materializer = Materializer.Configuration()
     /// Test knob: the executor's tuning (`max_parallel`, `kill_grace` and the database deadline come from the config).
-    public var executor = ExecutorService.Configuration()
+    public var executor = RunExecutor.Configuration()
     /// Test knob: the dispatcher's poll and backoff (`batch_size` and `max_age` come from the config).
-    public var dispatcher = DispatcherService.Configuration()
+    public var dispatcher = Dispatcher.Configuration()
     /// Test knob: how often the active counts queued runs and pending dispatches for `/metrics`.
     public var backlogInterval: Duration = .seconds(5)
 

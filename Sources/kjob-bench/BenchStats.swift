@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// Percentiles of a sample, in the unit it was recorded in.
 struct BenchStats {
@@ -30,6 +31,6 @@ enum BenchJSON {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Double { seconds * 1000 }
+    /// Fractional milliseconds, for figures (KJobCore's `milliseconds` rounds to whole ones).
+    var fractionalMilliseconds: Double { timeInterval * 1000 }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KJobCore
 
 /// Wall time of a real command (e.g. the `kjob` CLI binary), spawned `--count` times one after
 /// another with stdout on /dev/null: what an operator waits for, process start included.
@@ -17,7 +18,7 @@ struct CommandBench: ParsableCommand {
         for index in 0..<(count + 3) {
             let began = clock.now
             let status = try PosixSpawn.run(argv, environment: environment)
-            let elapsed = (clock.now - began).milliseconds
+            let elapsed = (clock.now - began).fractionalMilliseconds
             guard status == 0 else { throw ValidationError("\(argv.joined(separator: " ")) exited with wait status \(status)") }
             if index >= 3 { times.append(elapsed) }
         }

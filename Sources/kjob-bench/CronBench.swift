@@ -39,7 +39,7 @@ struct CronBench: ParsableCommand {
                 }
             }
         }
-        let seconds = elapsed.seconds
+        let seconds = elapsed.timeInterval
         BenchJSON.print(["fires": computed, "seconds": seconds, "per_second": Double(computed) / seconds, "checksum": checksum])
     }
 }

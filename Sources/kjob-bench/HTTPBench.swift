@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KJobCore
 import KJobClient
 
 /// Options shared by the subcommands that talk to a node's API.
@@ -44,7 +45,7 @@ struct HTTPBench: AsyncParsableCommand {
             for index in 0..<(count + 3) {
                 let began = clock.now
                 let response = try await api.send(.GET, path, headers: extra)
-                let elapsed = (clock.now - began).milliseconds
+                let elapsed = (clock.now - began).fractionalMilliseconds
                 bytes = response.body.count
                 if index >= 3 { times.append(elapsed) }
             }
@@ -84,7 +85,7 @@ struct SeedJobs: AsyncParsableCommand {
                 try await group.waitForAll()
             }
         }
-        let seconds = (clock.now - began).seconds
+        let seconds = (clock.now - began).timeInterval
         BenchJSON.print(["applied": count, "seconds": seconds, "per_second": Double(count) / seconds])
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import KJobCore
 import Synchronization
 
 /// Bare `posix_spawn` + `waitpid`: the physical floor every run pays, with stdin and stdout on
@@ -46,7 +47,7 @@ enum PosixSpawn {
             for _ in stride(from: worker, to: count, by: workers) {
                 let began = clock.now
                 if (try? run(argv)) == nil { failures += 1 }
-                times.append((clock.now - began).milliseconds)
+                times.append((clock.now - began).fractionalMilliseconds)
             }
             collected.withLock { $0.times += times; $0.failures += failures }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KJobCore
 import KJobSandbox
 import Logging
 import Synchronization
@@ -26,19 +27,19 @@ struct SpawnBench: AsyncParsableCommand {
         var result: [String: Any] = [
             "program": program,
             "floor": BenchStats(sequential.perCall).summary(unit: "ms").merging(
-                ["per_second": Double(count) / sequential.wall.seconds]) { $1 },
-            "floor_parallel": ["parallel": parallel, "per_second": Double(count) / concurrent.wall.seconds],
+                ["per_second": Double(count) / sequential.wall.timeInterval]) { $1 },
+            "floor_parallel": ["parallel": parallel, "per_second": Double(count) / concurrent.wall.timeInterval],
         ]
         var backends: [String: Any] = [:]
         for name in backend {
-            guard let kind = SandboxSpec.Backend(rawValue: name) else { throw ValidationError("unknown backend \(name)") }
+            guard let kind = SandboxBackend(rawValue: name) else { throw ValidationError("unknown backend \(name)") }
             backends[name] = try await measure(kind)
         }
         result["backends"] = backends
         BenchJSON.print(result)
     }
 
-    func measure(_ backend: SandboxSpec.Backend) async throws -> [String: Any] {
+    func measure(_ backend: SandboxBackend) async throws -> [String: Any] {
         let root = "\(scratch)/\(backend.rawValue)"
         try? FileManager.default.removeItem(atPath: root)
         for dir in ["\(root)/work", "\(root)/logs"] {
@@ -63,20 +64,20 @@ struct SpawnBench: AsyncParsableCommand {
         var firstError = ""
         for index in 0..<(count + 5) {
             let identity = RunIdentity(runID: "r\(index)", job: "bench", scheduledFor: Date(), attempt: 1, epoch: 1)
-            let request = RunRequest(identity: identity, agent: "bench", prompt: "", sandbox: SandboxSpec(backend: backend),
+            let request = RunRequest(identity: identity, agent: "bench", prompt: "", sandbox: JobSpec.Sandbox(backend: backend),
                                      timeout: .seconds(30))
             let setup = Mutex<Duration?>(nil)
             let handle = RunHandle(onSpawn: { _, duration in setup.withLock { $0 = duration } })
             let began = clock.now
             let outcome = await sandbox.run(request, handle: handle)
-            let elapsed = (clock.now - began).milliseconds
+            let elapsed = (clock.now - began).fractionalMilliseconds
             if outcome.status != .succeeded {
                 failed += 1
                 if firstError.isEmpty { firstError = "\(outcome.status.rawValue): \(outcome.error.map { "\($0)" } ?? "-")" }
             }
             if index >= 5 {  // the first runs warm caches
                 times.append(elapsed)
-                if let spawned = setup.withLock({ $0 }) { setups.append(spawned.milliseconds) }
+                if let spawned = setup.withLock({ $0 }) { setups.append(spawned.fractionalMilliseconds) }
             }
         }
         try? FileManager.default.removeItem(atPath: root)

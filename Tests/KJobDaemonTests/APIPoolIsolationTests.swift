@@ -52,14 +52,13 @@ struct APIPoolIsolationTests {
                     try #require(stuck != nil, "the bogus-token lookups never reached the database")
 
                     // A fire due now, while the flood waits: the leader must still claim, run and finish it.
-                    let job = try await insertShellJob(client, db, slug: "under-flood", script: "echo ok")
+                    let job = try await db.createJob(client, slug: "under-flood", script: "echo ok")
                     try await client.query("UPDATE \(unescaped: schema).jobs SET next_fire_at = now(), updated_at = now() WHERE id = \(job)")
                     let finished = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
                         try await client.scalar("""
                             SELECT count(*) FROM \(unescaped: schema).job_runs WHERE job_id = \(job) AND status = 'succeeded'
                             """, as: Int64.self) == 1
                     }
-                    print("measured: a run claimed, run and finished during a bogus-token flood in \(finished.map { "\($0)" } ?? "never")")
                     #expect(finished != nil, "the leader could not claim and finish a run while unknown-token lookups were stuck")
                     try await locker.query("COMMIT", logger: db.logger)
                     var statuses: [UInt?] = []

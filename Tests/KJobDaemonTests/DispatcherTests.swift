@@ -11,7 +11,7 @@ import Testing
 
 /// A finished run with one outbox row (payload as RunQueue writes it), inserted directly.
 func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase, slug: String, channel: String = "ops") async throws -> (run: UUID, dispatch: UUID) {
-    let job = try await insertShellJob(client, db, slug: slug, script: "true")
+    let job = try await db.createJob(client, slug: slug, script: "true")
     let run = UUID()
     let dispatch = UUID()
     let now = Date()
@@ -75,12 +75,12 @@ func withDispatcher(_ client: PostgresClient, _ db: TestDatabase, relay: RelayCo
                     _ body: @Sendable () async throws -> Void) async throws {
     var logger = Logger(label: "kjob.dispatcher.test")
     logger.logLevel = .warning
-    var configuration = DispatcherService.Configuration()
+    var configuration = Dispatcher.Configuration()
     configuration.pollInterval = .seconds(30)
     configuration.policy = policy
     let wake = Observed<UInt64>(0)
-    let dispatcher = DispatcherService(configuration: configuration, relay: relay,
-                                       queue: KJobStore.DispatchQueue(client: client, names: db.names, logger: logger),
+    let dispatcher = Dispatcher(configuration: configuration, relay: relay,
+                                       queue: DispatchOutbox(client: client, names: db.names, logger: logger),
                                        wake: wake, now: { Date() }, logger: logger)
     let listener = NotificationListener(url: db.url, channels: [db.names.dispatchesChannel], applicationName: "kjob-test-listen", logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -101,8 +101,8 @@ struct DispatcherTests {
         try await withTLSSink { sink, files in
             try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
-                    let job = try await insertShellJob(h.client, h.db, slug: "report", script: "echo all good", targets: [("ops", [])])
-                    let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+                    let job = try await h.db.createJob(h.client, slug: "report", script: "echo all good", targets: [("ops", [])])
+                    let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed"]) == "succeeded")
                     let id = try #require(try await h.client.scalar(
                         "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
@@ -189,7 +189,7 @@ struct DispatcherTests {
         let db = try TestDatabase(prefix: "d")
         try await db.withClient { client in
             try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 1")
-            let queue = KJobStore.DispatchQueue(client: client, names: db.names, logger: db.logger)
+            let queue = DispatchOutbox(client: client, names: db.names, logger: db.logger)
             let (_, id) = try await insertFinishedRunWithDispatch(client, db, slug: "fenced")
             let claimed = try await queue.claimDue(epoch: 1, limit: 8, now: Date(), hold: .seconds(40))
             #expect(claimed.map(\.id) == [id])
@@ -197,7 +197,7 @@ struct DispatcherTests {
             // A new active takes over while the attempt is in flight.
             try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = 2")
             await #expect(throws: StaleEpochError.self) {
-                try await queue.record(id, DispatchOutcome(status: "delivered", lastHTTPStatus: 200, deliveredAt: Date()), epoch: 1)
+                try await queue.record(id, DispatchOutcome(status: .delivered, lastHTTPStatus: 200, deliveredAt: Date()), epoch: 1)
             }
             await #expect(throws: StaleEpochError.self) {
                 try await queue.claimDue(epoch: 1, limit: 8, now: Date().addingTimeInterval(3600), hold: .seconds(40))
@@ -209,7 +209,7 @@ struct DispatcherTests {
             // The held row is not due again before the hold passes; the new epoch then takes it.
             #expect(try await queue.claimDue(epoch: 2, limit: 8, now: Date(), hold: .seconds(40)).isEmpty)
             #expect(try await queue.claimDue(epoch: 2, limit: 8, now: Date().addingTimeInterval(60), hold: .seconds(40)).map(\.id) == [id])
-            #expect(try await queue.record(id, DispatchOutcome(status: "delivered", lastHTTPStatus: 200, deliveredAt: Date()), epoch: 2))
+            #expect(try await queue.record(id, DispatchOutcome(status: .delivered, lastHTTPStatus: 200, deliveredAt: Date()), epoch: 2))
             #expect(try await dispatchRow(client, db, id)?.status == "delivered")
         }
     }

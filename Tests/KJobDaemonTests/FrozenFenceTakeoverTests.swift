@@ -37,7 +37,6 @@ struct FrozenFenceTakeoverTests {
                     return (took, (try? await connection.query("COMMIT", logger: db.logger)) != nil)
                 }
             }
-            print("measured: takeover with a frozen active's fenced transaction open: \(took.map { "\($0)" } ?? "none") (server_release 3s; target 5s)")
             let bound = try #require(took, "b never took over while the frozen active's fenced transaction was open")
             // Target server_release + 2 s = 5 s; bounded at twice that for a loaded box. Today: never.
             #expect(bound < .seconds(10))

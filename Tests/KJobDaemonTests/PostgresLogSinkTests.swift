@@ -14,7 +14,7 @@ struct PostgresLogSinkTests {
     func finishWaitsForTheTickersInsert(round: Int) async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
-            let job = try await insertShellJob(client, db, slug: "sink-\(round)", script: "true")
+            let job = try await db.createJob(client, slug: "sink-\(round)", script: "true")
             let run = UUID()
             try await client.query("""
                 INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, status)

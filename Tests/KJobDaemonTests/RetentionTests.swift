@@ -30,8 +30,8 @@ struct RetentionTests {
         try await db.withClient { client in
             let schema = db.names.schema
             try await client.query("UPDATE \(unescaped: schema).leader SET epoch = 1")
-            let job = try await insertShellJob(client, db, slug: "busy", script: "true")
-            let other = try await insertShellJob(client, db, slug: "quiet", script: "true")
+            let job = try await db.createJob(client, slug: "busy", script: "true")
+            let other = try await db.createJob(client, slug: "quiet", script: "true")
             let recent = try await insertRun(client, db, job: job, status: "succeeded", endedDaysAgo: 0.01)
             let kept = try await insertRun(client, db, job: job, status: "failed", endedDaysAgo: 6)
             let old4 = try await insertRun(client, db, job: job, status: "succeeded", endedDaysAgo: 7)
@@ -55,11 +55,11 @@ struct RetentionTests {
                 #expect(FileManager.default.createFile(atPath: logPath("busy", run), contents: Data("log\n".utf8)))
             }
 
-            var configuration = RetentionService.Configuration()
+            var configuration = RetentionSweeper.Configuration()
             configuration.keepRuns = 2
             configuration.maxAge = .seconds(86_400)
             configuration.logDir = logDir
-            let service = RetentionService(configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
+            let service = RetentionSweeper(configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
                                            now: { Date() }, logger: db.logger)
             let pruned = try await service.pass(epoch: 1)
             #expect(Set(pruned.map(\.id)) == [old4, old3, old1])

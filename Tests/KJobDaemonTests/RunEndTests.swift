@@ -20,8 +20,8 @@ struct RunEndTests {
         try await withTLSSink { sink, files in
             try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
-                    let job = try await insertShellJob(h.client, h.db, slug: "hostile", script: script, targets: [("ops", [])])
-                    let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+                    let job = try await h.db.createJob(h.client, slug: "hostile", script: script, targets: [("ops", [])])
+                    let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
                     let id = try #require(try await h.client.scalar(
                         "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
@@ -59,8 +59,8 @@ struct RunEndTests {
                     WHEN (OLD.status = 'running' AND NEW.status <> 'running') EXECUTE FUNCTION \(schema).fail_first_finish()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "finish-once", script: "echo done")
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let job = try await h.db.createJob(h.client, slug: "finish-once", script: "echo done")
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
             let attempts = try await h.client.scalar(PostgresQuery(unsafeSQL: "SELECT last_value FROM \(schema).finish_failures"), as: Int64.self)
             #expect(attempts == 2, "one failed attempt, one that committed")
@@ -89,8 +89,8 @@ struct RunEndTests {
                     FOR EACH STATEMENT EXECUTE FUNCTION \(schema).fail_first_log_insert()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let job = try await h.db.createJob(h.client, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
             let failures = try await h.client.scalar(PostgresQuery(unsafeSQL: "SELECT last_value FROM \(schema).log_failures"), as: Int64.self)
             #expect((failures ?? 0) >= 2, "the first insert failed and a later one was made")
@@ -117,8 +117,8 @@ struct RunEndTests {
                     WHEN (OLD.status = 'running' AND NEW.status = 'succeeded') EXECUTE FUNCTION \(schema).refuse_success()
                 """,
             ])
-            let job = try await insertShellJob(h.client, h.db, slug: "finish-never", script: "echo done")
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let job = try await h.db.createJob(h.client, slug: "finish-never", script: "echo done")
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "lost")
             let reason = try await h.client.scalar("SELECT reason FROM \(unescaped: schema).job_runs WHERE id = \(run)", as: String.self)
             #expect(reason?.contains("could not be recorded") == true, "reason: \(reason ?? "-")")
@@ -131,12 +131,12 @@ struct RunEndTests {
     /// deadline is 5 s, not less: it bounds the claims too, which a loaded box can slow past 2 s.
     @Test func logSinkWhosePostgresNeverAnswersStillLetsTheRunEnd() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), tune: { $0.databaseDeadline = .seconds(5) }) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "log-blocked", script: "echo one; sleep 0.3; echo two")
+            let job = try await h.db.createJob(h.client, slug: "log-blocked", script: "echo one; sleep 0.3; echo two")
             let locker = try await h.db.connect()
             do {
                 _ = try await locker.query("BEGIN", logger: h.db.logger)
                 _ = try await locker.query("LOCK TABLE \(unescaped: h.db.names.schema).run_log_chunks IN ACCESS EXCLUSIVE MODE", logger: h.db.logger)
-                let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+                let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                 // The lock is held for the whole wait: only the deadline can end the run's log inserts.
                 #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"], timeout: .seconds(90)) == "succeeded")
                 let closed = h.logs.lines.withLock { $0.contains { $0.contains("database call past its deadline") && $0.contains("operation=log-append") } }
@@ -148,7 +148,7 @@ struct RunEndTests {
             }
             try await locker.close()
             // The pool recovered from the connections the deadline closed: the next run's log is stored.
-            let next = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let next = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(next, ["succeeded", "failed", "lost"]) == "succeeded")
             let chunks = try await RunLogStore(client: h.client, names: h.db.names, logger: h.db.logger).chunks(runID: next)
             #expect(String(decoding: chunks.flatMap(\.data), as: UTF8.self).contains("two"))
@@ -165,8 +165,8 @@ struct RunEndTests {
             throw InjectedWorkerFailure()
         })
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), leaderWorkers: [flaky]) { h in
-            let job = try await insertShellJob(h.client, h.db, slug: "long", script: "echo started; sleep 4; echo finished")
-            let run = try await h.queue.enqueueManual(jobID: job, now: Date())
+            let job = try await h.db.createJob(h.client, slug: "long", script: "echo started; sleep 4; echo finished")
+            let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             _ = try await h.waitFor(run, ["running"])
             let before = failures.value
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost", "cancelled"]) == "succeeded")

@@ -25,8 +25,8 @@ struct TwoNodeDispatchTests {
                 "KJOBD_RELAY_TIMEOUT": "2s",
             ]}) { pair in
                 let (db, client, a, b) = (pair.db, pair.client, pair.a, pair.b)
-                let job = try await insertShellJob(client, db, slug: "handover", script: "echo done", targets: [("ops", [])])
-                let run = try await RunQueue(client: client, names: db.names, nodeID: "test", logger: db.logger).enqueueManual(jobID: job, now: Date())
+                let job = try await db.createJob(client, slug: "handover", script: "echo done", targets: [("ops", [])])
+                let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
                 // a ran it and tried the relay, which refused (503): the dispatch is pending with an attempt made.
                 var id: UUID?
                 let tried = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KJobCore
 #endif
 import Foundation
 import Testing
@@ -8,7 +9,7 @@ import Testing
 /// Real children in bubblewrap (installed by scripts/ensure-deps).
 @Suite(.serialized, .timeLimit(.minutes(2)), .enabled(if: Node.hasBwrap, "bwrap is not installed (scripts/ensure-deps bwrap)"))
 struct BwrapBackendTests {
-    let bwrap = SandboxSpec(backend: .bwrap)
+    let bwrap = JobSpec.Sandbox(backend: .bwrap)
 
     @Test func cannotWriteOutsideItsWorkdirAndTmp() async throws {
         let sandbox = TestSandbox()
@@ -80,8 +81,8 @@ struct BwrapBackendTests {
 }
 
 @Suite struct ContainerBackendTests {
-    @Test(arguments: [SandboxSpec.Backend.docker, .podman])
-    func withoutAWorkingEngineJobsAreRejectedWithAClearMessage(backend: SandboxSpec.Backend) async throws {
+    @Test(arguments: [SandboxBackend.docker, .podman])
+    func withoutAWorkingEngineJobsAreRejectedWithAClearMessage(backend: SandboxBackend) async throws {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let availability = await sandbox.executor.availability(of: backend)
@@ -89,7 +90,7 @@ struct BwrapBackendTests {
         guard case .failure(let error) = availability else { return }
         #expect(error.code == .backendUnavailable)
         #expect(error.message.contains(backend.rawValue))
-        let outcome = await sandbox.executor.run(sandbox.request("echo ran", sandbox: SandboxSpec(backend: backend, image: "debian")))
+        let outcome = await sandbox.executor.run(sandbox.request("echo ran", sandbox: JobSpec.Sandbox(backend: backend, image: "debian")))
         #expect(outcome.status == .failed)
         #expect(outcome.error == error)
         #expect(outcome.termination == nil)

@@ -1,5 +1,6 @@
-import Testing
+import KJobCore
 @testable import KJobSandbox
+import Testing
 
 @Suite struct CommandLineTests {
     /// The argv contract of the C helper (SpawnHelperTests runs it with these arguments).
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func jobLimitsOverrideNodeDefaults() {
-        let merged = ResourceLimits.defaults.overridden(by: SandboxSpec(memoryBytes: 64 << 20, pids: 32).limits)
+        let merged = ResourceLimits.defaults.overridden(by: JobSpec.Sandbox(memoryBytes: 64 << 20, pids: 32).limits)
         #expect(merged == ResourceLimits(memoryBytes: 64 << 20, openFiles: 1024, processes: 32))
     }
 
@@ -82,9 +83,9 @@ import Testing
     }
 
     @Test func containerBackendsNeedAnImage() {
-        #expect(throws: SandboxError.self) { try SandboxSpec(backend: .docker).validate() }
-        #expect(throws: SandboxError.self) { try SandboxSpec(backend: .process, pids: 0).validate() }
-        #expect(throws: Never.self) { try SandboxSpec(backend: .docker, image: "alpine").validate() }
+        #expect(throws: SandboxError.self) { try JobSpec.Sandbox(backend: .docker).validate() }
+        #expect(throws: SandboxError.self) { try JobSpec.Sandbox(backend: .process, pids: 0).validate() }
+        #expect(throws: Never.self) { try JobSpec.Sandbox(backend: .docker, image: "alpine").validate() }
     }
 
     @Test func cgroupLayoutFromProcFiles() {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KJobCore
 #endif
 import Foundation
 import Testing
@@ -10,15 +11,15 @@ import Testing
 /// straight to the sandbox, past the job validator, so the spawn path itself is what is tested.
 @Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: Node.isRoot, "needs root to drop to kjob-run"))
 struct JobPrivilegeTests {
-    @Test(arguments: [SandboxSpec.Backend.process, .bwrap])
-    func aPreloadLibraryFromTheJobNeverRunsAsRoot(backend: SandboxSpec.Backend) async throws {
+    @Test(arguments: [SandboxBackend.process, .bwrap])
+    func aPreloadLibraryFromTheJobNeverRunsAsRoot(backend: SandboxBackend) async throws {
         if backend == .bwrap, !Node.hasBwrap { return }
         let scratch = try Scratch()
         defer { scratch.remove() }
         let library = try scratch.preloadLibrary()
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
-        let outcome = await sandbox.executor.run(sandbox.request("echo ran", sandbox: SandboxSpec(backend: backend),
+        let outcome = await sandbox.executor.run(sandbox.request("echo ran", sandbox: JobSpec.Sandbox(backend: backend),
                                                                  env: ["LD_PRELOAD": library]))
         let euids = scratch.lines("marker")
         #expect(!euids.contains("0"), "the job's LD_PRELOAD constructor ran as root: \(euids); \(outcome)")
@@ -52,8 +53,8 @@ struct JobPrivilegeTests {
         #expect(await agent.text(of: .stdout) == "fake-kjob-fake-agent-ran\n")
         #expect(scratch.lines("marker") == ["\(runUser.uid)"])
 
-        var backends: [SandboxSpec] = [SandboxSpec(backend: .docker, image: "alpine:3"), SandboxSpec(backend: .podman, image: "alpine:3")]
-        if Node.hasBwrap { backends.append(SandboxSpec(backend: .bwrap)) }
+        var backends: [JobSpec.Sandbox] = [JobSpec.Sandbox(backend: .docker, image: "alpine:3"), JobSpec.Sandbox(backend: .podman, image: "alpine:3")]
+        if Node.hasBwrap { backends.append(JobSpec.Sandbox(backend: .bwrap)) }
         for spec in backends {
             let sink = CollectingSink()
             let outcome = await sandbox.executor.run(sandbox.request("echo sandboxed", sandbox: spec, env: env, sinks: [sink]))
@@ -66,8 +67,8 @@ struct JobPrivilegeTests {
         #expect(scratch.lines("marker") == ["\(runUser.uid)"], "only the agent, as kjob-run: \(scratch.lines("marker"))")
     }
 
-    @Test(arguments: [SandboxSpec.Backend.docker, .podman])
-    func theContainerEngineSeesNoneOfTheJobsEnvironment(backend: SandboxSpec.Backend) async throws {
+    @Test(arguments: [SandboxBackend.docker, .podman])
+    func theContainerEngineSeesNoneOfTheJobsEnvironment(backend: SandboxBackend) async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let nodeBin = try scratch.engineStandIns()
@@ -80,7 +81,7 @@ struct JobPrivilegeTests {
         let secret = "s3cr3t-\(UUID().uuidString)"
         let sink = CollectingSink()
         let outcome = await sandbox.executor.run(sandbox.request(
-            "echo in-container", sandbox: SandboxSpec(backend: backend, image: "alpine:3"),
+            "echo in-container", sandbox: JobSpec.Sandbox(backend: backend, image: "alpine:3"),
             env: ["API_TOKEN": secret, "PATH": jobBin, "REGION": "eu"], sinks: [sink]))
         #expect(outcome.status == .succeeded, "\(outcome)")
         #expect(await sink.text(of: .stdout) == "engine-ran\n")

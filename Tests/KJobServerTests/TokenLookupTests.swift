@@ -63,7 +63,6 @@ struct TokenLookupBoundTests {
                 let refused = try await poll(timeout: .seconds(10), interval: .milliseconds(50)) {
                     try await api.call(.get, "/v1/jobs", token: "operator").status == .unauthorized
                 }
-                print("measured: a cached token was refused \(refused.map { "\($0)" } ?? "never") after its revocation (TTL 1s)")
                 let after = try #require(refused, "the revoked token was never refused")
                 #expect(after < .seconds(3))
                 let result = try await api.call(.get, "/v1/jobs", token: "operator")

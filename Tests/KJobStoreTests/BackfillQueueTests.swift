@@ -14,10 +14,10 @@ struct BackfillQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "bf", spec: [
+            let job = try await db.createJob(client, slug: "bf", spec: [
                 "overlap": "skip", "retries": ["max": 1, "backoff": "fixed", "initial": "10s", "max_delay": "10s"],
             ])
-            let other = try await insertRunnableJob(client, db, slug: "other", spec: ["overlap": "skip"])
+            let other = try await db.createJob(client, slug: "other", spec: ["overlap": "skip"])
             let jobs = JobsRepository(StoreContext(client: client, names: db.names, logger: db.logger))
             let base = Date(timeIntervalSince1970: 1_700_000_000)
             let fires = (0..<60).map { base.addingTimeInterval(Double($0) * 3600) }

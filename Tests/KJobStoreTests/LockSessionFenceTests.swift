@@ -29,7 +29,6 @@ struct LockSessionFenceTests {
                 let started = ContinuousClock.now
                 let (blocked, _) = try await session.tryAcquire()
                 let waited = ContinuousClock.now - started
-                print("measured: a bump blocked by an open fenced transaction gave up after \(waited) (fence_wait 300ms)")
                 #expect(blocked == .notAcquired)
                 #expect(waited < .seconds(3), "the bump waited on the stale transaction")
                 // The lock was given back, so a holder that cannot bump never sits on it.

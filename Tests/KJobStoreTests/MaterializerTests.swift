@@ -10,16 +10,6 @@ func everySeconds(_ seconds: Double) -> Materializer.NextFire {
     { _, after in Date(timeIntervalSince1970: (after.timeIntervalSince1970 / seconds).rounded(.down) * seconds + seconds) }
 }
 
-func insertJob(_ client: PostgresClient, _ db: TestDatabase, slug: String, nextFireAt: Date, policy: String = "latest",
-               windowMs: Int64 = 3_600_000, enabled: Bool = true) async throws -> UUID {
-    let id = UUID()
-    try await client.query("""
-        INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule, enabled, misfire_policy, misfire_window_ms, next_fire_at)
-        VALUES (\(id), \(slug), '', '@every 10s', \(enabled), \(policy), \(windowMs), \(nextFireAt))
-        """)
-    return id
-}
-
 func setEpoch(_ client: PostgresClient, _ db: TestDatabase, _ epoch: Int64) async throws {
     try await client.query("UPDATE \(unescaped: db.names.schema).leader SET epoch = \(epoch)")
 }
@@ -50,7 +40,7 @@ struct MaterializerTests {
 
             // A stale materializer writes nothing.
             let now = Date()
-            let job = try await insertJob(client, db, slug: "stale", nextFireAt: now.addingTimeInterval(-1))
+            let job = try await db.createJob(client, slug: "stale", schedule: "@every 10s", nextFireAt: now.addingTimeInterval(-1))
             let stale = Materializer(client: client, names: db.names, nodeID: "old", now: { now }, nextFire: everySeconds(10), logger: db.logger)
             await #expect(throws: StaleEpochError.self) { try await stale.materialize(jobID: job, epoch: 4) }
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs", as: Int64.self) == 0)
@@ -97,7 +87,7 @@ struct MaterializerTests {
             var jobs: [UUID] = []
             for index in 0..<20 {
                 // 5 fires due each: now-40s ... now-0.5s (on time with a 60 s threshold).
-                jobs.append(try await insertJob(client, db, slug: "job-\(index)", nextFireAt: now.addingTimeInterval(-40.5), policy: "all"))
+                jobs.append(try await db.createJob(client, slug: "job-\(index)", spec: ["misfire": ["policy": "all"]], schedule: "@every 10s", nextFireAt: now.addingTimeInterval(-40.5)))
             }
             var config = Materializer.Configuration()
             config.misfireThreshold = .seconds(60)
@@ -140,7 +130,8 @@ struct MaterializerTests {
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10
             let now = Date(timeIntervalSince1970: base + 5)
-            let job = try await insertJob(client, db, slug: "m", nextFireAt: Date(timeIntervalSince1970: base - 90), policy: policy, windowMs: windowMs)
+            let job = try await db.createJob(client, slug: "m", spec: ["misfire": ["policy": policy, "window": "\(windowMs)ms"]], schedule: "@every 10s",
+                                             nextFireAt: Date(timeIntervalSince1970: base - 90))
             var config = Materializer.Configuration()
             config.misfireThreshold = .seconds(1)
             let materializer = Materializer(client: client, names: db.names, nodeID: "a", configuration: config, now: { now },
@@ -167,7 +158,7 @@ struct MaterializerTests {
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10
             let now = Date(timeIntervalSince1970: base + 1)
-            _ = try await insertJob(client, db, slug: "off", nextFireAt: Date(timeIntervalSince1970: base - 20), enabled: false)
+            _ = try await db.createJob(client, slug: "off", spec: ["enabled": false], schedule: "@every 10s", nextFireAt: Date(timeIntervalSince1970: base - 20))
             let materializer = Materializer(client: client, names: db.names, nodeID: "a", now: { now }, nextFire: everySeconds(10), logger: db.logger)
             let report = try await materializer.materializeDue(epoch: 1)
             #expect(report.queued == 0)

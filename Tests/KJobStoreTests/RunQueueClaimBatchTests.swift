@@ -15,7 +15,7 @@ struct RunQueueClaimBatchTests {
             try await setEpoch(client, db, 1)
             var runs: [UUID] = []
             for index in 0..<6 {
-                let job = try await insertRunnableJob(client, db, slug: "b-\(index)", spec: ["prompt": "echo \(index)"])
+                let job = try await db.createJob(client, slug: "b-\(index)", spec: ["prompt": "echo \(index)"])
                 runs.append(try await insertQueuedRun(client, db, job: job, scheduledFor: Date(timeIntervalSince1970: 1_900_000_000 - Double(index))))
             }
             try await client.query("UPDATE \(unescaped: db.names.schema).job_runs SET queued_at = '2026-01-01T00:00:00Z'")
@@ -38,7 +38,7 @@ struct RunQueueClaimBatchTests {
             let s = db.names.schema
             let bare = UUID()
             try await client.query("INSERT INTO \(unescaped: s).jobs (id, slug, spec, schedule) VALUES (\(bare), 'bare', '', '@every 1h')")
-            let noOverlap = try await insertRunnableJob(client, db, slug: "no-overlap")
+            let noOverlap = try await db.createJob(client, slug: "no-overlap")
             try await client.query("UPDATE \(unescaped: s).jobs SET spec_json = spec_json - 'overlap' WHERE id = \(noOverlap)")
             let queue = RunQueue(client: client, names: db.names, nodeID: "n1", logger: db.logger)
             let t0 = Date(timeIntervalSince1970: 1_900_000_000)

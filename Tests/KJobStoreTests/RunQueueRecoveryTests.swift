@@ -23,7 +23,7 @@ struct RunQueueRecoveryTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "nul", targets: [("ops", ["always"])])
+            let job = try await db.createJob(client, slug: "nul", targets: [("ops", ["always"])])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
@@ -47,12 +47,12 @@ struct RunQueueRecoveryTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "cancel-failover",
+            let job = try await db.createJob(client, slug: "cancel-failover",
                                                   spec: ["retries": ["max": 3, "initial": "1s", "max_delay": "1s"]],
                                                   targets: [("ops", ["always"])])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let claimed = try #require(try await queue(client, db, node: "old").claim(epoch: 1, limit: 1, now: Date()).claimed.first)
-            #expect(try await queue(client, db).requestCancel(runID: claimed.id) == "running")
+            #expect(try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")?.run.status == "running")
             try await setEpoch(client, db, 2)
             _ = try await queue(client, db, node: "new").recoverLost(epoch: 2, now: Date(), killGrace: .seconds(1))
             #expect(try await runStatus(client, db, claimed.id) == "cancelled")
@@ -72,11 +72,11 @@ struct RunQueueRecoveryTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "lost-cancel", spec: ["retries": ["max": 3, "initial": "1s", "max_delay": "1s"]])
+            let job = try await db.createJob(client, slug: "lost-cancel", spec: ["retries": ["max": 3, "initial": "1s", "max_delay": "1s"]])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
-            _ = try await q.requestCancel(runID: claimed.id)
+            _ = try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")
             let report = try await q.finish(claimed, result: RunResult(status: .lost, signal: 15, reason: "killed: this node stopped being active",
                                                                      finishedAt: Date()), epoch: 1)
             #expect(report.status == .cancelled)
@@ -94,14 +94,14 @@ struct RunQueueRecoveryTests {
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
             let q = queue(client, db)
-            let retried = try await insertRunnableJob(client, db, slug: "untracked", spec: ["timeout": "1h", "retries": ["max": 1, "initial": "1s", "max_delay": "1s"]])
-            let plain = try await insertRunnableJob(client, db, slug: "tracked")
-            let cancelled = try await insertRunnableJob(client, db, slug: "untracked-cancel")
+            let retried = try await db.createJob(client, slug: "untracked", spec: ["timeout": "1h", "retries": ["max": 1, "initial": "1s", "max_delay": "1s"]])
+            let plain = try await db.createJob(client, slug: "tracked")
+            let cancelled = try await db.createJob(client, slug: "untracked-cancel")
             for job in [retried, plain, cancelled] { _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date()) }
             let claimed = try await q.claim(epoch: 1, limit: 10, now: Date()).claimed
             let byJob = Dictionary(uniqueKeysWithValues: claimed.map { ($0.jobID, $0.id) })
             let (lostRun, trackedRun, cancelledRun) = (try #require(byJob[retried]), try #require(byJob[plain]), try #require(byJob[cancelled]))
-            _ = try await q.requestCancel(runID: cancelledRun)
+            _ = try await db.runs(client).cancel(id: cancelledRun, tenant: nil, requestedBy: "test")
             let now = Date()
             let ended = try await q.recoverUntracked(epoch: 1, tracked: [trackedRun], now: now)
             #expect(Set(ended) == [RecoveredRun(id: lostRun, status: .lost), RecoveredRun(id: cancelledRun, status: .cancelled)])
@@ -126,7 +126,7 @@ struct RunQueueRecoveryTests {
     @Test func aCallPastItsDeadlineFailsAndThePoolRecovers() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
-            let job = try await insertRunnableJob(client, db, slug: "deadline")
+            let job = try await db.createJob(client, slug: "deadline")
             let run = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let store = RunLogStore(client: client, names: db.names, logger: db.logger)
             let chunk = StoredLogChunk(seq: 0, stream: "stdout", at: Date(), data: [0x61])

@@ -6,26 +6,6 @@ import NIOCore
 import PostgresNIO
 import Testing
 
-/// A job row whose spec_json the executor reads; `targets` are (channel, on) outputs.
-func insertRunnableJob(_ client: PostgresClient, _ db: TestDatabase, slug: String, spec: [String: Any] = [:],
-                       targets: [(String, [String])] = []) async throws -> UUID {
-    let id = UUID()
-    var object: [String: Any] = ["slug": slug, "agent": "sh", "prompt": "true", "schedule": "@every 1h", "timeout": "30s", "overlap": "allow"]
-    object.merge(spec) { $1 }
-    let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-    try await client.query("""
-        INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, spec_json, schedule)
-        VALUES (\(id), \(slug), '', \(json)::jsonb, '@every 1h')
-        """)
-    for (position, (channel, on)) in targets.enumerated() {
-        try await client.query("""
-            INSERT INTO \(unescaped: db.names.schema).job_dispatch_targets (job_id, position, channel, on_status)
-            VALUES (\(id), \(position), \(channel), \(on))
-            """)
-    }
-    return id
-}
-
 /// A queued scheduled run (attempt 1) of `job` at `scheduledFor`.
 func insertQueuedRun(_ client: PostgresClient, _ db: TestDatabase, job: UUID, scheduledFor: Date) async throws -> UUID {
     let id = UUID()
@@ -53,7 +33,7 @@ struct RunQueueTests {
             let base = Date(timeIntervalSince1970: 1_900_000_000)
             var runs: Set<UUID> = []
             for index in 0..<40 {
-                let job = try await insertRunnableJob(client, db, slug: "race-\(index)")
+                let job = try await db.createJob(client, slug: "race-\(index)")
                 runs.insert(try await insertQueuedRun(client, db, job: job, scheduledFor: base))
             }
             let a = queue(client, db, node: "a")
@@ -83,7 +63,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "later")
+            let job = try await db.createJob(client, slug: "later")
             let run = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let now = Date()
             try await client.query("UPDATE \(unescaped: db.names.schema).job_runs SET not_before = \(now.addingTimeInterval(60)) WHERE id = \(run)")
@@ -96,7 +76,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "stale", targets: [("chan", ["always"])])
+            let job = try await db.createJob(client, slug: "stale", targets: [("chan", ["always"])])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
@@ -119,11 +99,29 @@ struct RunQueueTests {
         }
     }
 
+    @Test func finishRefusesAStatusARunningRunCannotMoveTo() async throws {
+        let db = try TestDatabase()
+        try await db.withClient { client in
+            try await setEpoch(client, db, 1)
+            let job = try await db.createJob(client, slug: "illegal")
+            _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
+            let q = queue(client, db)
+            let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
+            for status in [RunStatus.queued, .running, .skipped] {
+                let error = await #expect(throws: RunTransitionError.self) {
+                    try await q.finish(claimed, result: RunResult(status: status, finishedAt: Date()), epoch: 1)
+                }
+                #expect(error?.runID == claimed.id && error?.from == .running && error?.to == status)
+            }
+            #expect(try await runStatus(client, db, claimed.id) == "running")
+        }
+    }
+
     @Test func finishWritesOutboxRowsInTheSameTransaction() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 7)
-            let job = try await insertRunnableJob(client, db, slug: "audit",
+            let job = try await db.createJob(client, slug: "audit",
                                                   targets: [("all", []), ("ok", ["success"]), ("bad", ["failure"])])
             let scheduled = Date(timeIntervalSince1970: 1_900_000_000)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: scheduled)
@@ -165,7 +163,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "flaky",
+            let job = try await db.createJob(client, slug: "flaky",
                                                   spec: ["retries": ["max": 1, "backoff": "exponential", "initial": "2s", "max_delay": "1m"]],
                                                   targets: [("alerts", ["failure"])])
             let scheduled = Date(timeIntervalSince1970: 1_900_000_000)
@@ -200,7 +198,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "lost",
+            let job = try await db.createJob(client, slug: "lost",
                                                   spec: ["timeout": "10m", "retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let started = Date()
@@ -222,7 +220,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "ov-\(policy)", spec: ["overlap": policy])
+            let job = try await db.createJob(client, slug: "ov-\(policy)", spec: ["overlap": policy])
             let q = queue(client, db)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date(timeIntervalSince1970: 1_900_000_000))
             let first = try #require(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.first)
@@ -255,7 +253,7 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "slow", spec: ["overlap": "queue"])
+            let job = try await db.createJob(client, slug: "slow", spec: ["overlap": "queue"])
             let q = queue(client, db)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date(timeIntervalSince1970: 1_900_000_000))
             let first = try #require(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.first)
@@ -282,14 +280,14 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await insertRunnableJob(client, db, slug: "manual", spec: ["overlap": "skip"])
+            let job = try await db.createJob(client, slug: "manual", spec: ["overlap": "skip"])
             let q = queue(client, db)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             _ = try await q.claim(epoch: 1, limit: 5, now: Date())
-            let manual = try await q.enqueueManual(jobID: job, now: Date())
+            let manual = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.map(\.id) == [manual])
-            let queued = try await q.enqueueManual(jobID: job, now: Date())
-            #expect(try await q.requestCancel(runID: queued) == "cancelled")
+            let queued = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
+            #expect(try await db.runs(client).cancel(id: queued, tenant: nil, requestedBy: "test")?.run.status == "cancelled")
             #expect(try await q.claim(epoch: 1, limit: 5, now: Date()).claimed.isEmpty)
         }
     }
@@ -297,7 +295,7 @@ struct RunQueueTests {
     @Test func logChunksRoundTripByteExact() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
-            let job = try await insertRunnableJob(client, db, slug: "logs")
+            let job = try await db.createJob(client, slug: "logs")
             let run = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let store = RunLogStore(client: client, names: db.names, logger: db.logger)
             let invalid: [UInt8] = [0x66, 0x6F, 0x80, 0xC3, 0x28, 0x00, 0xFF, 0xF0, 0x9F, 0x98]

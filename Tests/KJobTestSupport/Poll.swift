@@ -9,3 +9,15 @@ public func poll(timeout: Duration, interval: Duration = .milliseconds(20), _ co
     }
     return try await condition() ? ContinuousClock.now - start : nil
 }
+
+/// `body`'s answer, or nil when `timeout` passes first (`body` is then cancelled). For awaiting an
+/// event that may never come.
+public func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T?) async -> T? {
+    await withTaskGroup(of: T?.self) { group in
+        group.addTask { await body() }
+        group.addTask { try? await Task.sleep(for: timeout); return nil }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}

@@ -24,6 +24,11 @@ public struct TestDatabase: Sendable {
         self.logger = logger
     }
 
+    /// The runs repository the API uses (manual runs, cancels), over this schema.
+    public func runs(_ client: PostgresClient) -> RunsRepository {
+        RunsRepository(client: client, names: names, logger: logger)
+    }
+
     public func connect() async throws -> PostgresConnection {
         try await PostgresConnection.connect(configuration: try url.connectionConfiguration(applicationName: "kjob-test"),
                                              id: Int.random(in: 1...Int.max), logger: logger)
@@ -68,5 +73,12 @@ public struct TestDatabase: Sendable {
 
 public enum TestDatabaseError: Error, CustomStringConvertible {
     case noDatabase
-    public var description: String { "KJOB_TEST_PG_URL is not set; run the tests through scripts/test" }
+    case jobNotCreated(slug: String, result: String)
+
+    public var description: String {
+        switch self {
+        case .noDatabase: "KJOB_TEST_PG_URL is not set; run the tests through scripts/test"
+        case .jobNotCreated(let slug, let result): "job \(slug) was not created (\(result)); give each test job its own slug"
+        }
+    }
 }

@@ -1,8 +1,8 @@
 extension JobSpec {
     /// The `sandbox` table of a job: where and with which limits the child runs.
     ///
-    /// A limit left nil means the node's default applies. (Nested, because KJobSandbox has its own
-    /// executor-side `SandboxSpec`.)
+    /// A limit left nil means the node's default applies. The executor runs the child with it as is
+    /// (KJobSandbox adds `limits` and `validate()`).
     public struct Sandbox: Hashable, Sendable {
         public var backend: SandboxBackend
         /// Container image; required for docker/podman, rejected for the others.

@@ -9,7 +9,7 @@ extension MisfirePolicy {
     public func decide(due fires: [Date], now: Date, onTimeThreshold: Duration, enabled: Bool = true) -> Decision {
         let due = Set(fires).filter { $0 <= now }.sorted()
         guard enabled else { return Decision(skipped: due.map { SkippedFire(scheduledFor: $0, reason: .disabled) }) }
-        let threshold = Double(onTimeThreshold.milliseconds) / 1000
+        let threshold = onTimeThreshold.timeInterval
         let onTime = due.filter { now.timeIntervalSince($0) <= threshold }
         var decision = decide(missed: due.filter { now.timeIntervalSince($0) > threshold }, now: now)
         if mode == .latest, !onTime.isEmpty {

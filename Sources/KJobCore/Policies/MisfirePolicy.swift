@@ -49,14 +49,10 @@ public struct MisfirePolicy: Hashable, Sendable {
         public var runs: [Date]
         /// Fires written down as skipped, oldest first.
         public var skipped: [SkippedFire]
-        /// The enumeration behind this decision was cut short, so some missed fires are neither
-        /// run nor recorded (only `plan` sets this).
-        public var someFiresUnrecorded: Bool
 
-        public init(runs: [Date] = [], skipped: [SkippedFire] = [], someFiresUnrecorded: Bool = false) {
+        public init(runs: [Date] = [], skipped: [SkippedFire] = []) {
             self.runs = runs
             self.skipped = skipped
-            self.someFiresUnrecorded = someFiresUnrecorded
         }
     }
 
@@ -64,7 +60,7 @@ public struct MisfirePolicy: Hashable, Sendable {
     /// missed and are left out).
     public func decide(missed: [Date], now: Date) -> Decision {
         let fires = Set(missed).filter { $0 <= now }.sorted()
-        let windowSeconds = Double(window.milliseconds) / 1000
+        let windowSeconds = window.timeInterval
         let inWindow = fires.filter { now.timeIntervalSince($0) <= windowSeconds }
         let stale = fires.filter { now.timeIntervalSince($0) > windowSeconds }
 
@@ -87,32 +83,4 @@ public struct MisfirePolicy: Hashable, Sendable {
         return decision
     }
 
-    /// Enumerates the fires missed in `(lastFire, now]` with `nextFire` and decides over them,
-    /// with bounded work: at most `recordLimit` fires before the window are recorded (oldest
-    /// first) and at most `max(recordLimit, maxCatchUp)` within it (latest first).
-    public func plan(
-        after lastFire: Date,
-        now: Date,
-        recordLimit: Int = 100,
-        nextFire: (Date) -> Date?
-    ) -> Decision {
-        guard lastFire < now else { return Decision() }
-        let windowStart = now.addingTimeInterval(-Double(window.milliseconds) / 1000)
-        var missed: [Date] = []
-        var cutShort = false
-        if lastFire < windowStart {
-            let stale = MissedFires.enumerate(after: lastFire, through: windowStart, limit: recordLimit, keep: .earliest, nextFire: nextFire)
-            missed += stale.fires.filter { $0 < windowStart }
-            cutShort = cutShort || stale.isTruncated
-        }
-        // Start a hair before the window so a fire exactly at its start is included.
-        let inWindowStart = max(lastFire, windowStart.addingTimeInterval(-0.000_5))
-        let recent = MissedFires.enumerate(
-            after: inWindowStart, through: now, limit: max(recordLimit, maxCatchUp, 1), keep: .latest, nextFire: nextFire)
-        missed += recent.fires
-        cutShort = cutShort || recent.isTruncated
-        var decision = decide(missed: missed, now: now)
-        decision.someFiresUnrecorded = cutShort
-        return decision
-    }
 }

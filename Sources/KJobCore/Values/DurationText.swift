@@ -87,4 +87,10 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
+
+    /// The duration in seconds, for `Date` arithmetic (`date.addingTimeInterval(d.timeInterval)`).
+    public var timeInterval: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KJobCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -26,7 +27,7 @@ public final class RelayClient: Sendable {
         self.configuration = configuration
         self.logger = logger
 
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.timeInterval * 1e9))
         var clientConfiguration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
@@ -53,7 +54,7 @@ public final class RelayClient: Sendable {
             return .requestInvalid("payload does not encode as JSON: \(error)")
         }
         let request = makeRequest(dispatch: dispatch, body: body, now: now)
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.timeInterval * 1e9))
         do {
             let response = try await httpClient.execute(request, deadline: deadline, logger: logger)
             let detail = await Self.readDetail(response.body)

@@ -94,16 +94,4 @@ public struct RelayConfiguration: Sendable, Hashable {
             throw RelayConfigurationError(key: "max_age", value: DurationText.format(maxAge), reason: "must be greater than zero")
         }
     }
-
-    /// The retry policy with this configuration's `max_age` and the default backoff.
-    public var deliveryPolicy: DeliveryPolicy {
-        DeliveryPolicy(maxAge: maxAge.seconds)
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (s, atto) = components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
-    }
 }

@@ -22,7 +22,7 @@ extension DeliveryResult {
             }
         }
         if Self.isTLS(error) {
-            self = .tlsFailed(verification: Self.isVerificationFailure(text), Self.tlsReason(text))
+            self = .tlsFailed(verification: Self.isVerificationFailure(error), Self.tlsReason(text))
             return
         }
         if error is CancellationError {
@@ -43,8 +43,30 @@ extension DeliveryResult {
         return reason.isEmpty ? text : String(reason)
     }
 
-    static func isVerificationFailure(_ text: String) -> Bool {
-        ["CERTIFICATE_VERIFY_FAILED", "unableToValidateCertificate", "failedToValidateHostname",
-         "noCertificateToValidate", "hostname"].contains { text.contains($0) }
+    /// `ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED)`: BoringSSL's code for a chain or
+    /// hostname that did not verify.
+    static let certificateVerifyFailed: UInt32 = (16 << 24) | 125
+
+    /// The packed BoringSSL code of one stack entry; NIOSSL exposes it only as the first number of
+    /// the entry's description (`Error: <code> error:…`).
+    static func packedCode(_ error: BoringSSLInternalError) -> UInt32? {
+        "\(error)".split(separator: " ").dropFirst().first.flatMap { UInt32($0) }
+    }
+
+    /// The peer's certificate (or its name) did not verify, as opposed to any other TLS failure.
+    /// BoringSSL checks the chain and the hostname during the handshake and reports both as the
+    /// `CERTIFICATE_VERIFY_FAILED` reason on its error stack; NIOSSL's own checks are typed.
+    static func isVerificationFailure(_ error: any Error) -> Bool {
+        if let error = error as? NIOSSLExtraError {
+            return error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch
+        }
+        switch error as? NIOSSLError {
+        case .unableToValidateCertificate, .noCertificateToValidate:
+            return true
+        case .handshakeFailed(.sslError(let stack)):
+            return stack.contains { packedCode($0) == certificateVerifyFailed }
+        default:
+            return false
+        }
     }
 }

@@ -60,7 +60,7 @@ public enum RunEnvironment {
 
     /// Refuses a job environment the job validator would have refused (`JobEnvironmentPolicy`), for
     /// a request that did not pass through it.
-    static func check(_ jobEnvironment: [String: String], backend: SandboxSpec.Backend) throws(SandboxError) {
+    static func check(_ jobEnvironment: [String: String], backend: SandboxBackend) throws(SandboxError) {
         for (name, value) in jobEnvironment.sorted(by: { $0.key < $1.key }) {
             if let problem = JobEnvironmentPolicy.problem(name, value, backend: backend) {
                 throw SandboxError(.invalidConfiguration, "env.\(name): \(problem)", fix: "change the job's env")

@@ -1,3 +1,5 @@
+import KJobCore
+
 /// Backend probe results by backend. A success holds for the life of the process (with the program
 /// path the probe resolved); a failure only for `failureLifetime`, so a docker engine that was down
 /// for a moment, or bubblewrap installed later, is found again without restarting kjobd.
@@ -8,20 +10,20 @@ struct ProbeCache: Sendable {
     static let defaultFailureLifetime: Duration = .seconds(30)
 
     var failureLifetime: Duration
-    private var entries: [SandboxSpec.Backend: (answer: Answer, at: ContinuousClock.Instant)] = [:]
+    private var entries: [SandboxBackend: (answer: Answer, at: ContinuousClock.Instant)] = [:]
 
     init(failureLifetime: Duration = Self.defaultFailureLifetime) {
         self.failureLifetime = failureLifetime
     }
 
     /// The remembered answer, or `nil` when the backend must be probed (again).
-    func answer(for backend: SandboxSpec.Backend, now: ContinuousClock.Instant) -> Answer? {
+    func answer(for backend: SandboxBackend, now: ContinuousClock.Instant) -> Answer? {
         guard let entry = entries[backend] else { return nil }
         if case .failure = entry.answer, now - entry.at >= failureLifetime { return nil }
         return entry.answer
     }
 
-    mutating func record(_ answer: Answer, for backend: SandboxSpec.Backend, at now: ContinuousClock.Instant) {
+    mutating func record(_ answer: Answer, for backend: SandboxBackend, at now: ContinuousClock.Instant) {
         entries[backend] = (answer, now)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 
 /// Why kjob killed a run.
 public enum KillReason: String, Sendable, Hashable {
@@ -10,13 +11,8 @@ public enum KillReason: String, Sendable, Hashable {
 
 /// How a run ended, for the store (`runs` row) and the dispatcher.
 public struct RunOutcome: Sendable, CustomStringConvertible {
-    public enum Status: String, Sendable, Hashable {
-        case succeeded, failed
-        case timedOut = "timed_out"
-        case cancelled, lost
-    }
-
-    public var status: Status
+    /// A terminal ``RunStatus``: succeeded, failed, timed_out, cancelled or lost.
+    public var status: RunStatus
     /// How the main process ended; `nil` when it never started.
     public var termination: ProcessTermination?
     /// Set when kjob killed the run before its main process ended by itself.
@@ -41,7 +37,7 @@ public struct RunOutcome: Sendable, CustomStringConvertible {
     public var exitCode: Int32? { termination?.exitCode }
     public var signal: Int32? { termination?.signal }
 
-    static func status(termination: ProcessTermination?, killReason: KillReason?, error: SandboxError?) -> Status {
+    static func status(termination: ProcessTermination?, killReason: KillReason?, error: SandboxError?) -> RunStatus {
         if let killReason {
             switch killReason {
             case .timeout: return .timedOut

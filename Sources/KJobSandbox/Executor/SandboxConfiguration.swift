@@ -1,3 +1,5 @@
+import KJobCore
+
 /// The node-wide sandbox settings from kjobd's config.
 public struct SandboxConfiguration: Sendable {
     /// Parent of per-run working directories (`<work_dir>/<job>/<run-id>`). Its ancestors must be
@@ -32,7 +34,7 @@ public struct SandboxConfiguration: Sendable {
     public var daemonEnvironment: [String: String]
 
     /// The node program `backend` runs through (`nil` for `process`), as configured.
-    public func program(for backend: SandboxSpec.Backend) -> String? {
+    public func program(for backend: SandboxBackend) -> String? {
         switch backend {
         case .process: nil
         case .bwrap: bwrapPath

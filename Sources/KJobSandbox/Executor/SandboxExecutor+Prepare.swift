@@ -89,7 +89,7 @@ extension SandboxExecutor {
             let command = ContainerCommand(engine: engine, executable: program, image: request.sandbox.image ?? "",
                                            containerName: "kjob-\(identity.runID)", workdir: workdir,
                                            network: request.sandbox.network, memoryBytes: limits.memoryBytes,
-                                           cpus: request.sandbox.cpus, pids: limits.processes,
+                                           cpus: request.sandbox.cpuCores, pids: limits.processes,
                                            user: user.map { ($0.uid, $0.gid) })
             do {
                 let file = try ContainerEnvFile(env)

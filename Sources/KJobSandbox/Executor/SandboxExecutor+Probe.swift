@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KJobCore
 #endif
 import Foundation
 
@@ -12,7 +13,7 @@ extension SandboxExecutor {
     }
 
     /// Resolves the backend's program on kjobd's own `PATH` and checks that it works.
-    func probe(_ backend: SandboxSpec.Backend) async -> ProbeCache.Answer {
+    func probe(_ backend: SandboxBackend) async -> ProbeCache.Answer {
         guard let configured = configuration.program(for: backend) else { return .success(nil) }
         guard let program = Self.which(configured, path: configuration.daemonEnvironment["PATH"]) else {
             let install = backend == .bwrap ? "install bubblewrap (scripts/ensure-deps bwrap)" : "install \(backend.rawValue)"

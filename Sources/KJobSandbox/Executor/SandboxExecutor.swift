@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KJobCore
 #endif
 import Foundation
 import Logging
@@ -108,21 +109,17 @@ public final class SandboxExecutor: Sendable {
     /// Probes a backend on this node: bwrap must create its namespaces; docker/podman must reach an
     /// engine. A success is remembered; a failure for 30 s (`ProbeCache`). A job naming an
     /// unavailable backend is rejected, never run elsewhere.
-    public func availability(of backend: SandboxSpec.Backend) async -> Result<Void, SandboxError> {
+    public func availability(of backend: SandboxBackend) async -> Result<Void, SandboxError> {
         await program(for: backend).map { _ in () }
     }
 
     /// The backend's program as its probe resolved it on kjobd's own `PATH` (`nil` for `process`).
-    func program(for backend: SandboxSpec.Backend) async -> ProbeCache.Answer {
+    func program(for backend: SandboxBackend) async -> ProbeCache.Answer {
         if backend == .process { return .success(nil) }
         if let cached = probes.withLock({ $0.answer(for: backend, now: now()) }) { return cached }
         let answer = await probe(backend)
         if !Task.isCancelled { probes.withLock { $0.record(answer, for: backend, at: now()) } }
         return answer
-    }
-
-    public func isAvailable(_ backend: SandboxSpec.Backend) async -> Bool {
-        if case .success = await availability(of: backend) { true } else { false }
     }
 
     static func becomeSubreaper() {

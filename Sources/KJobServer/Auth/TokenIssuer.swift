@@ -37,7 +37,7 @@ public struct TokenIssuer: Sendable {
             guard lifetime > .zero, lifetime <= Self.maxLifetime else {
                 throw TokenIssueError(message: "expires must be more than 0 and at most 3650d", field: "expires")
             }
-            expiresAt = now.addingTimeInterval(Double(lifetime.milliseconds) / 1000)
+            expiresAt = now.addingTimeInterval(lifetime.timeInterval)
         }
         let token = APIToken.generate()
         switch try await repository.create(name: name, role: role, tenant: tenant, hash: APIToken.hash(token), expiresAt: expiresAt, actor: actor) {

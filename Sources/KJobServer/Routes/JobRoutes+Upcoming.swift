@@ -23,7 +23,7 @@ extension JobRoutes {
             within = parsed
         }
         let limit = try ListLimit.parse(request, default: Self.defaultUpcomingLimit, max: RunQuery.maxLimit)
-        let until = Date().addingTimeInterval(Double(within.milliseconds) / 1000)
+        let until = Date().addingTimeInterval(within.timeInterval)
         // One job more than fires wanted: if it exists, the window holds more than `limit` fires.
         let pending = try await dependencies.jobs.pendingFires(tenant: tenant, until: until, limit: limit + 1)
         var jobs: [JobsRepository.PendingFire] = []

@@ -1,4 +1,4 @@
-/// Identifiers derived from the schema name: channels, qualified table names.
+/// Identifiers derived from the schema name: the NOTIFY channels.
 ///
 /// Channels carry the schema so that clusters (and parallel test suites) sharing one database
 /// never hear each other.
@@ -20,6 +20,4 @@ public struct StoreNames: Sendable, Hashable {
     public var dispatchesChannel: String { "\(schema)_dispatches" }
     /// The active released the lease gracefully.
     public var leaseChannel: String { "\(schema)_lease" }
-
-    public func table(_ name: String) -> String { "\(schema).\(name)" }
 }

@@ -64,9 +64,4 @@ public struct Fencing: Sendable {
         }
     }
 
-    /// For single-statement writes: a condition to AND into a WHERE clause, e.g.
-    /// `UPDATE kjob.job_runs SET ... WHERE id = $1 AND <guard>`; zero rows affected then means stale.
-    public func guardCondition(epoch: Int64) -> String {
-        "EXISTS (SELECT 1 FROM \(names.schema).leader WHERE id = 1 AND epoch = \(epoch))"
-    }
 }

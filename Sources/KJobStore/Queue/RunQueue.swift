@@ -187,9 +187,14 @@ public struct RunQueue: Sendable {
 
     /// Ends a run this node claimed under `epoch`. Throws ``StaleEpochError`` when the node lost
     /// the lease and ``RunNotRunningError`` when the run is no longer running under this epoch.
-    /// The reason and the stdout tail are stored as ``StorableText``.
+    /// The reason and the stdout tail are stored as ``StorableText``. A result whose status a
+    /// running run cannot move to (``RunStatus/canTransition(to:)``) throws ``RunTransitionError``
+    /// before anything is written.
     @discardableResult
     public func finish(_ run: ClaimedRun, result: RunResult, epoch: Int64, deadline: Duration? = nil) async throws -> FinishReport {
+        guard RunStatus.running.canTransition(to: result.status) else {
+            throw RunTransitionError(runID: run.id, from: .running, to: result.status)
+        }
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let logger = self.logger
@@ -238,7 +243,7 @@ public struct RunQueue: Sendable {
         let schema = names.schema
         var report = FinishReport()
         if status.isRetryableFailure, let spec, case .retry(_, let delay) = spec.retries.decide(afterFailedAttempt: run.attempt) {
-            var notBefore = now.addingTimeInterval(Double(delay.milliseconds) / 1000)
+            var notBefore = now.addingTimeInterval(delay.timeInterval)
             if let earliest, earliest > notBefore { notBefore = earliest }
             let id = UUID()
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
@@ -352,7 +357,7 @@ public struct RunQueue: Sendable {
                 if case .olderEpochs = recovery {
                     // The old active's child may still be dying until its timeout and kill grace.
                     let timeout = (try? spec.get())?.timeout ?? JobSpec.defaultTimeout
-                    earliest = (startedAt ?? now).addingTimeInterval(Double((timeout + killGrace).milliseconds) / 1000)
+                    earliest = (startedAt ?? now).addingTimeInterval((timeout + killGrace).timeInterval)
                 }
                 let result = RunResult(status: status, reason: reason, finishedAt: now)
                 _ = try await context.afterTerminal(connection, run: run, status: status, result: result, startedAt: startedAt,
@@ -379,36 +384,6 @@ public struct RunQueue: Sendable {
                 SELECT id FROM \(unescaped: schema).job_runs WHERE id = ANY(\(ids)) AND cancel_requested_at IS NOT NULL
                 """, logger: logger).map { try $0.decode(UUID.self) }
         }
-    }
-
-    /// Asks to cancel a run: a queued one becomes `cancelled` at once, a running one is killed by
-    /// the active (which NOTIFY wakes). Returns the run's status afterwards; nil if unknown.
-    @discardableResult
-    public func requestCancel(runID: UUID) async throws -> String? {
-        let schema = names.schema
-        var status: String?
-        for try await value in try await client.query("""
-            UPDATE \(unescaped: schema).job_runs
-               SET cancel_requested_at = COALESCE(cancel_requested_at, now()),
-                   status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-                   finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
-                   reason = CASE WHEN status = 'queued' THEN 'cancelled before it started' ELSE reason END
-             WHERE id = \(runID)
-            RETURNING status
-            """, logger: logger).decode(String.self) {
-            status = value
-        }
-        return status
-    }
-
-    /// Queues a manual run of a job (run-now) with its own fire key; NOTIFY wakes the active.
-    public func enqueueManual(jobID: UUID, now: Date) async throws -> UUID {
-        let id = UUID()
-        try await client.query("""
-            INSERT INTO \(unescaped: names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, trigger)
-            VALUES (\(id), \(jobID), \(now), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', now(), \(RunTriggerKind.manual.rawValue))
-            """, logger: logger)
-        return id
     }
 
     /// A `job_dispatch_targets` row; no events means every outcome.

@@ -165,8 +165,20 @@ public struct JobsRepository: StoreRepository {
         let schema = names.schema
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
+            // The stored spec says `enabled` too: it follows the column, so a GET, an edit or the
+            // executor never reads the old value.
+            var toml: String?
+            for try await text in try await connection.query("""
+                SELECT spec FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL FOR UPDATE
+                """, logger: logger).decode(String.self) {
+                if var spec = try? JobSpec(toml: text) {
+                    spec.enabled = enabled
+                    toml = spec.toml()
+                }
+            }
             guard let job = try await Self.records(connection.query("""
                 UPDATE \(unescaped: schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp(),
+                       spec = COALESCE(\(toml), spec), spec_json = jsonb_set(spec_json, '{enabled}', to_jsonb(\(enabled)::boolean)),
                        paused_by = CASE WHEN \(enabled) THEN NULL ELSE \(actor) END,
                        paused_at = CASE WHEN \(enabled) THEN NULL ELSE clock_timestamp() END,
                        pause_note = CASE WHEN \(enabled) THEN NULL ELSE \(note) END

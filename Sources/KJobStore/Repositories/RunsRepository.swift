@@ -27,6 +27,13 @@ public struct RunsRepository: StoreRepository {
         case requested(RunRecord)
         /// The run had already ended.
         case alreadyFinished(RunRecord)
+
+        /// The run as it stands after the request.
+        public var run: RunRecord {
+            switch self {
+            case .cancelled(let run), .requested(let run), .alreadyFinished(let run): run
+            }
+        }
     }
 
     public let context: StoreContext
@@ -144,12 +151,12 @@ public struct RunsRepository: StoreRepository {
         return run
     }
 
-    /// Cancels a queued run at once, or records a cancel request for a running one and NOTIFYs
-    /// `cancelChannel`. Nil when the run does not exist (for this tenant).
+    /// Cancels a queued run at once, or records a cancel request for a running one (the
+    /// `notify_run_cancel` trigger tells the active on the runs channel). Nil when the run does not
+    /// exist (for this tenant).
     public func cancel(id: UUID, tenant: String?, requestedBy: String) async throws -> CancelResult? {
         guard let run = try await get(id: id, tenant: tenant) else { return nil }
         let schema = names.schema
-        let channel = names.cancelChannel
         let logger = self.logger
         let outcome: String? = try await client.withTransaction(logger: logger) { connection in
             var status: String?
@@ -164,9 +171,6 @@ public struct RunsRepository: StoreRepository {
                 RETURNING status
                 """, logger: logger).decode(String.self) {
                 status = value
-            }
-            if status == "running" {
-                try await connection.query("SELECT pg_notify(\(channel), \(id.uuidString.lowercased()))", logger: logger)
             }
             if let status {
                 let note = status == "running" ? "cancel requested while running" : "cancelled before it started"

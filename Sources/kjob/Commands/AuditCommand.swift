@@ -39,7 +39,7 @@ struct AuditCommand: AsyncParsableCommand {
     /// An RFC 3339 time, or a duration before `now`.
     static func parseSince(_ text: String, now: Date) throws -> Date {
         if let time = try? RFC3339.parse(text) { return time.date }
-        if let ago = try? DurationText.parse(text) { return now.addingTimeInterval(-Double(ago.milliseconds) / 1000) }
+        if let ago = try? DurationText.parse(text) { return now.addingTimeInterval(-ago.timeInterval) }
         throw ValidationError("--since \"\(text)\" is neither an RFC 3339 time (2026-01-02T03:04:05Z) nor a duration such as 24h")
     }
 

@@ -99,7 +99,3 @@ func checkSlug(_ slug: String) throws {
         throw ValidationError("job slug \"\(slug)\" must match ^[a-z0-9][a-z0-9-]{0,62}$")
     }
 }
-
-func percentEncoded(_ segment: String) -> String {
-    segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
-}

@@ -45,13 +45,13 @@ struct JobSpecRobustnessTests {
         #expect(spec.prompt == "[.not a header]\n")
     }
 
-    /// KJOB_FUZZ_REPLAY=FILE parses one saved input (a no-op otherwise).
-    @Test func replaySavedInput() throws {
-        guard let path = ProcessInfo.processInfo.environment["KJOB_FUZZ_REPLAY"] else { return }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let started = ContinuousClock.now
-        let outcome = Result { () throws(JobSpecError) in try JobSpec(tomlBytes: bytes) }
-        print("replay: \(outcome) in \(ContinuousClock.now - started)")
+    /// KJOB_FUZZ_REPLAY=FILE replays one saved input (the file KJOB_FUZZ_LAST left behind): it must
+    /// parse, or be refused with at least one error that says what is wrong.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KJOB_FUZZ_REPLAY"] != nil))
+    func replaySavedInput() throws {
+        let path = try #require(ProcessInfo.processInfo.environment["KJOB_FUZZ_REPLAY"])
+        let errors = F.errors(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(errors.allSatisfy { !$0.message.isEmpty }, "\(errors)")
     }
 
     @Test func mutatedExamplesNeverCrash() throws {

@@ -70,43 +70,38 @@ struct MisfirePolicyTests {
         { date in Date(timeIntervalSince1970: (date.timeIntervalSince1970 / seconds).rounded(.down) * seconds + seconds) }
     }
 
-    @Test func planEnumeratesAndDecides() {
-        let policy = MisfirePolicy(mode: .latest, window: .seconds(3600))
-        let decision = policy.plan(after: Self.ago(180), now: Self.now, nextFire: Self.every(600))
-        // Fires at -170m … 0m every 10 minutes: 18 fires; -60m … 0m (7 fires) are within the window.
-        #expect(decision.runs == [Self.now])
-        #expect(decision.skipped.count == 17)
-        #expect(decision.skipped.filter { $0.reason == .missed }.count == 11)
-        #expect(decision.skipped.filter { $0.reason == .superseded }.count == 6)
-        #expect(decision.skipped.first?.scheduledFor == Self.ago(170))
-        #expect(!decision.someFiresUnrecorded)
+    /// The plan the materializer writes for a job last fired at `lastFire` (`FirePlan.due`, a fire
+    /// at most 5 s late being on time).
+    static func due(_ policy: MisfirePolicy, lastFire: Date, every seconds: Double) throws -> FirePlan {
+        let next = every(seconds)
+        let first = try #require(next(lastFire))
+        return try #require(FirePlan.due(first: first, now: now, misfire: policy, enabled: true, onTimeThreshold: .seconds(5),
+                                         limit: 1000, nextFire: next))
     }
 
-    @Test func planIsBoundedOnHugeGaps() {
-        // Every second, three days down: 259,200 fires; the work and the output stay bounded.
-        let policy = MisfirePolicy(mode: .all, window: .seconds(3600))
-        let decision = policy.plan(after: Self.ago(3 * 24 * 60), now: Self.now, recordLimit: 50, nextFire: Self.every(1))
-        #expect(decision.someFiresUnrecorded)
-        #expect(decision.runs.count == 100)
-        #expect(decision.runs.last == Self.now)
-        #expect(decision.skipped.count == 50)
-        #expect(decision.skipped.allSatisfy { $0.reason == .missed })
-        #expect(decision.skipped.first?.scheduledFor == Self.ago(3 * 24 * 60).addingTimeInterval(1))
+    static func skipped(_ plan: FirePlan) -> [Skip] {
+        plan.fires.compactMap { fire in fire.skipReason.map { Skip(scheduledFor: fire.scheduledFor, reason: $0) } }
     }
 
-    @Test func planWithNoGapOrNoFires() {
-        let policy = MisfirePolicy.default
-        #expect(policy.plan(after: Self.now, now: Self.now, nextFire: Self.every(60)) == MisfirePolicy.Decision())
-        #expect(policy.plan(after: Self.ago(600), now: Self.now, nextFire: { _ in nil }) == MisfirePolicy.Decision())
+    @Test func dueFiresAreEnumeratedAndDecided() throws {
+        let plan = try Self.due(MisfirePolicy(mode: .latest, window: .seconds(3600)), lastFire: Self.ago(180), every: 600)
+        // Fires at -170m … 0m every 10 minutes: 18 fires; -60m … -10m (6 fires) are missed within the
+        // window, superseded by the on-time fire at 0m.
+        #expect(plan.fires.count == 18)
+        #expect(plan.fires.filter { $0.skipReason == nil }.map(\.scheduledFor) == [Self.now])
+        let skipped = Self.skipped(plan)
+        #expect(skipped.filter { $0.reason == .missed }.count == 11)
+        #expect(skipped.filter { $0.reason == .superseded }.count == 6)
+        #expect(skipped.first?.scheduledFor == Self.ago(170))
+        #expect(!plan.isTruncated)
     }
 
-    @Test func planIncludesAFireExactlyAtTheWindowStart() {
+    @Test func aFireExactlyAtTheWindowStartIsWithinIt() throws {
         // `now` is a whole hour; the hourly fire one hour ago sits exactly on the window's edge.
-        let hourly = MisfirePolicy(mode: .all, window: .seconds(3600)).plan(after: Self.ago(120), now: Self.now, nextFire: Self.every(3600))
-        #expect(hourly.runs == [Self.ago(60), Self.now])
-        #expect(hourly.skipped.isEmpty)
-        let edge = MisfirePolicy(mode: .all, window: .seconds(1800)).plan(after: Self.ago(90), now: Self.now, nextFire: Self.every(1800))
-        #expect(edge.runs == [Self.ago(30), Self.now])
-        #expect(edge.skipped == [Skip(scheduledFor: Self.ago(60), reason: .missed)])
+        let hourly = try Self.due(MisfirePolicy(mode: .all, window: .seconds(3600)), lastFire: Self.ago(120), every: 3600)
+        #expect(hourly.fires == [FirePlan.Fire(scheduledFor: Self.ago(60)), FirePlan.Fire(scheduledFor: Self.now)])
+        let edge = try Self.due(MisfirePolicy(mode: .all, window: .seconds(1800)), lastFire: Self.ago(90), every: 1800)
+        #expect(edge.fires == [FirePlan.Fire(scheduledFor: Self.ago(60), skipReason: .missed),
+                               FirePlan.Fire(scheduledFor: Self.ago(30)), FirePlan.Fire(scheduledFor: Self.now)])
     }
 }

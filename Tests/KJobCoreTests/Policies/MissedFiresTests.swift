@@ -20,39 +20,20 @@ struct MissedFiresTests {
         #expect(result.isTruncated)
     }
 
-    @Test func latestKeepsTheEnd() {
-        let result = MissedFires.enumerate(after: Self.start, through: Self.at(1000), limit: 3, keep: .latest, nextFire: Self.everyTen)
-        #expect(result.fires == [980, 990, 1000].map(Self.at))
-        #expect(result.isTruncated)
-        let exact = MissedFires.enumerate(after: Self.start, through: Self.at(30), limit: 3, keep: .latest, nextFire: Self.everyTen)
-        #expect(!exact.isTruncated)
-    }
-
     @Test func misbehavingSourcesStop() {
         let stuck = MissedFires.enumerate(after: Self.start, through: Self.at(100), limit: 10) { _ in Self.at(5) }
         #expect(stuck.fires == [Self.at(5)])
         #expect(stuck.isTruncated)
         let backwards = MissedFires.enumerate(after: Self.at(50), through: Self.at(100), limit: 10) { _ in Self.at(1) }
         #expect(backwards.fires.isEmpty)
-        let steps = MissedFires.enumerate(after: Self.start, through: Self.at(1_000_000), limit: 10, keep: .latest, maxSteps: 50, nextFire: Self.everyTen)
+        let steps = MissedFires.enumerate(after: Self.start, through: Self.at(1_000_000), limit: 100, maxSteps: 50, nextFire: Self.everyTen)
         #expect(steps.isTruncated)
-        #expect(steps.fires.count == 10)
+        #expect(steps.fires.count == 50)
     }
 
     @Test func emptyCases() {
         #expect(MissedFires.enumerate(after: Self.at(10), through: Self.at(10), limit: 5, nextFire: Self.everyTen).fires.isEmpty)
         #expect(MissedFires.enumerate(after: Self.start, through: Self.at(100), limit: 5) { _ in nil } == MissedFires(fires: [], isTruncated: false))
         #expect(MissedFires.enumerate(after: Self.start, through: Self.at(100), limit: 0, nextFire: Self.everyTen) == MissedFires(fires: [], isTruncated: true))
-    }
-
-    @Test func scheduleHelperUsesNextFire() throws {
-        let schedule = try Schedule(parsing: "@every 10s")
-        let result = schedule.fires(after: Self.start, through: Self.at(50), in: TimeZone(identifier: "UTC")!, limit: 100)
-        #expect(result.fires == [10, 20, 30, 40, 50].map(Self.at))
-        let daily = try Schedule(parsing: "0 9 * * *")
-        let lisbon = try #require(TimeZone(identifier: "Europe/Lisbon"))
-        let week = daily.fires(after: Self.at(0), through: Self.at(7 * 86_400), in: lisbon, limit: 3, keep: .latest)
-        #expect(week.fires.count == 3)
-        #expect(week.isTruncated)
     }
 }

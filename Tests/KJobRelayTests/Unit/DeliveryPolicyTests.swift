@@ -1,4 +1,5 @@
 import Foundation
+import KJobCore
 import KJobRelay
 import KJobTestSupport
 import Testing

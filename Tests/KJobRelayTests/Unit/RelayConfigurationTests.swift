@@ -9,7 +9,6 @@ struct RelayConfigurationTests {
         let configuration = try RelayConfiguration(settings: ["url": "https://relay.example:8443/v1/dispatch", "timeout": "3s"])
         #expect(configuration.timeout == .seconds(3))
         #expect(configuration.maxAge == .seconds(86400))
-        #expect(configuration.deliveryPolicy.maxAge == 86400)
         #expect(configuration.caFile.isEmpty)
     }
 

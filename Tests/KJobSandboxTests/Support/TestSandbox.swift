@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import KJobCore
 #endif
 import Foundation
 import Logging
@@ -39,7 +40,7 @@ struct TestSandbox {
         executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger, now: now)
     }
 
-    func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: SandboxSpec = SandboxSpec(),
+    func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: JobSpec.Sandbox = JobSpec.Sandbox(),
                  env: [String: String] = [:], timeout: Duration = .seconds(60), limits: ResourceLimits = ResourceLimits(),
                  sinks: [any RunLogSink] = [], agent: String = "sh") -> RunRequest {
         RunRequest(identity: RunIdentity(runID: runID, job: "test-job", scheduledFor: Date(timeIntervalSince1970: 1_800_000_000),

@@ -10,9 +10,7 @@ import PostgresNIO
 /// slow relay never holds the fencing lock that a takeover's epoch bump waits for. A dispatcher
 /// that dies mid-attempt leaves the row to be retried after `hold`; the relay drops the repeat by
 /// its `Idempotency-Key`.
-///
-/// (Named after the outbox, not libdispatch: spell it `KJobStore.DispatchQueue` next to Foundation.)
-public struct DispatchQueue: StoreRepository {
+public struct DispatchOutbox: StoreRepository {
     public let context: StoreContext
 
     public init(_ context: StoreContext) {
@@ -25,7 +23,7 @@ public struct DispatchQueue: StoreRepository {
         let fencing = Fencing(client: client, names: names)
         let schema = names.schema
         let logger = self.logger
-        let heldUntil = now.addingTimeInterval(Double(hold.milliseconds) / 1000)
+        let heldUntil = now.addingTimeInterval(hold.timeInterval)
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "dispatch-claim", logger: logger) { connection in
                 var due: [DueDispatch] = []
@@ -63,7 +61,7 @@ public struct DispatchQueue: StoreRepository {
                 var updated = false
                 for try await _ in try await connection.query("""
                     UPDATE \(unescaped: schema).dispatches
-                       SET attempts = attempts + 1, status = \(outcome.status),
+                       SET attempts = attempts + 1, status = \(outcome.status.rawValue),
                            next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at),
                            last_error = \(StorableText.clean(outcome.lastError)), last_http_status = \(outcome.lastHTTPStatus),
                            delivered_at = \(outcome.deliveredAt)

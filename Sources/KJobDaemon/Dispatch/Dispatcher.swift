@@ -11,7 +11,7 @@ import Logging
 ///
 /// The relay client is made per activation from `[relay]`, so a fixed CA file or token takes
 /// effect on the next takeover or worker restart.
-public struct DispatcherService: Sendable {
+public struct Dispatcher: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Dispatches attempted at once.
         public var batchSize: Int = 8
@@ -24,7 +24,7 @@ public struct DispatcherService: Sendable {
 
     public let configuration: Configuration
     public let relay: RelayConfiguration
-    public let queue: KJobStore.DispatchQueue
+    public let queue: DispatchOutbox
     /// Bumped by dispatch NOTIFYs.
     public let wake: Observed<UInt64>
     public let now: @Sendable () -> Date
@@ -32,7 +32,7 @@ public struct DispatcherService: Sendable {
     public let metrics: KJobMetrics
     private let logger: Logger
 
-    public init(configuration: Configuration, relay: RelayConfiguration, queue: KJobStore.DispatchQueue, wake: Observed<UInt64>,
+    public init(configuration: Configuration, relay: RelayConfiguration, queue: DispatchOutbox, wake: Observed<UInt64>,
                 now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics ?? KJobMetrics(nodeID: "", version: "")
@@ -107,14 +107,14 @@ public struct DispatcherService: Sendable {
             outcome = Self.outcome(decision, result: result)
         } catch {
             metrics.dispatchAttempted(.failed, failure: .invalid)
-            outcome = DispatchOutcome(status: DeliveryState.failed.rawValue,
+            outcome = DispatchOutcome(status: .failed,
                                       lastError: "the stored payload is not a relay dispatch: \(error)")
         }
         try await queue.record(due.id, outcome, epoch: epoch)
         switch outcome.status {
-        case DeliveryState.delivered.rawValue:
+        case .delivered:
             logger.info("dispatch delivered", metadata: ["attempt": "\(attempt)", "channel": "\(due.channel)"])
-        case DeliveryState.pending.rawValue:
+        case .pending:
             logger.info("dispatch will be retried", metadata: ["attempt": "\(attempt)", "next_attempt_at": "\(outcome.nextAttemptAt.map { "\($0)" } ?? "-")",
                                                                "error": "\(outcome.lastError ?? "")"])
         default:
@@ -126,7 +126,7 @@ public struct DispatcherService: Sendable {
     static func outcome(_ decision: DispatchDecision, result: DeliveryResult) -> DispatchOutcome {
         var httpStatus: Int?
         if case .response(let status, _, _) = result { httpStatus = status }
-        let state = decision.state.rawValue
+        let state = decision.state
         switch decision {
         case .delivered(let at):
             return DispatchOutcome(status: state, lastHTTPStatus: httpStatus, deliveredAt: at)

@@ -12,15 +12,3 @@ public enum DeliveryState: String, Sendable, Codable, Hashable, CaseIterable {
     /// No further attempts will be made.
     public var isFinal: Bool { self != .pending }
 }
-
-extension DispatchDecision {
-    /// The state to store after this decision.
-    public var state: DeliveryState {
-        switch self {
-        case .delivered: .delivered
-        case .retry: .pending
-        case .failed: .failed
-        case .dead: .dead
-        }
-    }
-}

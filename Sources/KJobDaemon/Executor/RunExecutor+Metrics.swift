@@ -2,7 +2,7 @@ import Foundation
 import KJobMetrics
 import KJobStore
 
-extension ExecutorService {
+extension RunExecutor {
     /// Records lateness (first attempts; scheduled time on the database-corrected clock) and
     /// spawn duration when the run's child starts.
     func spawnObserver(for claimed: ClaimedRun) -> @Sendable (Date, Duration) -> Void {

@@ -15,7 +15,7 @@ import Logging
 /// again next tick), so only the activation's end (demotion, shutdown; ``LeaderWorkService``
 /// cancels it) or a stale epoch kills them (`killAll(.demoted)`). A killed run's end is written
 /// under the same epoch while it is still current; otherwise the next active records it `lost`.
-public struct ExecutorService: Sendable {
+public struct RunExecutor: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Runs executed at once by this node (`executor.max_parallel`).
         public var maxParallel: Int = 16
@@ -249,23 +249,15 @@ public struct ExecutorService: Sendable {
 
     /// The sandbox request for a claimed run.
     static func request(for claimed: ClaimedRun, spec: JobSpec, sinks: [any RunLogSink]) -> RunRequest {
-        let sandbox = SandboxSpec(backend: spec.sandbox.backend, image: spec.sandbox.image, network: spec.sandbox.network,
-                                  memoryBytes: spec.sandbox.memoryBytes, cpus: spec.sandbox.cpuCores, pids: spec.sandbox.pids)
         let identity = RunIdentity(runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
                                    attempt: claimed.attempt, epoch: claimed.epoch)
-        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: sandbox,
+        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: spec.sandbox,
                           environment: spec.env, timeout: spec.timeout, logSinks: sinks)
     }
 
     /// What the store records. A kill that was not an operator's cancel (demotion, shutdown) is `lost`.
     static func result(of outcome: RunOutcome, operatorCancel: Bool, finishedAt: Date) -> RunResult {
-        var status: RunStatus = switch outcome.status {
-        case .succeeded: .succeeded
-        case .failed: .failed
-        case .timedOut: .timedOut
-        case .cancelled: .cancelled
-        case .lost: .lost
-        }
+        var status = outcome.status
         if status == .cancelled, !operatorCancel { status = .lost }
         var reason: String?
         if let error = outcome.error {

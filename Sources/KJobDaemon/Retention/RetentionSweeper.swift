@@ -1,11 +1,12 @@
 import Foundation
+import KJobCore
 import KJobStore
 import Logging
 
 /// Leader-only worker applying `[retention]` every `interval`: deletes old finished runs (their
 /// log chunks and dispatches cascade), their log files under `executor.log_dir`, and audit entries
 /// older than `retention.audit`.
-public struct RetentionService: Sendable {
+public struct RetentionSweeper: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// `retention.keep_runs`: finished runs kept per job whatever their age.
         public var keepRuns: Int = 100
@@ -50,7 +51,7 @@ public struct RetentionService: Sendable {
     /// One pass: deletes in batches until nothing is left to delete. Returns the runs deleted.
     @discardableResult
     public func pass(epoch: Int64) async throws -> [RunRetention.PrunedRun] {
-        let cutoff = now().addingTimeInterval(-Double(configuration.maxAge.milliseconds) / 1000)
+        let cutoff = now().addingTimeInterval(-configuration.maxAge.timeInterval)
         let batch = 1000
         var all: [RunRetention.PrunedRun] = []
         while !Task.isCancelled {
@@ -69,7 +70,7 @@ public struct RetentionService: Sendable {
     /// Deletes audit entries older than `auditMaxAge`, in batches. Returns how many.
     @discardableResult
     public func pruneAudit(epoch: Int64) async throws -> Int {
-        let cutoff = now().addingTimeInterval(-Double(configuration.auditMaxAge.milliseconds) / 1000)
+        let cutoff = now().addingTimeInterval(-configuration.auditMaxAge.timeInterval)
         let audit = AuditRepository(retention.context)
         let batch = 1000
         var total = 0
