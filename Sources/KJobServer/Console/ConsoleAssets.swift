@@ -64,6 +64,26 @@ enum ConsoleAssets {
     .notice.bad{border-color:var(--bad);color:var(--bad)}
     .presets{display:flex;flex-wrap:wrap;gap:.4rem;margin:.4rem 0}
     .presets button{background:transparent;color:var(--accent);font-size:.85rem;padding:.2rem .5rem}
+    .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+    .crumbs{margin:0;color:var(--muted);font-size:.9rem}
+    .page-head{display:flex;align-items:center;justify-content:space-between;gap:1rem;flex-wrap:wrap}
+    .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:0 0 .8rem}.filters input[type=search]{flex:1 1 12rem;width:auto}.filters select{width:auto}
+    .actions{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem;margin:0 0 1rem}.actions form.action{margin:0}.actions input[type=text]{width:14rem;max-width:60vw}
+    .grid>section,main>section{margin-bottom:1rem}
+    .form-grid{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1rem;align-items:start}
+    .form-side{position:sticky;top:.5rem}
+    .field.check{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.7rem 0}.field.check label{margin:0;font-weight:400}.field.check .field-error{flex-basis:100%}
+    .hint{display:block;margin-top:.15rem}
+    .form-actions{display:flex;gap:.6rem;align-items:center;margin-top:1rem}
+    #toml-view{margin-top:1rem}#toml-view summary{cursor:pointer;font-weight:600}
+    ol.fires{margin:.3rem 0;padding-left:1.6rem}ol.fires li{padding:.1rem 0;overflow-wrap:anywhere}
+    ol.fires li.skipped .mono{text-decoration:line-through;color:var(--muted)}
+    #preview-fires.viewer li::after{content:" · " attr(data-viewer);color:var(--muted)}
+    #preview-fires li.dst-note::before{content:attr(data-note);display:block;color:var(--warn);font-family:system-ui,sans-serif;font-size:.82rem}
+    #preview-description{font-weight:600;margin:0 0 .3rem}
+    q.note{font-style:italic}.prompt{white-space:pre-wrap;overflow-wrap:anywhere}
+    svg.chart .axis{stroke:var(--line)}svg.chart .dur-pt{fill:var(--accent)}svg.chart .late-pt{fill:var(--warn)}
+    @media (max-width:760px){.form-grid{grid-template-columns:1fr}.form-side{position:static}}
     .log{background:#0f1218;color:#d8dee9;border-radius:.4rem;padding:.6rem;max-height:32rem;overflow:auto;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;white-space:pre-wrap;word-break:break-word}
     .log-line.stderr{color:#ff9e9e}
     .kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}

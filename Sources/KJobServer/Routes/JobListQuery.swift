@@ -44,6 +44,11 @@ struct JobListQuery: Sendable, Hashable {
 
     /// The `next` of a page that ended at `job`.
     static func cursor(_ job: JobSummaryRow, tenant: String?) -> String {
-        tenant == nil ? "\(job.tenant)/\(job.slug)" : job.slug
+        cursor(tenant: job.tenant, slug: job.slug, listing: tenant)
+    }
+
+    /// The `next` of a page that ended at job `slug` of `tenant`, in a listing of `listing` (nil = every tenant).
+    static func cursor(tenant: String, slug: String, listing: String?) -> String {
+        listing == nil ? "\(tenant)/\(slug)" : slug
     }
 }
