@@ -28,15 +28,23 @@ struct HTTPBench: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
     @Option(help: "Path, e.g. /v1/jobs.") var path = "/v1/jobs"
     @Option(help: "Requests (after 3 warm-up requests).") var count = 100
+    @Option(name: .customLong("header"), help: "An extra request header, NAME: VALUE (repeatable; e.g. the console's session cookie).")
+    var headers: [String] = []
 
     func run() async throws {
         let clock = ContinuousClock()
+        let extra = try headers.map { line -> (String, String) in
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                throw ValidationError("--header \"\(line)\" is not NAME: VALUE")
+            }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
         let (times, bytes) = try await server.withClient { api in
             var times: [Double] = []
             var bytes = 0
             for index in 0..<(count + 3) {
                 let began = clock.now
-                let response = try await api.send(.GET, path)
+                let response = try await api.send(.GET, path, headers: extra)
                 let elapsed = (clock.now - began).fractionalMilliseconds
                 bytes = response.body.count
                 if index >= 3 { times.append(elapsed) }

@@ -14,6 +14,7 @@ enum ConsoleLayout {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · kjob</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="\(ConsoleAssets.cssPath)">
         <script src="\(ConsoleAssets.jsPath)" defer></script>
         </head>
