@@ -44,7 +44,7 @@
 #      /etc/kjob, /var/log/kjob, the unit), and /etc/kjob/kjobd.env with this node's overrides:
 #      KJOBD_NODE_ID, KJOBD_POSTGRES_URL, KJOBD_HTTP_LISTEN=<its address>:7070,
 #      KJOBD_EXECUTOR_RUN_AS=kjob-run
-#   5. once: kjobd migrate (from the first node); then systemctl enable --now kjobd in each
+#   5. once: kjobd migrate (from the first node); then systemctl enable + restart kjobd in each
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 nodes="s.sched-1 s.sched-2" release=bookworm pg_url="" dry=0 start=1 host_install=1
@@ -329,7 +329,12 @@ done
 # 5. Schema once, then both nodes.
 if [ $start = 1 ] && [ -n "$first" ]; then
   inside "$first" sh -c 'set -a; . /etc/kjob/kjobd.env; exec /opt/koder/scheduler/bin/kjobd migrate --config /etc/kjob/kjobd.toml' >/dev/null
-  for node in $nodes; do inside "$node" systemctl enable --now kjobd.service 2>/dev/null; done
+  # restart, not --now: the enabled unit may already run with the config from before this run
+  # (a container booted before its kjobd.env was rewritten); re-provisioning restarts each node.
+  for node in $nodes; do
+    inside "$node" systemctl enable kjobd.service 2>/dev/null
+    inside "$node" systemctl restart kjobd.service
+  done
   last=${nodes##* }
   say "done. Check: lxc-attach -P $lxcpath -n $first -- journalctl -u kjobd -n 20; kjob --server http://$(address_of "$first"):7070,http://$(address_of "$last"):7070 status"
 fi
