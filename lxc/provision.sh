@@ -180,6 +180,10 @@ ensure_bridge() {
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     say "creating bridge $bridge with $gateway/24"
     run ip link add "$bridge" type bridge
+    # A fixed address: by default a bridge takes its ports' lowest MAC, so a node's reboot (its veth
+    # leaving and rejoining) could change the gateway's MAC under the other node's ARP cache and cut
+    # it off from Postgres for seconds (seen in the reboot drill: the standby that took over lost it).
+    run ip link set "$bridge" address "$(printf '02:6b:6a:%02x:%02x:%02x' ${net3//./ })"
     run ip addr add "$gateway/24" dev "$bridge"
     run ip link set "$bridge" up
     run touch "$lxcpath/.bridge-$bridge"
