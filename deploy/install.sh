@@ -80,9 +80,12 @@ own() { # MODE OWNER:GROUP PATH
   [ -n "$root" ] || run chown "$2" "$root$3"
   [ -n "$root" ] || run chmod "$1" "$root$3"
 }
-own 0755 root:root "$prefix"
-own 0755 root:root "$prefix/bin"
-own 0755 root:root "$prefix/share"
+# --config-only: the prefix is the host's read-only bind mount, not ours to create or chown.
+if [ $config_only = 0 ]; then
+  own 0755 root:root "$prefix"
+  own 0755 root:root "$prefix/bin"
+  own 0755 root:root "$prefix/share"
+fi
 own 0750 root:kjob /etc/kjob
 own 0750 root:kjob /var/log/kjob
 own 0751 root:kjob /var/lib/kjob

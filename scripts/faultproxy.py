@@ -160,7 +160,7 @@ async def serve(a: argparse.Namespace) -> None:
     proxy = FaultProxy(host_port(a.upstream))
     for spec in a.route:
         name, _, port = spec.partition("=")
-        await proxy.add_route(name, int(port or 0))
+        await proxy.add_route(name, int(port or 0), a.listen)
     await proxy.start_control(a.control)
     lines = [f"{n} {r.listen_port}" for n, r in proxy.routes.items()] + [f"control {proxy.control_port}"]
     if a.ports_file:
@@ -279,6 +279,8 @@ def main(argv: list[str]) -> int:
     s = sub.add_parser("serve")
     s.add_argument("--upstream", required=True, help="HOST:PORT of Postgres")
     s.add_argument("--route", action="append", required=True, help="NAME=PORT (0 = pick one)")
+    s.add_argument("--listen", default="127.0.0.1",
+                   help="address the routes listen on (a bridge address for LXC system containers); control stays on 127.0.0.1")
     s.add_argument("--control", type=int, default=0)
     s.add_argument("--ports-file")
     c = sub.add_parser("ctl")

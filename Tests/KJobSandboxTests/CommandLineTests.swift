@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import KJobCore
 @testable import KJobSandbox
 import Testing
@@ -51,6 +54,24 @@ import Testing
                          "--env-file", "/w/.kjob-env/r1.env",
                          "debian:bookworm-slim", "kode", "--print", "p"])
         #expect(command.killArgv(signal: "KILL") == ["/usr/bin/podman", "kill", "--signal", "KILL", "kjob-r1"])
+        #expect(command.removeArgv() == ["/usr/bin/podman", "rm", "--force", "kjob-r1"])
+    }
+
+    /// Podman gets limits it may set (its defaults need CAP_SYS_RESOURCE): the run's open files, else kjobd's.
+    @Test func podmanCarriesTheNodesOwnUlimits() {
+        let command = ContainerCommand(engine: .podman, executable: "/usr/bin/podman", image: "i", containerName: "kjob-r1",
+                                       workdir: "/w/r1", network: false,
+                                       ulimits: [.init(name: "nofile", soft: 1024, hard: 65536), .init(name: "nproc", soft: 7, hard: 9)])
+        let argv = command.runArgv(command: ["x"], envFile: "/e")
+        #expect(Array(argv.suffix(8)) == ["--ulimit", "nofile=1024:65536", "--ulimit", "nproc=7:9", "--env-file", "/e", "i", "x"])
+        #expect(ContainerCommand.podmanUlimits(openFiles: 1024, pidMax: 4).first == .init(name: "nofile", soft: 1024, hard: 1024))
+        var files = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &files)
+        for limit in ContainerCommand.podmanUlimits(openFiles: nil, pidMax: 4) {
+            #expect(limit.soft <= limit.hard)
+            if limit.name == "nofile" { #expect(limit.hard == UInt64(files.rlim_max), "kjobd's own") }
+            if limit.name == "nproc" { #expect(limit.hard <= 4, "capped at pid_max") }
+        }
     }
 
     /// One NAME=VALUE line per variable; the image keeps its PATH; a prompt the file cannot carry is

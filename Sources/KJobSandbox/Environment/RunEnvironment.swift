@@ -43,9 +43,10 @@ public enum RunEnvironment {
         return env
     }
 
-    /// Variables the engine clients (docker, podman) read to find their engine; node commands get
-    /// kjobd's own values of them.
-    public static let engineClientNames = ["HOME", "DOCKER_HOST", "XDG_RUNTIME_DIR"]
+    /// Variables the engine clients (docker, podman) read to find their engine and its configuration
+    /// (CONTAINERS_CONF: e.g. runtime = "runc" where crun refuses a hybrid cgroup host); node
+    /// commands get kjobd's own values of them.
+    public static let engineClientNames = ["HOME", "DOCKER_HOST", "XDG_RUNTIME_DIR", "CONTAINERS_CONF"]
 
     /// The fixed environment of the node's own commands (backend probes, the container engine of a
     /// run, `docker kill`): kjobd's allow-listed variables and `engineClientNames`. Never a job's.

@@ -141,6 +141,9 @@ extension SandboxExecutor {
             try? await Task.sleep(for: .milliseconds(25))
             actions = termination.tick(members: tree.members().count, now: clock.now)
         }
+        // The engine client died with the tree before its --rm: remove the killed container, or
+        // every timed-out or cancelled run leaves one behind (podman showed it: Exited (137)).
+        if reason != nil, let container = prepared.container { await runQuietly(container.removeArgv()) }
         let stray = tree.members()
         tree.reapAdopted()
         // A process outside our reach (no cgroup) may still hold the pipes; do not wait on it forever.

@@ -90,7 +90,8 @@ extension SandboxExecutor {
                                            containerName: "kjob-\(identity.runID)", workdir: workdir,
                                            network: request.sandbox.network, memoryBytes: limits.memoryBytes,
                                            cpus: request.sandbox.cpuCores, pids: limits.processes,
-                                           user: user.map { ($0.uid, $0.gid) })
+                                           user: user.map { ($0.uid, $0.gid) },
+                                           ulimits: engine == .podman ? ContainerCommand.podmanUlimits(openFiles: limits.openFiles) : [])
             do {
                 let file = try ContainerEnvFile(env)
                 // Beside the run directories, in one kjobd owns (0700): never in the job's workdir.
