@@ -131,7 +131,8 @@ extension RunsRepository {
     public func queueSummary(tenant: String?, oldest: Int) async throws -> QueueSummary {
         var bindings = PostgresBindings()
         let scope = tenantJoin(tenant, &bindings)
-        let from = "\(names.schema).job_runs r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)"
+        let from = tenant == nil ? "\(names.schema).job_runs r"
+            : "\(names.schema).job_runs r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)"
         var summary = QueueSummary()
         for try await (due, waiting, age) in try await client.query(PostgresQuery(unsafeSQL: """
             SELECT count(*) FILTER (WHERE r.not_before IS NULL OR r.not_before <= now())::bigint,
@@ -145,9 +146,14 @@ extension RunsRepository {
         }
         guard summary.due > 0 else { return summary }
         bindings.append(oldest)
+        // Materialized: over the few queued rows (job_runs_queue), not in queued_at order over every run.
         for try await (id, job, age) in try await client.query(PostgresQuery(unsafeSQL: """
+            WITH due AS MATERIALIZED (
+                SELECT r.id, r.job_id, r.queued_at FROM \(names.schema).job_runs r
+                 WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= now())
+            )
             SELECT r.id, j.slug, (extract(epoch FROM clock_timestamp() - r.queued_at) * 1000)::bigint
-              FROM \(from) WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= now())
+              FROM due r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)
              ORDER BY r.queued_at, r.id LIMIT $\(bindings.count)
             """, binds: bindings), logger: logger).decode((UUID, String, Int64).self) {
             summary.oldest.append(QueuedRun(id: id, job: job, ageMs: age))
