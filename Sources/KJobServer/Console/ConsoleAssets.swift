@@ -94,6 +94,14 @@ enum ConsoleAssets {
     svg.chart{width:100%;height:auto;max-height:180px}
     svg.chart .dur{stroke:var(--accent);fill:none;stroke-width:2}svg.chart .late{stroke:var(--warn);fill:none;stroke-width:2;stroke-dasharray:4 3}
     svg.chart text{fill:var(--muted);font-size:10px}
+    .log:empty::before{content:"no output yet";color:#8c93a3}
+    ul.counts{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.4rem .9rem}
+    h3{font-size:1rem;margin:.9rem 0 .4rem}
+    .filters{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem;align-items:end;margin-bottom:1rem}
+    .filters label{margin-top:.4rem}.filters p{margin:.4rem 0}
+    ul.changes{margin:.2rem 0 0;padding-left:1rem;font-size:.85rem}
+    pre.payload{max-height:20rem}
+    .run-head{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center}
     @media (max-width:600px){main{padding:.6rem}.hide-narrow{display:none}th,td{padding:.3rem}}
     """#
 

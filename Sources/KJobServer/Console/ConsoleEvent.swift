@@ -7,6 +7,13 @@ struct ConsoleEvent: Sendable, Hashable, Encodable {
     var append: String?
     var html: String?
     var end: Bool?
+    /// Sent as the event's `id:`: the browser sends the last one back in `Last-Event-ID` when it
+    /// reconnects, so a stream resumes where it was (the run log's cursor).
+    var id: String?
+
+    enum CodingKeys: String, CodingKey {
+        case replace, append, html, end
+    }
 
     static func replace(_ id: String, _ html: HTML) -> ConsoleEvent {
         ConsoleEvent(replace: id, html: html.text)
@@ -23,6 +30,6 @@ struct ConsoleEvent: Sendable, Hashable, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return "data: \(json)\n\n"
+        return (id.map { "id: \($0)\n" } ?? "") + "data: \(json)\n\n"
     }
 }

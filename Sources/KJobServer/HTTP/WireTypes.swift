@@ -200,23 +200,12 @@ struct ClusterBody: Encodable {
     var nodes: [Node]
     var now: Date
 
-    /// Roles as operators read them: `down` when the node stopped or went quiet, `active` for the
-    /// lease holder with a fresh heartbeat, else `standby`.
     init(_ view: ClusterView, downAfter: Duration) {
-        let downMs = downAfter.milliseconds
-        let leaderFresh = (view.leader.heartbeatAgeMs ?? .max) <= downMs
         leader = Leader(node: view.leader.node, epoch: view.leader.epoch, since: view.leader.since, heartbeatAgeMs: view.leader.heartbeatAgeMs)
         nodes = view.nodes.map { node in
-            let role: String
-            if node.reportedRole == "stopped" || node.lastSeenAgeMs > downMs {
-                role = "down"
-            } else if node.id == view.leader.node, leaderFresh {
-                role = "active"
-            } else {
-                role = "standby"
-            }
-            return Node(id: node.id, role: role, lastSeen: node.lastSeen, lastSeenAgeMs: node.lastSeenAgeMs,
-                        clockSkewMs: node.clockSkewMs, epoch: node.epoch, version: node.version, httpURL: node.httpURL)
+            Node(id: node.id, role: view.role(of: node, downAfterMs: downAfter.milliseconds), lastSeen: node.lastSeen,
+                 lastSeenAgeMs: node.lastSeenAgeMs, clockSkewMs: node.clockSkewMs, epoch: node.epoch, version: node.version,
+                 httpURL: node.httpURL)
         }
         now = view.databaseNow
     }

@@ -9,6 +9,8 @@ public struct AuditRepository: StoreRepository {
         /// Only this tenant's entries; nil = every entry.
         public var tenant: String?
         public var job: String?
+        /// Only entries by this actor (a token's name, `kjobd`, or the OS user of `kjobd token`).
+        public var actor: String?
         public var action: AuditAction?
         /// Only entries at or after this time.
         public var since: Date?
@@ -34,6 +36,7 @@ public struct AuditRepository: StoreRepository {
         }
         if let tenant = filter.tenant { add("tenant = $?", tenant) }
         if let job = filter.job { add("job = $?", job) }
+        if let actor = filter.actor { add("actor = $?", actor) }
         if let action = filter.action { add("action = $?", action.rawValue) }
         if let since = filter.since { add("at >= $?", since) }
         if let before = filter.before { add("id < $?", before) }

@@ -15,3 +15,19 @@ extension Migrations {
         "CREATE INDEX console_sessions_last_seen ON {schema}.console_sessions (last_seen_at)",
     ])
 }
+
+extension Migrations {
+    /// Indexes for the console's overview, so it reads the same few index pages however many jobs,
+    /// runs, dispatches and audit entries there are: runs of the last 24 h by status (index-only),
+    /// failed and dead dispatches, the takeovers in the audit log, and each job's latest outcome
+    /// (the job list's `failing` filter).
+    static let consoleIndexes = Migration(version: 8, name: "console overview indexes", statements: [
+        "CREATE INDEX job_runs_recent ON {schema}.job_runs (queued_at) INCLUDE (status)",
+        "CREATE INDEX dispatches_undeliverable ON {schema}.dispatches (created_at) WHERE status IN ('failed', 'dead')",
+        "CREATE INDEX audit_lease ON {schema}.audit (id) WHERE action = 'lease.acquire'",
+        """
+        CREATE INDEX job_runs_latest_outcome ON {schema}.job_runs (job_id, scheduled_for DESC, attempt DESC, queued_at DESC)
+            INCLUDE (status) WHERE status IN ('succeeded', 'failed', 'timed_out', 'lost')
+        """,
+    ])
+}

@@ -1,6 +1,6 @@
 /// The schema, in order. Append new migrations; never edit one that has shipped.
 public enum Migrations {
-    public static let all: [Migration] = [initial, cancelRequests, dispatchNotify, softDelete, audit, operatorControls, consoleSessions]
+    public static let all: [Migration] = [initial, cancelRequests, dispatchNotify, softDelete, audit, operatorControls, consoleSessions, consoleIndexes]
 
     static let runStatuses = "'queued','running','succeeded','failed','timed_out','cancelled','lost','skipped'"
 

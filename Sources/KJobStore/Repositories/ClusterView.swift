@@ -25,4 +25,12 @@ public struct ClusterView: Sendable, Hashable {
     public var leader: Leader
     public var nodes: [Node]
     public var databaseNow: Date
+
+    /// The node's role as operators read it: `down` when it stopped or went quiet for more than
+    /// `downAfterMs`, `active` for the lease holder with a fresh heartbeat, else `standby`.
+    public func role(of node: Node, downAfterMs: Int64) -> String {
+        if node.reportedRole == "stopped" || node.lastSeenAgeMs > downAfterMs { return "down" }
+        if node.id == leader.node, (leader.heartbeatAgeMs ?? .max) <= downAfterMs { return "active" }
+        return "standby"
+    }
 }
