@@ -27,7 +27,7 @@ extension Migrations {
         "CREATE INDEX audit_lease ON {schema}.audit (id) WHERE action = 'lease.acquire'",
         """
         CREATE INDEX job_runs_latest_outcome ON {schema}.job_runs (job_id, scheduled_for DESC, attempt DESC, queued_at DESC)
-            INCLUDE (status) WHERE status IN ('succeeded', 'failed', 'timed_out', 'lost')
+            INCLUDE (status)
         """,
     ])
 }
