@@ -132,7 +132,7 @@ enum ConsoleAssets {
           if (!s || !z) return;
           var q = new URLSearchParams({ schedule: s.value, timezone: z.value, viewer_tz: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" });
           var mine = ++seq;
-          fetch("/ui/preview?" + q.toString(), { credentials: "same-origin" }).then(function (r) { return r.text(); })
+          fetch("/ui/preview?" + q.toString().replace(/\+/g, "%20"), { credentials: "same-origin" }).then(function (r) { return r.text(); })
             .then(function (html) { if (mine === seq) target.innerHTML = html; }).catch(function () {});
         }
         form.addEventListener("input", function (e) {
