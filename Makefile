@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all deps build release test run bench drill drill-ci clean fuzz-api
+.PHONY: all deps build release test run bench drill drill-ci clean fuzz-api lint format
 
 all: build
 
@@ -36,6 +36,14 @@ drill-ci: deps
 ## Benchmarks; writes BENCHMARKS.md.
 bench: deps
 	@scripts/bench
+
+## swift format lint over Sources and Tests (.swift-format); make test runs it.
+lint:
+	@scripts/lint
+
+## Rewrites Sources and Tests to the project's format.
+format:
+	@scripts/lint --fix
 
 clean:
 	rm -rf .build .run

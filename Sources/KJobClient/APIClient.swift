@@ -51,10 +51,13 @@ public final class APIClient: Sendable {
     }
 
     /// Sends a request, failing over between servers; throws ``ClientError/http(status:problem:)`` for 4xx/5xx.
-    public func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-                     contentType: String? = nil, headers: [(String, String)] = []) async throws(ClientError) -> Response {
-        let (response, server) = try await execute(method, path, query: query, body: body, contentType: contentType,
-                                                   headers: headers, timeout: settings.requestTimeout)
+    public func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        contentType: String? = nil, headers: [(String, String)] = []
+    ) async throws(ClientError) -> Response {
+        let (response, server) = try await execute(
+            method, path, query: query, body: body, contentType: contentType,
+            headers: headers, timeout: settings.requestTimeout)
         do {
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let result = Response(status: Int(response.status.code), body: Array(bytes.readableBytesView), server: server)
@@ -87,13 +90,16 @@ public final class APIClient: Sendable {
 
     static func check(_ response: Response) throws(ClientError) {
         guard response.status >= 400 else { return }
-        let problem = (try? JSONDecoder().decode(ProblemDetails.self, from: Data(response.body)))
+        let problem =
+            (try? JSONDecoder().decode(ProblemDetails.self, from: Data(response.body)))
             ?? ProblemDetails(title: "HTTP \(response.status)", detail: String(decoding: response.body.prefix(500), as: UTF8.self))
         throw ClientError.http(status: response.status, problem: problem)
     }
 
-    private func execute(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?,
-                         headers: [(String, String)], timeout: Duration) async throws(ClientError) -> (HTTPClientResponse, String) {
+    private func execute(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?,
+        headers: [(String, String)], timeout: Duration
+    ) async throws(ClientError) -> (HTTPClientResponse, String) {
         var attempts: [String] = []
         var items = query
         if let tenant = settings.tenant, !items.contains(where: { $0.0 == "tenant" }) { items.append(("tenant", tenant)) }
@@ -117,7 +123,8 @@ public final class APIClient: Sendable {
             } catch {
                 attempts.append("\(server): \(Self.describe(error))")
                 guard (method != .POST && method != .PATCH) || Self.isConnectError(error) else {
-                    throw ClientError.failure("\(server) did not answer the \(method) \(path) (\(Self.describe(error))); it may have been applied — check before retrying")
+                    throw ClientError.failure(
+                        "\(server) did not answer the \(method) \(path) (\(Self.describe(error))); it may have been applied — check before retrying")
                 }
             }
         }

@@ -42,8 +42,10 @@ public struct ClientSettings: Sendable, Hashable {
     }
 
     /// Resolves the settings; flags win over the environment, which wins over the file.
-    public static func resolve(servers flagServers: [String], token flagToken: String?, caFile flagCA: String?, tenant flagTenant: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(ClientError) -> ClientSettings {
+    public static func resolve(
+        servers flagServers: [String], token flagToken: String?, caFile flagCA: String?, tenant flagTenant: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ClientError) -> ClientSettings {
         let file = try ConfigFile.load(environment: environment)
         var servers = normalize(flagServers)
         if servers.isEmpty, let env = environment["KJOB_SERVER"] { servers = normalize([env]) }
@@ -89,9 +91,13 @@ public struct ClientSettings: Sendable, Hashable {
             for (key, value) in table {
                 switch key {
                 case "server", "servers":
-                    if let text = value.string { file.servers = [text] }
-                    else if let array = value.array { file.servers = array.compactMap { $0.string } }
-                    else { throw ClientError.usage("config file \(path): server must be a string or an array of strings") }
+                    if let text = value.string {
+                        file.servers = [text]
+                    } else if let array = value.array {
+                        file.servers = array.compactMap { $0.string }
+                    } else {
+                        throw ClientError.usage("config file \(path): server must be a string or an array of strings")
+                    }
                 case "token": file.token = value.string
                 case "ca_file": file.caFile = value.string
                 case "tenant": file.tenant = value.string

@@ -27,10 +27,19 @@ public struct JobView: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, slug, enabled, schedule, timezone, version, owner
-        case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
-        case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
-        case createdBy = "created_by", updatedBy = "updated_by", pausedBy = "paused_by", pausedAt = "paused_at"
-        case pauseNote = "pause_note", unauthorizedAt = "unauthorized_at"
+        case scheduleDescription = "schedule_description"
+        case nextFireAt = "next_fire_at"
+        case lastFireAt = "last_fire_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case specTOML = "spec_toml"
+        case lastRun = "last_run"
+        case createdBy = "created_by"
+        case updatedBy = "updated_by"
+        case pausedBy = "paused_by"
+        case pausedAt = "paused_at"
+        case pauseNote = "pause_note"
+        case unauthorizedAt = "unauthorized_at"
     }
 }
 
@@ -43,7 +52,10 @@ public struct JobListRow: Decodable, Sendable {
         public var startedAt: Date?
         public var finishedAt: Date?
         enum CodingKeys: String, CodingKey {
-            case status, scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
+            case status
+            case scheduledFor = "scheduled_for"
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
         }
     }
 
@@ -57,7 +69,10 @@ public struct JobListRow: Decodable, Sendable {
     public var pausedBy: String?
 
     enum CodingKeys: String, CodingKey {
-        case tenant, slug, enabled, schedule, nextFireAt = "next_fire_at", lastRun = "last_run", pausedBy = "paused_by"
+        case tenant, slug, enabled, schedule
+        case nextFireAt = "next_fire_at"
+        case lastRun = "last_run"
+        case pausedBy = "paused_by"
     }
 }
 
@@ -76,7 +91,9 @@ public struct RunView: Decodable, Sendable {
         public var lastError: String?
         public var lastHTTPStatus: Int?
         enum CodingKeys: String, CodingKey {
-            case channel, status, attempts, lastError = "last_error", lastHTTPStatus = "last_http_status"
+            case channel, status, attempts
+            case lastError = "last_error"
+            case lastHTTPStatus = "last_http_status"
         }
     }
 
@@ -104,8 +121,12 @@ public struct RunView: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, job, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches, trigger
-        case scheduledFor = "scheduled_for", startedAt = "started_at", finishedAt = "finished_at"
-        case exitCode = "exit_code", dispatchStatus = "dispatch_status", triggeredBy = "triggered_by"
+        case scheduledFor = "scheduled_for"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitCode = "exit_code"
+        case dispatchStatus = "dispatch_status"
+        case triggeredBy = "triggered_by"
     }
 
     public var isActive: Bool { status == "queued" || status == "running" }
@@ -147,7 +168,10 @@ public struct ClusterStatus: Decodable, Sendable {
         public var epoch: Int64
         public var since: Date?
         public var heartbeatAgeMs: Int64?
-        enum CodingKeys: String, CodingKey { case node, epoch, since, heartbeatAgeMs = "heartbeat_age_ms" }
+        enum CodingKeys: String, CodingKey {
+            case node, epoch, since
+            case heartbeatAgeMs = "heartbeat_age_ms"
+        }
     }
 
     public struct Node: Decodable, Sendable {
@@ -158,7 +182,12 @@ public struct ClusterStatus: Decodable, Sendable {
         public var version: String?
         /// Where the node's API answers; nil for nodes that have not recorded one.
         public var httpURL: String?
-        enum CodingKeys: String, CodingKey { case id, role, version, lastSeen = "last_seen", clockSkewMs = "clock_skew_ms", httpURL = "http_url" }
+        enum CodingKeys: String, CodingKey {
+            case id, role, version
+            case lastSeen = "last_seen"
+            case clockSkewMs = "clock_skew_ms"
+            case httpURL = "http_url"
+        }
     }
 
     public var leader: Leader
@@ -176,7 +205,10 @@ public struct BackfillResult: Decodable, Sendable {
     public var existing: Int
     /// The fires that got a run (on a dry run, would).
     public var fires: [Date]
-    enum CodingKeys: String, CodingKey { case job, from, to, created, existing, fires, dryRun = "dry_run" }
+    enum CodingKeys: String, CodingKey {
+        case job, from, to, created, existing, fires
+        case dryRun = "dry_run"
+    }
 }
 
 /// `GET /v1/upcoming`.
@@ -187,7 +219,10 @@ public struct UpcomingList: Decodable, Sendable {
         public var scheduledFor: Date
         public var schedule: String
         public var timezone: String
-        enum CodingKeys: String, CodingKey { case tenant, slug, schedule, timezone, scheduledFor = "scheduled_for" }
+        enum CodingKeys: String, CodingKey {
+            case tenant, slug, schedule, timezone
+            case scheduledFor = "scheduled_for"
+        }
     }
 
     public var fires: [Fire]

@@ -67,7 +67,9 @@ public enum RawJSON {
             let byte = bytes[index]
             index += 1
             if inString {
-                if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") {
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == UInt8(ascii: "\"") {
                     inString = false
                     if depth == 0 { return }
                 }
@@ -78,9 +80,15 @@ public enum RawJSON {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth <= 0 { if depth < 0 { index -= 1 }; return }
+                if depth <= 0 {
+                    if depth < 0 { index -= 1 }
+                    return
+                }
             case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
-                if depth == 0 { index -= 1; return }
+                if depth == 0 {
+                    index -= 1
+                    return
+                }
             default: break
             }
         }

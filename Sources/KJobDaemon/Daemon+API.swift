@@ -33,10 +33,13 @@ extension Daemon {
 
     /// The HTTP API service for the ServiceGroup, on its own pool (`client`); `onServerRunning`
     /// gets the bound channel.
-    func apiService(client: PostgresClient, metrics: KJobMetrics,
-                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: names, configuration: try apiConfiguration(), logger: logger,
-                                      metrics: metrics, onServerRunning: onServerRunning)
+    func apiService(
+        client: PostgresClient, metrics: KJobMetrics,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> APIServer.App {
+        try APIServer.makeApplication(
+            client: client, names: names, configuration: try apiConfiguration(), logger: logger,
+            metrics: metrics, onServerRunning: onServerRunning)
     }
 
     /// `kjobd token create`: migrates, stores the hash, returns the token (printed once by the caller).
@@ -64,11 +67,16 @@ extension Daemon {
         try await migrate(connector: connector)
         var url = try url()
         if url.selectsPrimary, let primary = connector.tracker.current.value { url = url.only(primary) }
-        let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 1, applicationName: "kjobd-token:\(config.node.id)"),
-                                    backgroundLogger: logger)
-        let names = self.names, logger = self.logger
+        let client = PostgresClient(
+            configuration: try url.clientConfiguration(poolSize: 1, applicationName: "kjobd-token:\(config.node.id)"),
+            backgroundLogger: logger)
+        let names = self.names
+        let logger = self.logger
         return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask { await client.run(); return nil }
+            group.addTask {
+                await client.run()
+                return nil
+            }
             defer { group.cancelAll() }
             return try await body(TokensRepository(client: client, names: names, logger: logger))
         }

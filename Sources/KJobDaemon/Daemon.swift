@@ -38,8 +38,9 @@ public struct Daemon: Sendable {
     /// Where every dedicated connection goes: the URL's host, or its writable primary (checked per
     /// `postgres.require_synchronous`). One `tracker` per node, so all its connections follow the primary together.
     func connector(tracker: PrimaryTracker? = nil) throws -> PrimaryConnector {
-        PrimaryConnector(url: try url(), requirement: config.postgres.requireSynchronous,
-                         tracker: tracker ?? PrimaryTracker(logger: logger))
+        PrimaryConnector(
+            url: try url(), requirement: config.postgres.requireSynchronous,
+            tracker: tracker ?? PrimaryTracker(logger: logger))
     }
 
     /// `kjobd migrate`: applies pending migrations on a dedicated connection.
@@ -80,14 +81,16 @@ public struct Daemon: Sendable {
 
     /// The pool the lease-holder's work and the node heartbeat use; `relay`: a ``PrimaryRouter``'s address.
     func leaderPoolConfiguration(relay: PostgresHost? = nil) throws -> PostgresClient.Configuration {
-        try url().clientConfiguration(poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)",
-                                      startupParameters: config.lease.connectionParameters, relay: relay)
+        try url().clientConfiguration(
+            poolSize: config.postgres.poolSize, applicationName: "kjobd:\(config.node.id)",
+            startupParameters: config.lease.connectionParameters, relay: relay)
     }
 
     /// The HTTP API's own pool: API load never takes the connections claims and finishes need.
     func apiPoolConfiguration(relay: PostgresHost? = nil) throws -> PostgresClient.Configuration {
-        try url().clientConfiguration(poolSize: config.postgres.apiPoolSize, applicationName: "kjobd-api:\(config.node.id)",
-                                      startupParameters: config.lease.connectionParameters, relay: relay)
+        try url().clientConfiguration(
+            poolSize: config.postgres.apiPoolSize, applicationName: "kjobd-api:\(config.node.id)",
+            startupParameters: config.lease.connectionParameters, relay: relay)
     }
 
     /// `kjobd run`: migrate, then lease + node heartbeat + leader work in one ServiceGroup until SIGTERM/SIGINT.
@@ -107,52 +110,63 @@ public struct Daemon: Sendable {
         let lease = LeaseService(
             configuration: .init(
                 connector: connector, names: names,
-                session: .init(lockKey: config.postgres.lockKey, nodeID: config.node.id,
-                               serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout,
-                               fenceWait: config.lease.fenceWait),
-                machine: .init(heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
-                               standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
+                session: .init(
+                    lockKey: config.postgres.lockKey, nodeID: config.node.id,
+                    serverRelease: config.lease.serverRelease, connectTimeout: config.lease.timeout,
+                    fenceWait: config.lease.fenceWait),
+                machine: .init(
+                    heartbeat: config.lease.heartbeat, timeout: config.lease.timeout,
+                    standbyPoll: config.lease.standbyPoll, reconnectDelay: config.lease.standbyPoll)),
             leadership: leadership, clock: clock, metrics: metrics, logger: logger)
         let advertisedURL = Observed(config.http.advertisedURL(hostName: config.node.id))
         let nodes = NodeHeartbeatService(
             client: client, names: names, nodeID: config.node.id, version: Self.version, interval: config.lease.heartbeat,
             leadership: leadership, clock: clock, lockBackendPID: { lease.session?.backendPID },
             httpURL: { advertisedURL.value }, logger: logger)
-        let materializer = Materializer(client: client, names: names, nodeID: config.node.id, configuration: materializer,
-                                        now: { clock.now() }, logger: logger)
+        let materializer = Materializer(
+            client: client, names: names, nodeID: config.node.id, configuration: materializer,
+            now: { clock.now() }, logger: logger)
         let jobsChanged = Observed<UInt64>(0)
         let runsChanged = Observed<UInt64>(0)
         let cancelsRequested = Observed<UInt64>(0)
         let dispatchesChanged = Observed<UInt64>(0)
         let executor = try makeExecutor(client: client, names: names, wake: runsChanged, cancels: cancelsRequested, now: { clock.now() }, metrics: metrics)
         let dispatcher = try await makeDispatcher(client: client, names: names, wake: dispatchesChanged, now: { clock.now() }, metrics: metrics)
-        let listener = NotificationListener(connector: connector, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
-                                            applicationName: "kjobd-listen:\(config.node.id)",
-                                            startupParameters: config.lease.connectionParameters, logger: logger)
+        let listener = NotificationListener(
+            connector: connector, channels: [names.jobsChannel, names.runsChannel, names.dispatchesChannel],
+            applicationName: "kjobd-listen:\(config.node.id)",
+            startupParameters: config.lease.connectionParameters, logger: logger)
         var workers: [(name: String, run: LeaderWorkService.Worker)] = [
-            ("listener", { _ in
-                await listener.run { channel, payload in
-                    switch channel {
-                    case names.runsChannel:
-                        if payload.hasPrefix("cancel:") { cancelsRequested.update { $0 &+= 1 } }
-                        runsChanged.update { $0 &+= 1 }
-                    case names.dispatchesChannel: dispatchesChanged.update { $0 &+= 1 }
-                    default: jobsChanged.update { $0 &+= 1 }
+            (
+                "listener",
+                { _ in
+                    await listener.run { channel, payload in
+                        switch channel {
+                        case names.runsChannel:
+                            if payload.hasPrefix("cancel:") { cancelsRequested.update { $0 &+= 1 } }
+                            runsChanged.update { $0 &+= 1 }
+                        case names.dispatchesChannel: dispatchesChanged.update { $0 &+= 1 }
+                        default: jobsChanged.update { $0 &+= 1 }
+                        }
                     }
                 }
-            }),
-            ("materializer", { epoch in
-                try await materializer.run(epoch: epoch, wake: jobsChanged) { metrics.runsEnded(.skipped, count: $0.skipped) }
-            }),
-            ("executor", { epoch in try await executor.run(epoch: epoch) }),
+            ),
+            (
+                "materializer",
+                { epoch in
+                    try await materializer.run(epoch: epoch, wake: jobsChanged) { metrics.runsEnded(.skipped, count: $0.skipped) }
+                }
+            ),
+            ("executor", { epoch in try await executor.run(epoch: epoch) })
         ]
         if let dispatcher {
             workers.append(("dispatcher", { epoch in try await dispatcher.run(epoch: epoch) }))
         }
         let retention = makeRetention(client: client, names: names, now: { clock.now() })
         workers.append(("retention", { epoch in try await retention.run(epoch: epoch) }))
-        let backlog = BacklogSampler(cluster: ClusterRepository(client: client, names: names, logger: logger), metrics: metrics,
-                                     interval: backlogInterval, logger: logger)
+        let backlog = BacklogSampler(
+            cluster: ClusterRepository(client: client, names: names, logger: logger), metrics: metrics,
+            interval: backlogInterval, logger: logger)
         workers.append(("backlog", { epoch in try await backlog.run(epoch: epoch) }))
         let work = LeaderWorkService(leadership: leadership, workers: workers, logger: logger)
         let http = config.http
@@ -170,19 +184,21 @@ public struct Daemon: Sendable {
                 .init(service: lease),
                 .init(service: nodes),
                 .init(service: work),
-                .init(service: api),
+                .init(service: api)
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(15)
-        logger.notice("kjobd starting", metadata: [
-            "node": "\(config.node.id)", "postgres": "\(url.redacted)", "schema": "\(names.schema)",
-            "require_synchronous": "\(connector.requirement.rawValue)",
-            "lock_key": "\(config.postgres.lockKey)",
-            "heartbeat": "\(DurationText.format(config.lease.heartbeat))", "timeout": "\(DurationText.format(config.lease.timeout))",
-            "server_release": "\(DurationText.format(config.lease.serverRelease))",
-        ])
+        logger.notice(
+            "kjobd starting",
+            metadata: [
+                "node": "\(config.node.id)", "postgres": "\(url.redacted)", "schema": "\(names.schema)",
+                "require_synchronous": "\(connector.requirement.rawValue)",
+                "lock_key": "\(config.postgres.lockKey)",
+                "heartbeat": "\(DurationText.format(config.lease.heartbeat))", "timeout": "\(DurationText.format(config.lease.timeout))",
+                "server_release": "\(DurationText.format(config.lease.serverRelease))"
+            ])
         try await ServiceGroup(configuration: configuration).run()
         logger.notice("kjobd stopped")
     }

@@ -34,13 +34,13 @@ public final class KJobMetrics: Sendable {
     public static let latenessBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
-        .seconds(10), .seconds(30), .seconds(60),
+        .seconds(10), .seconds(30), .seconds(60)
     ]
     /// Spawn buckets: a posix_spawn is ~1 ms; bwrap or a container start takes up to seconds.
     public static let spawnBuckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
-        .seconds(5), .seconds(10),
+        .seconds(5), .seconds(10)
     ]
 
     /// Statuses a run can end in (the counter's label values).
@@ -55,8 +55,10 @@ public final class KJobMetrics: Sendable {
             MetricNameDescriptor(namespace: "kjob", metricName: metric, unitName: unit, helpText: help)
         }
         /// One counter per label value, all created now.
-        func counters<Key: RawRepresentable<String> & Hashable>(_ descriptor: MetricNameDescriptor, _ label: String,
-                                                                 _ keys: [Key]) -> [Key: Counter] {
+        func counters<Key: RawRepresentable<String> & Hashable>(
+            _ descriptor: MetricNameDescriptor, _ label: String,
+            _ keys: [Key]
+        ) -> [Key: Counter] {
             Dictionary(uniqueKeysWithValues: keys.map { ($0, registry.makeCounter(descriptor: descriptor, labels: [(label, $0.rawValue)])) })
         }
 
@@ -69,36 +71,45 @@ public final class KJobMetrics: Sendable {
             labels: [("node", nodeID)])
         epoch = registry.makeGauge(descriptor: name("leader_epoch", "", "The lease epoch this node last held; 0 if it never led."))
         takeovers = registry.makeCounter(descriptor: name("leader_takeovers", "total", "Times this node acquired the lease."))
-        demotions = counters(name("leader_demotions", "total", "Times this node stopped being active, by reason."),
-                             "reason", LeaseDemotionReason.allCases)
-        runs = counters(name("runs", "total", "Runs this node ended (finished, recorded lost at takeover, or skipped), by final status."),
-                        "status", Self.endStatuses)
-        let latenessName = name("fire_lateness", "seconds",
-                                "From a run's scheduled time to its child process starting; first attempts only.")
-        lateness = Dictionary(uniqueKeysWithValues: RunTrigger.allCases.map {
-            ($0, registry.makeDurationHistogram(descriptor: latenessName, labels: [("trigger", $0.rawValue)], buckets: Self.latenessBuckets))
-        })
+        demotions = counters(
+            name("leader_demotions", "total", "Times this node stopped being active, by reason."),
+            "reason", LeaseDemotionReason.allCases)
+        runs = counters(
+            name("runs", "total", "Runs this node ended (finished, recorded lost at takeover, or skipped), by final status."),
+            "status", Self.endStatuses)
+        let latenessName = name(
+            "fire_lateness", "seconds",
+            "From a run's scheduled time to its child process starting; first attempts only.")
+        lateness = Dictionary(
+            uniqueKeysWithValues: RunTrigger.allCases.map {
+                ($0, registry.makeDurationHistogram(descriptor: latenessName, labels: [("trigger", $0.rawValue)], buckets: Self.latenessBuckets))
+            })
         queueDepth = registry.makeGauge(
             descriptor: name("queue_depth", "", "Queued runs (due or waiting), as last counted by this node while active; 0 on a standby."))
         runningChildren = registry.makeGauge(descriptor: name("running_children", "", "Runs executing in a sandboxed child on this node."))
         spawnDuration = registry.makeDurationHistogram(
             descriptor: name("spawn_duration", "seconds", "From handing a run to the sandbox to its child process running (setup and spawn)."),
             labels: [], buckets: Self.spawnBuckets)
-        dispatchAttempts = counters(name("dispatch_attempts", "total", "Relay delivery attempts made by this node, by what was decided."),
-                                    "outcome", DispatchAttemptOutcome.allCases)
-        dispatchFailures = counters(name("dispatch_failures", "total", "Relay delivery attempts that did not deliver, by cause."),
-                                    "cause", DispatchFailureKind.allCases)
+        dispatchAttempts = counters(
+            name("dispatch_attempts", "total", "Relay delivery attempts made by this node, by what was decided."),
+            "outcome", DispatchAttemptOutcome.allCases)
+        dispatchFailures = counters(
+            name("dispatch_failures", "total", "Relay delivery attempts that did not deliver, by cause."),
+            "cause", DispatchFailureKind.allCases)
         dispatchBacklog = registry.makeGauge(
             descriptor: name("dispatch_backlog", "", "Dispatches pending delivery, as last counted by this node while active; 0 on a standby."))
         clockSkew = registry.makeGauge(
             descriptor: name("clock_skew", "seconds", "This node's clock minus the database's, measured at the lease heartbeat."))
         let httpName = name("http_requests", "total", "HTTP requests answered by this node, by status class.")
-        httpRequests = Dictionary(uniqueKeysWithValues: (1...5).map {
-            ($0, registry.makeCounter(descriptor: httpName, labels: [("code", "\($0)xx")]))
-        })
+        httpRequests = Dictionary(
+            uniqueKeysWithValues: (1...5).map {
+                ($0, registry.makeCounter(descriptor: httpName, labels: [("code", "\($0)xx")]))
+            })
         postgresConnects = counters(
-            name("postgres_connects", "total",
-                 "Connections this node opened to Postgres (first connects and reconnects), by kind; pool connections only when relayed to the primary of a multi-host URL."),
+            name(
+                "postgres_connects", "total",
+                "Connections this node opened to Postgres (first connects and reconnects), by kind; pool connections only when relayed to the primary of a multi-host URL."
+            ),
             "connection", PostgresConnectionKind.allCases)
         postgresPrimaryChanges = registry.makeCounter(
             descriptor: name("postgres_primary_changes", "total", "Times this node found the writable Postgres primary on another host than before."))

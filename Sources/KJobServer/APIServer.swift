@@ -15,16 +15,20 @@ public enum APIServer {
 
     /// Every route, for the OpenAPI drift test. `metrics` is the node's registry (`/metrics`); nil = a fresh one.
     /// The follow-stream cap and the token cache belong to the router: one per node.
-    public static func router(dependencies: APIDependencies, configuration: APIConfiguration,
-                              metrics: KJobMetrics? = nil) -> Router<APIRequestContext> {
+    public static func router(
+        dependencies: APIDependencies, configuration: APIConfiguration,
+        metrics: KJobMetrics? = nil
+    ) -> Router<APIRequestContext> {
         let metrics = metrics ?? KJobMetrics(nodeID: configuration.nodeID, version: "")
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         let system = SystemRoutes(dependencies: dependencies, configuration: configuration, metrics: metrics)
         system.addPublic(to: router)
-        let authenticator = TokenAuthenticator(tokens: dependencies.tokens, settings: .init(
-            cacheTTL: configuration.tokenCacheTTL, maxLookups: configuration.maxTokenLookups, lookupWait: configuration.tokenLookupWait))
+        let authenticator = TokenAuthenticator(
+            tokens: dependencies.tokens,
+            settings: .init(
+                cacheTTL: configuration.tokenCacheTTL, maxLookups: configuration.maxTokenLookups, lookupWait: configuration.tokenLookupWait))
         // Followed logs and the console's live views share the node's stream slots.
         let streams = ConcurrencyLimit(limit: configuration.maxFollowStreams)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(authenticator: authenticator))
@@ -33,8 +37,11 @@ public enum APIServer {
         AuditRoutes(dependencies: dependencies).add(to: v1)
         TokenRoutes(dependencies: dependencies, configuration: configuration, authenticator: authenticator).add(to: v1)
         system.add(to: v1)
-        ConsoleRoutes(console: Console(dependencies: dependencies, configuration: configuration,
-                                       authenticator: authenticator, streams: streams)).add(to: router)
+        ConsoleRoutes(
+            console: Console(
+                dependencies: dependencies, configuration: configuration,
+                authenticator: authenticator, streams: streams)
+        ).add(to: router)
         return router
     }
 
@@ -59,7 +66,10 @@ public enum APIServer {
             let key = try NIOSSLPrivateKey(file: configuration.tlsKey, format: .pem)
             return TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         } catch {
-            throw APIConfigurationError(message: "cannot load http.tls_cert \(configuration.tlsCert) / http.tls_key \(configuration.tlsKey): \(error); both must be PEM files readable by kjobd")
+            throw APIConfigurationError(
+                message:
+                    "cannot load http.tls_cert \(configuration.tlsCert) / http.tls_key \(configuration.tlsKey): \(error); both must be PEM files readable by kjobd"
+            )
         }
     }
 }

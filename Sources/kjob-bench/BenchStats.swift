@@ -18,8 +18,10 @@ struct BenchStats {
 
     /// `{"n", "mean", "p50", "p99", "max"}` with `unit` appended to each key (e.g. `p50_ms`).
     func summary(unit: String) -> [String: Any] {
-        ["n": sorted.count, "mean_\(unit)": mean, "p50_\(unit)": percentile(50), "p99_\(unit)": percentile(99),
-         "max_\(unit)": sorted.last ?? 0]
+        [
+            "n": sorted.count, "mean_\(unit)": mean, "p50_\(unit)": percentile(50), "p99_\(unit)": percentile(99),
+            "max_\(unit)": sorted.last ?? 0
+        ]
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import KJobCore
 import KJobClient
+import KJobCore
 
 /// Options shared by the subcommands that talk to a node's API.
 struct ServerOptions: ParsableArguments {

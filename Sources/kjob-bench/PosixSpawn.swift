@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import KJobCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Bare `posix_spawn` + `waitpid`: the physical floor every run pays, with stdin and stdout on
 /// /dev/null and nothing else (no pipes, no session, no sandbox).
@@ -49,7 +50,10 @@ enum PosixSpawn {
                 if (try? run(argv)) == nil { failures += 1 }
                 times.append((clock.now - began).fractionalMilliseconds)
             }
-            collected.withLock { $0.times += times; $0.failures += failures }
+            collected.withLock {
+                $0.times += times
+                $0.failures += failures
+            }
         }
         let wall = clock.now - start
         let (times, failures) = collected.withLock { ($0.times, $0.failures) }

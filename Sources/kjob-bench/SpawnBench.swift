@@ -28,7 +28,7 @@ struct SpawnBench: AsyncParsableCommand {
             "program": program,
             "floor": BenchStats(sequential.perCall).summary(unit: "ms").merging(
                 ["per_second": Double(count) / sequential.wall.timeInterval]) { $1 },
-            "floor_parallel": ["parallel": parallel, "per_second": Double(count) / concurrent.wall.timeInterval],
+            "floor_parallel": ["parallel": parallel, "per_second": Double(count) / concurrent.wall.timeInterval]
         ]
         var backends: [String: Any] = [:]
         for name in backend {
@@ -43,15 +43,17 @@ struct SpawnBench: AsyncParsableCommand {
         let root = "\(scratch)/\(backend.rawValue)"
         try? FileManager.default.removeItem(atPath: root)
         for dir in ["\(root)/work", "\(root)/logs"] {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: "\(root)/work")
         var logger = Logger(label: "kjob-bench")
         logger.logLevel = .warning
-        let configuration = SandboxConfiguration(workRoot: "\(root)/work", logDir: "\(root)/logs", killGrace: .seconds(2),
-                                                 runAs: runAs.isEmpty || getuid() != 0 ? nil : runAs,
-                                                 daemonEnvironment: ProcessInfo.processInfo.environment)
+        let configuration = SandboxConfiguration(
+            workRoot: "\(root)/work", logDir: "\(root)/logs", killGrace: .seconds(2),
+            runAs: runAs.isEmpty || getuid() != 0 ? nil : runAs,
+            daemonEnvironment: ProcessInfo.processInfo.environment)
         let agents = AgentRegistry([try AgentDefinition(name: "bench", command: [program])])
         let sandbox = SandboxExecutor(configuration: configuration, agents: agents, logger: logger)
         if case .failure(let error) = await sandbox.availability(of: backend) {
@@ -64,8 +66,9 @@ struct SpawnBench: AsyncParsableCommand {
         var firstError = ""
         for index in 0..<(count + 5) {
             let identity = RunIdentity(runID: "r\(index)", job: "bench", scheduledFor: Date(), attempt: 1, epoch: 1)
-            let request = RunRequest(identity: identity, agent: "bench", prompt: "", sandbox: JobSpec.Sandbox(backend: backend),
-                                     timeout: .seconds(30))
+            let request = RunRequest(
+                identity: identity, agent: "bench", prompt: "", sandbox: JobSpec.Sandbox(backend: backend),
+                timeout: .seconds(30))
             let setup = Mutex<Duration?>(nil)
             let handle = RunHandle(onSpawn: { _, duration in setup.withLock { $0 = duration } })
             let began = clock.now

@@ -31,7 +31,8 @@ struct RelaySinkCommand: AsyncParsableCommand {
     func run() async throws {
         if let generate {
             let files = try SinkCertificates().generate(into: generate)
-            print("""
+            print(
+                """
                 wrote \(files.caCert) (+ ca-key.pem), \(files.serverCert) (+ server-key.pem) for localhost/127.0.0.1/::1,
                 \(files.clientCert) (+ client-key.pem), \(files.token), \(files.signingSecret)
                 """)

@@ -19,7 +19,7 @@ struct KJob: AsyncParsableCommand {
             CreateCommand.self, ApplyCommand.self, UpdateCommand.self, ListCommand.self, InspectCommand.self, RunNowCommand.self,
             DisableCommand.self, EnableCommand.self, DeleteCommand.self, RestoreCommand.self, RunsCommand.self, LogsCommand.self,
             CancelCommand.self, BackfillCommand.self, UpcomingCommand.self, ExportCommand.self, AuditCommand.self, StatusCommand.self,
-            CronCommand.self,
+            CronCommand.self
         ])
 
     /// Like the default, but usage errors exit 2 instead of 64.

@@ -82,12 +82,13 @@ struct CheckConfig: AsyncParsableCommand {
     func run() async throws {
         let (config, _) = try options.loadForJobs()
         let lease = config.lease
-        print("config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
-            + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
-            + "server_release \(DurationText.format(lease.serverRelease)) (a silent holder is dropped after "
-            + "\(DurationText.format(lease.release.effectiveRelease))–\(DurationText.format(lease.release.latestRelease))) "
-            + "standby_poll \(DurationText.format(lease.standbyPoll)), pools \(config.postgres.poolSize) + API \(config.postgres.apiPoolSize), "
-            + "require_synchronous \(config.postgres.effectiveRequireSynchronous.rawValue)")
+        print(
+            "config ok: node \(config.node.id), schema \(config.postgres.schema), lock_key \(config.postgres.lockKey), "
+                + "lease heartbeat \(DurationText.format(lease.heartbeat)) timeout \(DurationText.format(lease.timeout)) "
+                + "server_release \(DurationText.format(lease.serverRelease)) (a silent holder is dropped after "
+                + "\(DurationText.format(lease.release.effectiveRelease))–\(DurationText.format(lease.release.latestRelease))) "
+                + "standby_poll \(DurationText.format(lease.standbyPoll)), pools \(config.postgres.poolSize) + API \(config.postgres.apiPoolSize), "
+                + "require_synchronous \(config.postgres.effectiveRequireSynchronous.rawValue)")
     }
 }
 
@@ -126,7 +127,8 @@ struct TokenCreate: AsyncParsableCommand {
             let (token, record) = try await Daemon(config: config, logger: logger)
                 .createToken(name: name, role: role, tenant: tenant, expires: expires, actor: TokenIssuer.localActor())
             let expiry = record.expiresAt.map { ", expires \(RFC3339.format($0, offsetSeconds: 0))" } ?? ""
-            FileHandle.standardError.write(Data("created token \(record.name) (role \(record.role), tenant \(record.tenant ?? "all")\(expiry)); it is shown only now:\n".utf8))
+            FileHandle.standardError.write(
+                Data("created token \(record.name) (role \(record.role), tenant \(record.tenant ?? "all")\(expiry)); it is shown only now:\n".utf8))
             print(token)
         } catch let error as TokenIssueError {
             FileHandle.standardError.write(Data("kjobd token create: \(error)\n".utf8))
@@ -152,11 +154,16 @@ struct TokenList: AsyncParsableCommand {
             print(try TokenListBody.json(tokens))
             return
         }
-        guard !tokens.isEmpty else { print("no tokens"); return }
+        guard !tokens.isEmpty else {
+            print("no tokens")
+            return
+        }
         var table = TextTable(["NAME", "ROLE", "TENANT", "CREATED", "LAST USED", "EXPIRES", "REVOKED"])
         for token in tokens {
-            table.add([token.name, token.role, token.tenant ?? "(all)", time(token.createdAt) ?? "-", time(token.lastUsedAt) ?? "-",
-                       time(token.expiresAt) ?? "-", time(token.revokedAt) ?? "-"])
+            table.add([
+                token.name, token.role, token.tenant ?? "(all)", time(token.createdAt) ?? "-", time(token.lastUsedAt) ?? "-",
+                time(token.expiresAt) ?? "-", time(token.revokedAt) ?? "-"
+            ])
         }
         print(table.rendered, terminator: "")
     }

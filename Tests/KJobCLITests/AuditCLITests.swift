@@ -18,9 +18,14 @@ struct AuditCLITests {
         try await CLIFixture.with { cli in
             let alice = try await Self.token("alice", cli: cli)
             let bob = try await Self.token("bob", cli: cli)
-            #expect(try await cli.run(["create", "--slug", "nightly", "--prompt", "/k-housekeep", "--schedule", "0 9 * * MON", "--agent", "kode"],
-                                      token: alice).status == 0)
-            let file = try cli.writeFile("nightly.toml", """
+            #expect(
+                try await cli.run(
+                    ["create", "--slug", "nightly", "--prompt", "/k-housekeep", "--schedule", "0 9 * * MON", "--agent", "kode"],
+                    token: alice
+                ).status == 0)
+            let file = try cli.writeFile(
+                "nightly.toml",
+                """
                 [job]
                 slug = "nightly"
                 prompt = "/k-housekeep"
@@ -34,9 +39,10 @@ struct AuditCLITests {
             let list = try await cli.run(["list"], token: "viewer")
             #expect(list.stdout.contains("paused (bob)"), "\(list.stdout)")
             let inspect = try await cli.run(["inspect", "nightly"], token: "viewer")
-            #expect(inspect.stdout.contains("paused by bob now: waiting for the vendor fix")
-                        || inspect.stdout.range(of: #"paused by bob \d+s ago: waiting for the vendor fix"#, options: .regularExpression) != nil,
-                    "\(inspect.stdout)")
+            #expect(
+                inspect.stdout.contains("paused by bob now: waiting for the vendor fix")
+                    || inspect.stdout.range(of: #"paused by bob \d+s ago: waiting for the vendor fix"#, options: .regularExpression) != nil,
+                "\(inspect.stdout)")
             #expect(inspect.stdout.contains("owner:       bob"))
             #expect(inspect.stdout.range(of: #"created: .* by alice"#, options: .regularExpression) != nil, "\(inspect.stdout)")
             #expect(inspect.stdout.range(of: #"updated: .* by bob"#, options: .regularExpression) != nil)
@@ -53,15 +59,21 @@ struct AuditCLITests {
             let json = try await cli.run(["audit", "nightly", "--json"], token: "viewer")
             #expect(json.status == 0, "\(json.stderr)")
             let trail = json.array.reversed().map { "\($0["actor"] as? String ?? "?") \($0["action"] as? String ?? "?")" }
-            #expect(trail == ["alice job.create", "bob job.update", "bob job.disable", "alice job.run", "bob run.cancel", "alice job.delete",
-                              "bob job.restore"])
+            #expect(
+                trail == [
+                    "alice job.create", "bob job.update", "bob job.disable", "alice job.run", "bob run.cancel", "alice job.delete",
+                    "bob job.restore"
+                ])
 
             let table = try await cli.run(["audit", "nightly"], token: "viewer")
             let lines = table.stdout.split(separator: "\n").map(String.init)
             #expect(lines.first?.range(of: #"^AT\s+ACTOR\s+ACTION\s+JOB\s+RUN\s+NOTE$"#, options: .regularExpression) != nil, "\(table.stdout)")
             #expect(lines.count == 8)
-            #expect(lines.contains { $0.contains("bob") && $0.contains("job.update") && $0.contains("schedule: 0 9 * * MON → @daily")
-                                     && $0.contains("owner: alice → bob") })
+            #expect(
+                lines.contains {
+                    $0.contains("bob") && $0.contains("job.update") && $0.contains("schedule: 0 9 * * MON → @daily")
+                        && $0.contains("owner: alice → bob")
+                })
             #expect(lines.contains { $0.contains("job.disable") && $0.contains("waiting for the vendor fix") })
             #expect(lines.contains { $0.contains("job.run") && $0.contains(String(runID.prefix(8))) })
 

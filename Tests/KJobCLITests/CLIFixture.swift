@@ -45,14 +45,17 @@ struct CLIFixture: Sendable {
             directory = directory.deletingLastPathComponent()
         }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/kjob"))
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath },
-                            "kjob binary not found (run swift build first): \(candidates.map(\.path))")
+        return try #require(
+            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath },
+            "kjob binary not found (run swift build first): \(candidates.map(\.path))")
     }
 
     /// Runs `kjob` with `arguments`; KJOB_SERVER is this server and KJOB_TOKEN the named token
     /// unless overridden. Waits without blocking a thread (the server runs in this process).
-    func run(_ arguments: [String], token: String? = "admin", server: String? = nil, environment extra: [String: String] = [:],
-             stdin: String? = nil) async throws -> Result {
+    func run(
+        _ arguments: [String], token: String? = "admin", server: String? = nil, environment extra: [String: String] = [:],
+        stdin: String? = nil
+    ) async throws -> Result {
         let process = Process()
         process.executableURL = try extra["KJOB_TEST_EXECUTABLE"].map { URL(fileURLWithPath: $0) } ?? Self.binary()
         process.arguments = arguments
@@ -61,7 +64,8 @@ struct CLIFixture: Sendable {
         environment.merge(extra) { $1 }
         process.environment = environment
         let id = UUID().uuidString
-        let outURL = home.appendingPathComponent("\(id).out"), errURL = home.appendingPathComponent("\(id).err")
+        let outURL = home.appendingPathComponent("\(id).out")
+        let errURL = home.appendingPathComponent("\(id).err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
@@ -80,8 +84,14 @@ struct CLIFixture: Sendable {
         }
         try process.run()
         let status: Int32? = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { for await status in exits { return status }; return nil }
-            group.addTask { try await Task.sleep(for: .seconds(90)); return nil }
+            group.addTask {
+                for await status in exits { return status }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(90))
+                return nil
+            }
             let first = try await group.next() ?? nil
             group.cancelAll()
             return first
@@ -91,8 +101,9 @@ struct CLIFixture: Sendable {
             Issue.record("kjob \(arguments) did not exit within 90 s")
             return Result(status: -1, stdout: "", stderr: "timeout")
         }
-        let result = Result(status: status, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let result = Result(
+            status: status, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
         return result

@@ -18,9 +18,11 @@ struct CLITests {
     @Test("create (flags and -f), apply, list, inspect, with --json shapes")
     func createApplyListInspect() async throws {
         try await CLIFixture.with { cli in
-            let created = try await cli.run(["create", "--slug", "weekly", "--prompt", "/k-housekeep", "--schedule", "0 9 * * MON",
-                                             "--agent", "kode", "--timezone", "Europe/Lisbon", "--timeout", "30m", "--retries", "2",
-                                             "--output", "ops", "--overlap", "queue", "--sandbox", "process"])
+            let created = try await cli.run([
+                "create", "--slug", "weekly", "--prompt", "/k-housekeep", "--schedule", "0 9 * * MON",
+                "--agent", "kode", "--timezone", "Europe/Lisbon", "--timeout", "30m", "--retries", "2",
+                "--output", "ops", "--overlap", "queue", "--sandbox", "process"
+            ])
             #expect(created.status == 0, "\(created.stderr)")
             #expect(created.stdout.contains("created job weekly"))
 
@@ -96,7 +98,10 @@ struct CLITests {
             let runs = try await cli.run(["runs", "probe", "--json"], token: "viewer")
             #expect(runs.status == 0)
             let first = try #require(runs.array.first)
-            for key in ["id", "job", "scheduled_for", "attempt", "status", "reason", "node", "epoch", "started_at", "finished_at", "exit_code", "signal", "dispatch_status"] {
+            for key in [
+                "id", "job", "scheduled_for", "attempt", "status", "reason", "node", "epoch", "started_at", "finished_at", "exit_code", "signal",
+                "dispatch_status"
+            ] {
                 #expect(first.keys.contains(key), "runs --json lacks \(key)")
             }
             #expect(first["id"] as? String == runID)
@@ -121,7 +126,9 @@ struct CLITests {
 
             // A deleted job's runs and logs stay readable by run id.
             let id = try #require(UUID(uuidString: runID))
-            try await cli.sql("INSERT INTO \(unescaped: cli.db.names.schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "kept\n")))")
+            try await cli.sql(
+                "INSERT INTO \(unescaped: cli.db.names.schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "kept\n")))"
+            )
             #expect(try await cli.run(["delete", "probe"]).status == 0)
             #expect(try await cli.run(["inspect", "probe"]).status == 3)
             let kept = try await cli.run(["logs", runID], token: "viewer")
@@ -147,9 +154,14 @@ struct CLITests {
 
     static func finishFirstQueued(cli: CLIFixture, schema: String, outcome: String) async throws {
         let finished = try await poll(timeout: .seconds(60), interval: .milliseconds(50)) {
-            guard let found = try await cli.client.scalar("SELECT id FROM \(unescaped: schema).job_runs WHERE status = 'queued' LIMIT 1",
-                                                          as: UUID.self) else { return false }
-            try await cli.sql("UPDATE \(unescaped: schema).job_runs SET status = \(outcome), started_at = now(), finished_at = now(), exit_code = \(outcome == "succeeded" ? 0 : 3) WHERE id = \(found)")
+            guard
+                let found = try await cli.client.scalar(
+                    "SELECT id FROM \(unescaped: schema).job_runs WHERE status = 'queued' LIMIT 1",
+                    as: UUID.self)
+            else { return false }
+            try await cli.sql(
+                "UPDATE \(unescaped: schema).job_runs SET status = \(outcome), started_at = now(), finished_at = now(), exit_code = \(outcome == "succeeded" ? 0 : 3) WHERE id = \(found)"
+            )
             return true
         }
         #expect(finished != nil, "no queued run appeared within 60 s")
@@ -160,7 +172,9 @@ struct CLITests {
         try await CLIFixture.with { cli in
             let schema = cli.db.names.schema
             try await cli.sql("UPDATE \(unescaped: schema).leader SET epoch = 3, holder = 's.sched-1', since = now(), heartbeat_at = now() WHERE id = 1")
-            try await cli.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('s.sched-1', 'active', 3, now(), 4, 'https://s.sched-1:7070')")
+            try await cli.sql(
+                "INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('s.sched-1', 'active', 3, now(), 4, 'https://s.sched-1:7070')"
+            )
             try await cli.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('s.sched-2', 'standby', now(), 900)")
             let json = try await cli.run(["status", "--json"], token: "viewer")
             #expect(json.status == 0, "\(json.stderr)")
@@ -192,7 +206,9 @@ struct CLITests {
             #expect(repeated.status == 0, "\(repeated.stderr)")
             #expect(repeated.stdout.contains("answered by: \(cli.baseURL)"))
             // POST fails over too when the first node refuses the connection.
-            #expect(try await cli.run(["create", "--slug", "fo", "--prompt", "p", "--schedule", "@daily", "--agent", "kode", "--server", "\(dead),\(cli.baseURL)"]).status == 0)
+            #expect(
+                try await cli.run(["create", "--slug", "fo", "--prompt", "p", "--schedule", "@daily", "--agent", "kode", "--server", "\(dead),\(cli.baseURL)"])
+                    .status == 0)
             let down = try await cli.run(["list", "--server", "\(dead),http://127.0.0.1:2"])
             #expect(down.status == 1)
             #expect(down.stderr.contains("no server could be reached"))
@@ -223,13 +239,15 @@ struct CLITests {
             let id = try #require(UUID(uuidString: runID))
             let schema = cli.db.names.schema
             try await cli.sql("UPDATE \(unescaped: schema).job_runs SET status = 'running', started_at = now() WHERE id = \(id)")
-            try await cli.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "line one\n")))")
+            try await cli.sql(
+                "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "line one\n")))")
             let plain = try await cli.run(["logs", runID], token: "viewer")
             #expect(plain.status == 0)
             #expect(plain.stdout == "line one\n")
             async let followed = cli.run(["logs", "-f", runID], token: "viewer")
             try await Task.sleep(for: .milliseconds(500))
-            try await cli.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 1, 'stdout', \(ByteBuffer(string: "line two\n")))")
+            try await cli.sql(
+                "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 1, 'stdout', \(ByteBuffer(string: "line two\n")))")
             try await cli.sql("UPDATE \(unescaped: schema).job_runs SET status = 'succeeded', finished_at = now() WHERE id = \(id)")
             let result = try await followed
             #expect(result.status == 0, "\(result.stderr)")

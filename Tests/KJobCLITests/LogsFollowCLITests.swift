@@ -16,7 +16,8 @@ struct LogsFollowCLITests {
             let id = try #require(UUID(uuidString: runID))
             let schema = cli.db.names.schema
             func append(_ seq: Int, _ text: String) async throws {
-                try await cli.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), \(seq), 'stdout', \(ByteBuffer(string: text)))")
+                try await cli.sql(
+                    "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), \(seq), 'stdout', \(ByteBuffer(string: text)))")
             }
             try await cli.sql("UPDATE \(unescaped: schema).job_runs SET status = 'running', started_at = now() WHERE id = \(id)")
             try await append(0, "one\n")

@@ -54,7 +54,8 @@ struct OperatorCLITests {
 
     func runCount(_ cli: CLIFixture, _ slug: String) async throws -> Int64? {
         let s = cli.db.names.schema
-        return try await cli.client.scalar("""
+        return try await cli.client.scalar(
+            """
             SELECT count(*) FROM \(unescaped: s).job_runs r JOIN \(unescaped: s).jobs j ON j.id = r.job_id WHERE j.slug = \(slug)
             """, as: Int64.self)
     }
@@ -119,8 +120,9 @@ struct OperatorCLITests {
             }
             let stream = try await cli.run(["export"])
             #expect(stream.status == 0)
-            #expect(stream.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("# --- ") } == ["# --- paused", "# --- plain", "# --- rich", "# --- evil"],
-                    "one marker a job, and the line inside rich's prompt")
+            #expect(
+                stream.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("# --- ") } == ["# --- paused", "# --- plain", "# --- rich", "# --- evil"],
+                "one marker a job, and the line inside rich's prompt")
 
             for round in ["dir", "stdin"] {
                 for slug in slugs { #expect(try await cli.run(["delete", slug]).status == 0) }
@@ -169,7 +171,8 @@ struct OperatorCLITests {
             #expect(mixed.status == 1)
             let results = mixed.array
             #expect(results.map { $0["result"] as? String } == ["failed", "updated", "updated", "failed"], "\(mixed.stdout)")
-            #expect(results.compactMap { $0["file"] as? String }.map { ($0 as NSString).lastPathComponent }
+            #expect(
+                results.compactMap { $0["file"] as? String }.map { ($0 as NSString).lastPathComponent }
                     == ["four.toml", "one.toml", "three.toml", "two.toml"])
 
             let empty = cli.home.appendingPathComponent("empty")

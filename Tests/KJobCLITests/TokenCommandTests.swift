@@ -7,13 +7,15 @@ import Testing
 struct TokenCommandTests {
     static func kjobd(_ arguments: [String], cli: CLIFixture) async throws -> CLIFixture.Result {
         let binary = try CLIFixture.binary().deletingLastPathComponent().appendingPathComponent("kjobd")
-        return try await cli.run(arguments, token: nil, environment: [
-            "KJOB_TEST_EXECUTABLE": binary.path,
-            "KJOBD_POSTGRES_URL": TestDatabase.urlText ?? "",
-            "KJOBD_POSTGRES_SCHEMA": cli.db.names.schema,
-            "KJOBD_NODE_ID": "token-test",
-            "USER": "tester",
-        ])
+        return try await cli.run(
+            arguments, token: nil,
+            environment: [
+                "KJOB_TEST_EXECUTABLE": binary.path,
+                "KJOBD_POSTGRES_URL": TestDatabase.urlText ?? "",
+                "KJOBD_POSTGRES_SCHEMA": cli.db.names.schema,
+                "KJOBD_NODE_ID": "token-test",
+                "USER": "tester"
+            ])
     }
 
     @Test("prints a kjob_ token once, stores only its hash; the token works with its role; bad input exits 2")
@@ -28,7 +30,8 @@ struct TokenCommandTests {
 
             var stored: [UInt8] = []
             for try await hash in try await cli.client.query(
-                "SELECT hash FROM \(unescaped: cli.db.names.schema).api_tokens WHERE name = 'ci'").decode(ByteBuffer.self) {
+                "SELECT hash FROM \(unescaped: cli.db.names.schema).api_tokens WHERE name = 'ci'"
+            ).decode(ByteBuffer.self) {
                 stored = Array(hash.readableBytesView)
             }
             #expect(stored.count == 32)
@@ -49,7 +52,8 @@ struct TokenCommandTests {
         }
     }
 
-    @Test("list shows tokens without their secrets, revoke refuses the token within the lookup cache, --expires is recorded, both are audited under the OS user")
+    @Test(
+        "list shows tokens without their secrets, revoke refuses the token within the lookup cache, --expires is recorded, both are audited under the OS user")
     func listRevokeExpire() async throws {
         try await CLIFixture.with { cli in
             let created = try await Self.kjobd(["token", "create", "--name", "deploy-bot", "--role", "operator", "--expires", "90d"], cli: cli)
@@ -61,8 +65,9 @@ struct TokenCommandTests {
             let table = try await Self.kjobd(["token", "list"], cli: cli)
             #expect(table.status == 0, "\(table.stderr)")
             #expect(table.stdout.hasPrefix("NAME"))
-            #expect(table.stdout.range(of: #"(?m)^deploy-bot\s+operator\s+\(all\)\s+\S+\s+\S+\s+20\S+\s+-$"#, options: .regularExpression) != nil,
-                    "\(table.stdout)")
+            #expect(
+                table.stdout.range(of: #"(?m)^deploy-bot\s+operator\s+\(all\)\s+\S+\s+\S+\s+20\S+\s+-$"#, options: .regularExpression) != nil,
+                "\(table.stdout)")
             #expect(!table.stdout.contains("kjob_"))
             let json = try await Self.kjobd(["token", "list", "--json"], cli: cli)
             let tokens = (json.object["tokens"] as? [[String: Any]]) ?? []

@@ -14,8 +14,9 @@ func at(_ ms: Int64) -> FakeInstant { FakeInstant(ms: ms) }
 
 @Suite("LeaseStateMachine")
 struct LeaseStateMachineTests {
-    let config = Machine.Configuration(heartbeat: .seconds(1), timeout: .seconds(4),
-                                       standbyPoll: .milliseconds(500), reconnectDelay: .milliseconds(500))
+    let config = Machine.Configuration(
+        heartbeat: .seconds(1), timeout: .seconds(4),
+        standbyPoll: .milliseconds(500), reconnectDelay: .milliseconds(500))
 
     /// Connected and holding the lock with epoch 7, acquired by a query sent at t=0.
     func leader() -> Machine {
@@ -66,7 +67,7 @@ struct LeaseStateMachineTests {
         var machine = leader()
         _ = machine.tick(now: at(1000))
         _ = machine.heartbeatSucceeded(sentAt: at(1000), proof: .held, now: at(1900))  // slow reply
-        _ = machine.tick(now: at(2000))                                                  // next beat sent, hangs
+        _ = machine.tick(now: at(2000))  // next beat sent, hangs
         // Deadline is 1000 (send time) + 4000, not 1900 + 4000.
         #expect(machine.deadline == at(5000))
         #expect(machine.tick(now: at(4999)) == [.wait(until: at(5000))])

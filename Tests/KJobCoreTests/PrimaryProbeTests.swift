@@ -4,8 +4,9 @@ import Testing
 /// Which server kjobd uses, and what it demands of its replication (issue #16).
 @Suite("PrimaryProbe")
 struct PrimaryProbeTests {
-    let synchronous = PrimaryProbe(inRecovery: false, transactionReadOnly: false,
-                                   synchronousStandbyNames: "\"pg2\"", synchronousCommit: "on")
+    let synchronous = PrimaryProbe(
+        inRecovery: false, transactionReadOnly: false,
+        synchronousStandbyNames: "\"pg2\"", synchronousCommit: "on")
 
     @Test("a synchronous primary is used under every requirement")
     func synchronousPrimary() {
@@ -20,9 +21,15 @@ struct PrimaryProbeTests {
         var readOnly = synchronous
         readOnly.transactionReadOnly = true
         for requirement in ReplicationRequirement.allCases {
-            guard case .skip(.readOnly, let detail) = standby.verdict(requirement: requirement) else { Issue.record("standby used"); continue }
+            guard case .skip(.readOnly, let detail) = standby.verdict(requirement: requirement) else {
+                Issue.record("standby used")
+                continue
+            }
             #expect(detail.contains("recovery"))
-            guard case .skip(.readOnly, let why) = readOnly.verdict(requirement: requirement) else { Issue.record("read-only used"); continue }
+            guard case .skip(.readOnly, let why) = readOnly.verdict(requirement: requirement) else {
+                Issue.record("read-only used")
+                continue
+            }
             #expect(why.contains("transaction_read_only"))
         }
     }
@@ -35,10 +42,16 @@ struct PrimaryProbeTests {
         localCommit.synchronousCommit = "local"
         for probe in [noStandby, localCommit] {
             #expect(!probe.replicatesSynchronously)
-            guard case .skip(.asynchronous, let message) = probe.verdict(requirement: .refuse) else { Issue.record("not refused"); continue }
+            guard case .skip(.asynchronous, let message) = probe.verdict(requirement: .refuse) else {
+                Issue.record("not refused")
+                continue
+            }
             #expect(message.contains("synchronous_mode: true"))
             #expect(message.contains("require_synchronous"))
-            guard case .useWithWarning(let warning) = probe.verdict(requirement: .warn) else { Issue.record("no warning"); continue }
+            guard case .useWithWarning(let warning) = probe.verdict(requirement: .warn) else {
+                Issue.record("no warning")
+                continue
+            }
             #expect(warning == message)
             #expect(probe.verdict(requirement: .off) == .use)
         }

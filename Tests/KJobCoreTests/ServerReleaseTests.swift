@@ -38,7 +38,9 @@ struct ServerReleaseTests {
         #expect(!release.admits(timeout: .seconds(6)))
     }
 
-    @Test("no mechanism fires before server_release, and keepalives at most 1 s after it", arguments: Array(stride(from: 1000, through: 30_000, by: 137)) + [1001, 1999, 2000, 4500, 6000, 86_400_000])
+    @Test(
+        "no mechanism fires before server_release, and keepalives at most 1 s after it",
+        arguments: Array(stride(from: 1000, through: 30_000, by: 137)) + [1001, 1999, 2000, 4500, 6000, 86_400_000])
     func neverUndershoots(releaseMs: Int) {
         let release = ServerRelease(.milliseconds(releaseMs))
         #expect(release.effectiveRelease >= .milliseconds(releaseMs))

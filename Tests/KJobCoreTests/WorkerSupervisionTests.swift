@@ -32,8 +32,9 @@ struct WorkerSupervisionTests {
 struct CappedBackoffTests {
     @Test func doublesFromInitialUpToMaximum() {
         let backoff = CappedBackoff(initial: .milliseconds(200), maximum: .seconds(5))
-        #expect((0...7).map { backoff.delay(afterFailures: $0) }
-            == [0, 200, 400, 800, 1600, 3200, 5000, 5000].map { Duration.milliseconds($0) })
+        #expect(
+            (0...7).map { backoff.delay(afterFailures: $0) }
+                == [0, 200, 400, 800, 1600, 3200, 5000, 5000].map { Duration.milliseconds($0) })
         #expect(backoff.delay(afterFailures: 10_000) == .seconds(5))
         #expect(CappedBackoff(initial: .seconds(3), maximum: .seconds(1)).delay(afterFailures: 2) == .seconds(3), "a maximum below initial is raised to it")
     }

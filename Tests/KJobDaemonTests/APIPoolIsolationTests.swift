@@ -17,14 +17,17 @@ struct APIPoolIsolationTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await db.withClient { client in
             let schema = db.names.schema
-            let node = try KJobdProcess(node: "f", db: db, extra: [
-                "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-                "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work",
-                "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs",
-            ])
-            try #require(try await poll(timeout: .seconds(30)) {
-                try await client.scalar("SELECT COALESCE(holder, '') FROM \(unescaped: schema).leader", as: String.self) == "f"
-            } != nil, "the node never became active:\n\(node.log)")
+            let node = try KJobdProcess(
+                node: "f", db: db,
+                extra: [
+                    "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                    "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work",
+                    "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs"
+                ])
+            try #require(
+                try await poll(timeout: .seconds(30)) {
+                    try await client.scalar("SELECT COALESCE(holder, '') FROM \(unescaped: schema).leader", as: String.self) == "f"
+                } != nil, "the node never became active:\n\(node.log)")
             let base = try #require(try await nodeAPIURL(client, db, node: "f"))
 
             // Every token lookup now blocks: a transaction here holds the token table locked against
@@ -44,7 +47,8 @@ struct APIPoolIsolationTests {
                     }
                     // Wait until the flood is at the database, stuck on the lock.
                     let stuck = try await poll(timeout: .seconds(30)) {
-                        try await client.scalar("""
+                        try await client.scalar(
+                            """
                             SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
                              WHERE c.relname = 'api_tokens' AND c.relnamespace = \(schema)::regnamespace AND NOT l.granted
                             """, as: Int64.self) ?? 0 >= 1
@@ -55,7 +59,8 @@ struct APIPoolIsolationTests {
                     let job = try await db.createJob(client, slug: "under-flood", script: "echo ok")
                     try await client.query("UPDATE \(unescaped: schema).jobs SET next_fire_at = now(), updated_at = now() WHERE id = \(job)")
                     let finished = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
-                        try await client.scalar("""
+                        try await client.scalar(
+                            """
                             SELECT count(*) FROM \(unescaped: schema).job_runs WHERE job_id = \(job) AND status = 'succeeded'
                             """, as: Int64.self) == 1
                     }

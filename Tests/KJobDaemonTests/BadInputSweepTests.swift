@@ -1,10 +1,11 @@
 import Foundation
 import KJobCore
-@testable import KJobDaemon
 import KJobStore
 import KJobTestSupport
 import PostgresNIO
 import Testing
+
+@testable import KJobDaemon
 
 /// Hostile and broken jobs against a live executor: each ends with a recorded status (and its dispatch
 /// when it has an output), a clear error where one applies, and the node keeps running jobs.
@@ -23,7 +24,7 @@ struct BadInputSweepTests {
         Case(slug: "prints-one-gib", prompt: "head -c 1073741824 /dev/zero"),
         Case(slug: "one-long-line", prompt: #"head -c 5242880 /dev/zero | tr '\000' x"#),
         Case(slug: "closes-stdout-early", prompt: "exec 1>&- 2>&-; sleep 1; exit 0"),
-        Case(slug: "hostile-prompt", agent: "echo", prompt: #"$(touch "$HOME/../../pwned"); `id`; rm -rf / --no-preserve-root #'"\"#),
+        Case(slug: "hostile-prompt", agent: "echo", prompt: #"$(touch "$HOME/../../pwned"); `id`; rm -rf / --no-preserve-root #'"\"#)
     ]
 
     static func spec(_ c: Case) throws -> JobSpec {
@@ -54,7 +55,8 @@ struct BadInputSweepTests {
             let runs = RunsRepository(context)
             var started: [(Case, UUID)] = []
             for c in Self.outputs {
-                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(c), mode: .create, now: Date(), actor: "alice") else {
+                guard case .created(let job) = try await jobs.write(tenant: "default", spec: try Self.spec(c), mode: .create, now: Date(), actor: "alice")
+                else {
                     Issue.record("\(c) not created")
                     continue
                 }
@@ -66,8 +68,9 @@ struct BadInputSweepTests {
                 #expect(status == "succeeded", "\(c) ended \(status): \(reason)")
                 let dispatches = try await runs.dispatches(runID: id)
                 #expect(dispatches.count == 1, "\(c): the run's result is in the outbox once")
-                let payload = try #require(try await h.client.scalar(
-                    "SELECT payload::text FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(id)", as: String.self))
+                let payload = try #require(
+                    try await h.client.scalar(
+                        "SELECT payload::text FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(id)", as: String.self))
                 #expect(!payload.contains("\\u0000"), "\(c): no NUL reaches the dispatch body")
                 #expect(payload.utf8.count < 64 << 10, "\(c): the dispatch body is a bounded tail, not the output")
             }
@@ -90,13 +93,18 @@ struct BadInputSweepTests {
             #expect(!FileManager.default.fileExists(atPath: "\(h.root)/work/pwned"))
 
             // Still healthy: an ordinary job runs after all of that.
-            guard case .created(let plain) = try await jobs.write(tenant: "default", spec: try JobSpec(toml: """
-                [job]
-                slug = "plain"
-                agent = "sh"
-                prompt = "echo ok"
-                schedule = "@every 1d"
-                """), mode: .create, now: Date(), actor: "alice") else {
+            guard
+                case .created(let plain) = try await jobs.write(
+                    tenant: "default",
+                    spec: try JobSpec(
+                        toml: """
+                            [job]
+                            slug = "plain"
+                            agent = "sh"
+                            prompt = "echo ok"
+                            schedule = "@every 1d"
+                            """), mode: .create, now: Date(), actor: "alice")
+            else {
                 Issue.record("plain job not created")
                 return
             }
@@ -107,18 +115,20 @@ struct BadInputSweepTests {
 
     /// Each hostile spec is refused before anything is stored, with an error that names its field (a
     /// NUL escape is refused by the TOML preflight, which names its line and column).
-    @Test("hostile env, slug and prompt values are refused naming the field", arguments: [
-        ("env", #"env = { LD_PRELOAD = "/tmp/x.so" }"#, "job.env.LD_PRELOAD"),
-        ("env", #"env = { LD_LIBRARY_PATH = "/tmp" }"#, "job.env.LD_LIBRARY_PATH"),
-        ("env", #"env = { KJOB_EPOCH = "999" }"#, "job.env.KJOB_EPOCH"),
-        ("env", #"env = { "A=B" = "x" }"#, "job.env"),
-        ("env", #"env = { OK = "a\u0000b" }"#, "NUL characters cannot be passed"),
-        ("slug", #"slug = "../../etc/passwd""#, "job.slug"),
-        ("slug", #"slug = "UPPER""#, "job.slug"),
-        ("slug", #"slug = "-leading-dash""#, "job.slug"),
-        ("prompt", #"prompt = "a\u0000b""#, "NUL characters cannot be passed"),
-        ("prompt", #"prompt = "   ""#, "job.prompt"),
-    ])
+    @Test(
+        "hostile env, slug and prompt values are refused naming the field",
+        arguments: [
+            ("env", #"env = { LD_PRELOAD = "/tmp/x.so" }"#, "job.env.LD_PRELOAD"),
+            ("env", #"env = { LD_LIBRARY_PATH = "/tmp" }"#, "job.env.LD_LIBRARY_PATH"),
+            ("env", #"env = { KJOB_EPOCH = "999" }"#, "job.env.KJOB_EPOCH"),
+            ("env", #"env = { "A=B" = "x" }"#, "job.env"),
+            ("env", #"env = { OK = "a\u0000b" }"#, "NUL characters cannot be passed"),
+            ("slug", #"slug = "../../etc/passwd""#, "job.slug"),
+            ("slug", #"slug = "UPPER""#, "job.slug"),
+            ("slug", #"slug = "-leading-dash""#, "job.slug"),
+            ("prompt", #"prompt = "a\u0000b""#, "NUL characters cannot be passed"),
+            ("prompt", #"prompt = "   ""#, "job.prompt")
+        ])
     func hostileSpecs(field: String, line: String, location: String) throws {
         var lines = ["slug = \"victim\"", "agent = \"sh\"", "prompt = \"true\"", "schedule = \"@every 1d\""]
         lines.removeAll { $0.hasPrefix(field + " ") }

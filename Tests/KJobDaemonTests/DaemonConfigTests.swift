@@ -57,16 +57,18 @@ struct DaemonConfigTests {
             [dispatch]
             batch_size = 4
             """
-        let config = try DaemonConfig.parse(toml: toml, environment: [
-            "KJOBD_DISPATCH_BATCH_SIZE": "16",
-            "KJOBD_LEASE_TIMEOUT": "3s",
-            "KJOBD_POSTGRES_URL": "postgres://kjob:pw@127.0.0.1:5433/kjob",
-            "KJOBD_POSTGRES_LOCK_KEY": "42",
-            "KJOBD_LEASE_SERVER_RELEASE": "5s",
-            "KJOBD_EXECUTOR_MAX_LOG_BYTES": "1MiB",
-            "KJOBD_AGENTS_SHELL_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-            "PATH": "/usr/bin",
-        ])
+        let config = try DaemonConfig.parse(
+            toml: toml,
+            environment: [
+                "KJOBD_DISPATCH_BATCH_SIZE": "16",
+                "KJOBD_LEASE_TIMEOUT": "3s",
+                "KJOBD_POSTGRES_URL": "postgres://kjob:pw@127.0.0.1:5433/kjob",
+                "KJOBD_POSTGRES_LOCK_KEY": "42",
+                "KJOBD_LEASE_SERVER_RELEASE": "5s",
+                "KJOBD_EXECUTOR_MAX_LOG_BYTES": "1MiB",
+                "KJOBD_AGENTS_SHELL_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                "PATH": "/usr/bin"
+            ])
         #expect(config.node.id == "s.sched-1")
         #expect(config.lease.heartbeat == .milliseconds(500))
         #expect(config.lease.timeout == .seconds(3))
@@ -96,7 +98,7 @@ struct DaemonConfigTests {
         ("[postgres]\nschema = \"Robert'); DROP\"", "postgres.schema"),
         ("[agents.kode]\ncommand = []", "agents.kode.command"),
         ("top = 1", "top"),
-        ("[lease\n", "line"),
+        ("[lease\n", "line")
     ])
     func badFilesNameTheKey(toml: String, location: String) {
         #expect {
@@ -112,7 +114,7 @@ struct DaemonConfigTests {
         ("KJOBD_NOPE_X", "1"),
         ("KJOBD_POSTGRES_POOL_SIZE", "eight"),
         ("KJOBD_LEASE_TIMEOUT", "3"),
-        ("KJOBD_AGENTS_KODE_COMMAND", "kode"),
+        ("KJOBD_AGENTS_KODE_COMMAND", "kode")
     ])
     func badEnvironmentNamesTheVariable(name: String, value: String) {
         #expect {

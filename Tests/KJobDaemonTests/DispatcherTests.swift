@@ -1,6 +1,5 @@
 import Foundation
 import KJobCore
-@testable import KJobDaemon
 import KJobRelay
 import KJobRelaySink
 import KJobStore
@@ -9,13 +8,18 @@ import Logging
 import PostgresNIO
 import Testing
 
+@testable import KJobDaemon
+
 /// A finished run with one outbox row (payload as RunQueue writes it), inserted directly.
-func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase, slug: String, channel: String = "ops") async throws -> (run: UUID, dispatch: UUID) {
+func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase, slug: String, channel: String = "ops") async throws -> (
+    run: UUID, dispatch: UUID
+) {
     let job = try await db.createJob(client, slug: slug, script: "true")
     let run = UUID()
     let dispatch = UUID()
     let now = Date()
-    try await client.query("""
+    try await client.query(
+        """
         INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, started_at, finished_at)
         VALUES (\(run), \(job), \(now), \("manual:" + run.uuidString.lowercased()), true, 1, 'succeeded', now(), now(), now())
         """)
@@ -23,7 +27,8 @@ func insertFinishedRunWithDispatch(_ client: PostgresClient, _ db: TestDatabase,
         channel: channel, job: slug, runID: run.uuidString.lowercased(), scheduledFor: now, attempt: 1, outcome: .succeeded, exitCode: 0,
         startedAt: now, finishedAt: now, stdout: "ok\n", publicURL: "")
     let json = String(decoding: try payload.jsonData(), as: UTF8.self)
-    try await client.query("""
+    try await client.query(
+        """
         INSERT INTO \(unescaped: db.names.schema).dispatches (id, run_id, channel, payload) VALUES (\(dispatch), \(run), \(channel), \(json)::jsonb)
         """)
     return (run, dispatch)
@@ -39,17 +44,21 @@ struct DispatchRow: Sendable {
 
 func dispatchRow(_ client: PostgresClient, _ db: TestDatabase, _ id: UUID) async throws -> DispatchRow? {
     var row: DispatchRow?
-    for try await (status, attempts, lastError, httpStatus, deliveredAt) in try await client.query("""
+    for try await (status, attempts, lastError, httpStatus, deliveredAt) in try await client.query(
+        """
         SELECT status, attempts, last_error, last_http_status, delivered_at FROM \(unescaped: db.names.schema).dispatches WHERE id = \(id)
-        """).decode((String, Int, String?, Int?, Date?).self) {
+        """
+    ).decode((String, Int, String?, Int?, Date?).self) {
         row = DispatchRow(status: status, attempts: attempts, lastError: lastError, lastHTTPStatus: httpStatus, deliveredAt: deliveredAt)
     }
     return row
 }
 
 /// Waits (bounded) until the dispatch reaches `status`.
-func waitForDispatch(_ client: PostgresClient, _ db: TestDatabase, _ id: UUID, _ status: String,
-                     timeout: Duration = .seconds(30)) async throws -> DispatchRow {
+func waitForDispatch(
+    _ client: PostgresClient, _ db: TestDatabase, _ id: UUID, _ status: String,
+    timeout: Duration = .seconds(30)
+) async throws -> DispatchRow {
     var last: DispatchRow?
     let reached = try await poll(timeout: timeout) {
         last = try await dispatchRow(client, db, id)
@@ -70,18 +79,21 @@ func withTLSSink<T: Sendable>(_ body: @Sendable (RelaySink, SinkCertificates.Fil
 
 /// Runs a dispatcher under `epoch` (woken by the dispatch NOTIFY; its poll is 30 s so that
 /// prompt deliveries prove the wake-up) for the span of `body`.
-func withDispatcher(_ client: PostgresClient, _ db: TestDatabase, relay: RelayConfiguration, epoch: Int64 = 1,
-                    policy: DeliveryPolicy = DeliveryPolicy(baseDelay: 0.05, maxDelay: 0.2),
-                    _ body: @Sendable () async throws -> Void) async throws {
+func withDispatcher(
+    _ client: PostgresClient, _ db: TestDatabase, relay: RelayConfiguration, epoch: Int64 = 1,
+    policy: DeliveryPolicy = DeliveryPolicy(baseDelay: 0.05, maxDelay: 0.2),
+    _ body: @Sendable () async throws -> Void
+) async throws {
     var logger = Logger(label: "kjob.dispatcher.test")
     logger.logLevel = .warning
     var configuration = Dispatcher.Configuration()
     configuration.pollInterval = .seconds(30)
     configuration.policy = policy
     let wake = Observed<UInt64>(0)
-    let dispatcher = Dispatcher(configuration: configuration, relay: relay,
-                                       queue: DispatchOutbox(client: client, names: db.names, logger: logger),
-                                       wake: wake, now: { Date() }, logger: logger)
+    let dispatcher = Dispatcher(
+        configuration: configuration, relay: relay,
+        queue: DispatchOutbox(client: client, names: db.names, logger: logger),
+        wake: wake, now: { Date() }, logger: logger)
     let listener = NotificationListener(url: db.url, channels: [db.names.dispatchesChannel], applicationName: "kjob-test-listen", logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await listener.run { _, _ in wake.update { $0 &+= 1 } } }
@@ -104,8 +116,9 @@ struct DispatcherTests {
                     let job = try await h.db.createJob(h.client, slug: "report", script: "echo all good", targets: [("ops", [])])
                     let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed"]) == "succeeded")
-                    let id = try #require(try await h.client.scalar(
-                        "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
+                    let id = try #require(
+                        try await h.client.scalar(
+                            "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
                     let row = try await waitForDispatch(h.client, h.db, id, "delivered", timeout: .seconds(20))
                     #expect(row.attempts == 1)
                     #expect(row.lastHTTPStatus == 200)

@@ -6,20 +6,21 @@ import Testing
 @Suite("DaemonConfig: [executor] and [agents] onto the sandbox")
 struct ExecutorConfigTests {
     @Test func executorSectionMapsOntoTheSandbox() throws {
-        let config = try DaemonConfig.parse(toml: """
-            [executor]
-            max_parallel = 3
-            log_dir = "/srv/kjob/logs"
-            max_log_bytes = "2MiB"
-            kill_grace = "750ms"
-            run_as = "kjob-run"
-            work_dir = "/srv/kjob/work"
-            [agents.shell]
-            command = ["/bin/sh", "-c", "{prompt}"]
-            [sandbox]
-            keep_workdir = "always"
-            env_allow = ["PATH"]
-            """)
+        let config = try DaemonConfig.parse(
+            toml: """
+                [executor]
+                max_parallel = 3
+                log_dir = "/srv/kjob/logs"
+                max_log_bytes = "2MiB"
+                kill_grace = "750ms"
+                run_as = "kjob-run"
+                work_dir = "/srv/kjob/work"
+                [agents.shell]
+                command = ["/bin/sh", "-c", "{prompt}"]
+                [sandbox]
+                keep_workdir = "always"
+                env_allow = ["PATH"]
+                """)
         let sandbox = try config.sandboxConfiguration(daemonEnvironment: ["PATH": "/bin", "KJOBD_POSTGRES_URL": "postgres://secret"])
         #expect(config.executor.maxParallel == 3)
         #expect(sandbox.workRoot == "/srv/kjob/work")
@@ -81,7 +82,7 @@ struct ExecutorConfigTests {
         ("[sandbox]\nlog_dir = \"/x\"", "sandbox.log_dir"),
         ("[sandbox]\nwork_dir = \"/x\"", "sandbox.work_dir"),
         ("[sandbox]\nkill_grace = \"1s\"", "sandbox.kill_grace"),
-        ("[sandbox]\nkeep_workdir = \"sometimes\"", "[sandbox]"),
+        ("[sandbox]\nkeep_workdir = \"sometimes\"", "[sandbox]")
     ])
     func badExecutorSettingsNameTheKey(_ toml: String, _ location: String) {
         #expect {

@@ -18,7 +18,8 @@ struct FailoverTests {
 
     /// Backends holding the lease lock right now.
     func lockHolders(_ client: PostgresClient, _ db: TestDatabase) async throws -> Int64 {
-        try await client.scalar("""
+        try await client.scalar(
+            """
             SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
                AND classid = ((\(db.lockKey)::bigint >> 32) & 4294967295)::oid AND objid = (\(db.lockKey)::bigint & 4294967295)::oid
             """, as: Int64.self) ?? 0
@@ -36,7 +37,8 @@ struct FailoverTests {
             }
             // A job firing every second across the crash (the real cron engine).
             let job = UUID()
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule, next_fire_at)
                 VALUES (\(job), 'every-second', '', '* * * * * *', date_trunc('second', now()) + interval '1 second')
                 """)
@@ -59,13 +61,16 @@ struct FailoverTests {
             try await Task.sleep(for: .seconds(2))
             try await client.query("UPDATE \(unescaped: db.names.schema).jobs SET enabled = false, next_fire_at = NULL WHERE id = \(job)")
             var seconds: [Date] = []
-            for try await at in try await client.query("SELECT scheduled_for FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) ORDER BY 1").decode(Date.self) {
+            for try await at in try await client.query("SELECT scheduled_for FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) ORDER BY 1")
+                .decode(Date.self)
+            {
                 seconds.append(at)
             }
             let span = Int((seconds.last ?? .distantPast).timeIntervalSince(seconds.first ?? .distantPast).rounded()) + 1
             #expect(seconds.count == span, "fires were lost or duplicated: \(seconds.count) runs over \(span) seconds")
             #expect(Set(seconds).count == seconds.count)
-            #expect(try await client.scalar("SELECT count(DISTINCT epoch) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) == 2)
+            #expect(
+                try await client.scalar("SELECT count(DISTINCT epoch) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)", as: Int64.self) == 2)
         }
     }
 
@@ -113,7 +118,8 @@ struct FailoverTests {
 
             // A fire comes due just as the old active thaws: it must be materialized once, by b.
             let job = UUID()
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule, next_fire_at)
                 VALUES (\(job), 'thaw', '', '@once 2026-01-01T00:00:00Z', now())
                 """)
@@ -144,19 +150,23 @@ struct FailoverTests {
         let root = "/tmp/kjob-failover-cancel-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try await KJobdPair.with(environment: { name in [
-            "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-            "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
-            "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
-            "KJOBD_EXECUTOR_KILL_GRACE": "1s",
-        ]}) { pair in
+        try await KJobdPair.with(environment: { name in
+            [
+                "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+                "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+                "KJOBD_EXECUTOR_KILL_GRACE": "1s"
+            ]
+        }) { pair in
             let (db, client) = (pair.db, pair.client)
-            let job = try await db.createJob(client, slug: "cancel-across", script: "echo started; sleep 20",
-                                               spec: ["retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
+            let job = try await db.createJob(
+                client, slug: "cancel-across", script: "echo started; sleep 20",
+                spec: ["retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
             let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
             let running = try await poll(timeout: .seconds(30)) {
-                try await client.scalar("SELECT node FROM \(unescaped: db.names.schema).job_runs WHERE id = \(run) AND status = 'running'",
-                                        as: String.self) == "a"
+                try await client.scalar(
+                    "SELECT node FROM \(unescaped: db.names.schema).job_runs WHERE id = \(run) AND status = 'running'",
+                    as: String.self) == "a"
             }
             try #require(running != nil, "a never started the run")
             let before = try await pair.leader()
@@ -172,8 +182,10 @@ struct FailoverTests {
             }
             try #require(ended != nil, "the run stayed running")
             #expect(status == "cancelled")
-            #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)",
-                                            as: Int64.self) == 1, "a cancelled run is not retried")
+            #expect(
+                try await client.scalar(
+                    "SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job)",
+                    as: Int64.self) == 1, "a cancelled run is not retried")
         }
     }
 
@@ -182,7 +194,8 @@ struct FailoverTests {
             let (db, client) = (pair.db, pair.client)
             // listen = 127.0.0.1:0: each node records the port it actually bound, for `kjob status`.
             let urls = try await poll(timeout: .seconds(15)) {
-                try await client.scalar("""
+                try await client.scalar(
+                    """
                     SELECT count(*) FROM \(unescaped: db.names.schema).nodes
                      WHERE http_url ~ '^http://127\\.0\\.0\\.1:[1-9][0-9]*$'
                     """, as: Int64.self) == 2

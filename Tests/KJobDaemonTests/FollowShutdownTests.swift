@@ -18,14 +18,16 @@ struct FollowShutdownTests {
             // A run that stays queued for an hour: following it never ends by itself.
             let (job, run) = (UUID(), UUID())
             try await client.query("INSERT INTO \(unescaped: schema).jobs (id, slug, spec, schedule) VALUES (\(job), 'waits', '', '@every 1h')")
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, not_before)
                 VALUES (\(run), \(job), now(), 'manual:waits', true, 1, 'queued', now(), now() + interval '1 hour')
                 """)
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
-                let response = try await http.execute(authorizedGET("\(base)/v1/runs/\(run.uuidString.lowercased())/log?follow=1", token: token),
-                                                      timeout: .seconds(120))
+                let response = try await http.execute(
+                    authorizedGET("\(base)/v1/runs/\(run.uuidString.lowercased())/log?follow=1", token: token),
+                    timeout: .seconds(120))
                 #expect(response.status == .ok)
                 let before = try await pair.leader()
                 let signalled = ContinuousClock.now

@@ -1,9 +1,10 @@
 import Foundation
-@testable import KJobDaemon
 import KJobStore
 import KJobTestSupport
 import PostgresNIO
 import Testing
+
+@testable import KJobDaemon
 
 /// An active frozen between its fencing check (`FOR KEY SHARE` on the leader row) and COMMIT
 /// must not hold up the standby's epoch bump, and its write must never land (issue #12 item 2).
@@ -14,8 +15,9 @@ struct FrozenFenceTakeoverTests {
             let (db, client) = (pair.db, pair.client)
             // The pool the active node opens, built from the same settings the pair runs with.
             let config = try DaemonConfig.parse(toml: "", environment: KJobdProcess.environment(node: "a", db: db))
-            let pool = PostgresClient(configuration: try Daemon(config: config, logger: db.logger).leaderPoolConfiguration(),
-                                      backgroundLogger: db.logger)
+            let pool = PostgresClient(
+                configuration: try Daemon(config: config, logger: db.logger).leaderPoolConfiguration(),
+                backgroundLogger: db.logger)
             let marker = UUID()
             let before = try await pair.leader()
             let (took, committed) = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -24,7 +26,8 @@ struct FrozenFenceTakeoverTests {
                 return try await pool.withConnection { connection in
                     try await connection.query("BEGIN", logger: db.logger)
                     try await Fencing.check(epoch: before.epoch, operation: "frozen-test", names: db.names, on: connection, logger: db.logger)
-                    try await connection.query("""
+                    try await connection.query(
+                        """
                         INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule) VALUES (\(marker), 'frozen-write', '', '@every 1h')
                         """, logger: db.logger)
                     // The active freezes here, its fenced transaction open and idle.

@@ -1,6 +1,5 @@
 import Foundation
 import KJobCore
-@testable import KJobDaemon
 import KJobRelay
 import KJobRelaySink
 import KJobStore
@@ -8,23 +7,26 @@ import KJobTestSupport
 import PostgresNIO
 import Testing
 
+@testable import KJobDaemon
+
 /// Delete and disable against a live executor: no run of a removed job is left untracked, queued work
 /// is cancelled with the actor's name, and what was already produced (runs, logs, dispatches) stays.
 @Suite("Job delete and disable with runs in flight", .enabled(if: TestDatabase.available))
 struct JobRemovalTests {
     /// The first run of the job exits at once; every later one records its pid and sleeps.
     static func spec(slug: String, root: String) throws -> JobSpec {
-        try JobSpec(toml: """
-            [job]
-            slug = "\(slug)"
-            agent = "sh"
-            prompt = '''if [ -f "$MARK" ]; then echo $$ > "$PIDS/$KJOB_RUN_ID"; exec sleep 600; else touch "$MARK"; echo first; fi'''
-            schedule = "@every 1d"
-            overlap = "allow"
-            timeout = "10m"
-            output = { channel = "alerts" }
-            env = { MARK = "\(root)/\(slug).mark", PIDS = "\(root)/pids" }
-            """)
+        try JobSpec(
+            toml: """
+                [job]
+                slug = "\(slug)"
+                agent = "sh"
+                prompt = '''if [ -f "$MARK" ]; then echo $$ > "$PIDS/$KJOB_RUN_ID"; exec sleep 600; else touch "$MARK"; echo first; fi'''
+                schedule = "@every 1d"
+                overlap = "allow"
+                timeout = "10m"
+                output = { channel = "alerts" }
+                env = { MARK = "\(root)/\(slug).mark", PIDS = "\(root)/pids" }
+                """)
     }
 
     static func pid(of run: UUID, root: String) throws -> pid_t? {
@@ -82,8 +84,9 @@ struct JobRemovalTests {
                 #expect(try await runs.dispatches(runID: finished.id).map(\.status) == ["pending"])
                 #expect(!(try await runs.logChunks(runID: finished.id, afterSeq: -1, limit: 10)).isEmpty)
                 // The dispatcher (started only now) still delivers it, once.
-                let dispatch = try #require(try await h.client.scalar(
-                    "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(finished.id)", as: UUID.self))
+                let dispatch = try #require(
+                    try await h.client.scalar(
+                        "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(finished.id)", as: UUID.self))
                 try await withDispatcher(h.client, h.db, relay: files.clientConfiguration(port: sink.port, token: true)) {
                     _ = try await waitForDispatch(h.client, h.db, dispatch, "delivered")
                 }
@@ -94,8 +97,11 @@ struct JobRemovalTests {
                 #expect(try await jobs.get(tenant: "default", slug: "doomed") == nil)
                 #expect(try await jobs.page(tenant: "default", after: nil, limit: 10).jobs.isEmpty)
                 #expect(try await jobs.delete(tenant: "default", slug: "doomed", actor: "alice") == false)
-                guard case .created(let again) = try await jobs.write(tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
-                                                                       mode: .create, now: Date(), actor: "alice") else {
+                guard
+                    case .created(let again) = try await jobs.write(
+                        tenant: "default", spec: try Self.spec(slug: "doomed", root: h.root),
+                        mode: .create, now: Date(), actor: "alice")
+                else {
                     Issue.record("the slug of a deleted job could not be reused")
                     return
                 }

@@ -17,8 +17,9 @@ struct LeaseServiceTests {
                 session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(15), connectTimeout: connectTimeout),
                 // Far looser than production: under a loaded 2-core box a heartbeat may stall for
                 // seconds, and this test must see the demotions it causes, not heartbeat timeouts.
-                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(10), standbyPoll: .milliseconds(300),
-                               reconnectDelay: .milliseconds(300))),
+                machine: .init(
+                    heartbeat: .milliseconds(500), timeout: .seconds(10), standbyPoll: .milliseconds(300),
+                    reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
 
@@ -68,8 +69,9 @@ struct LeaseServiceTests {
                         b.leadership.role == .standby
                     }
                     #expect(bDemoted != nil, "b still thinks it is active after its backend was terminated")
-                    #expect([.heartbeatFailed, .connectionLost, .heartbeatTimeout].contains { Self.demotions(b, $0) >= 1 },
-                            "b's demotion is counted with a connection reason")
+                    #expect(
+                        [.heartbeatFailed, .connectionLost, .heartbeatTimeout].contains { Self.demotions(b, $0) >= 1 },
+                        "b's demotion is counted with a connection reason")
                     let roles = [a.leadership.role, b.leadership.role]
                     #expect(roles.filter { $0 != .standby }.count == 1)
                 } catch {
@@ -96,8 +98,9 @@ extension LeaseServiceTests {
         let logs = LogCapture()
         try await db.withClient { _ in
             for round in 0..<3 {
-                let service = makeService(db, node: "n\(round)", connectTimeout: .milliseconds(connectTimeoutMs + round),
-                                          logger: logs.logger(label: "n"))
+                let service = makeService(
+                    db, node: "n\(round)", connectTimeout: .milliseconds(connectTimeoutMs + round),
+                    logger: logs.logger(label: "n"))
                 let stopped = Observed<Bool>(false)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -38,8 +38,9 @@ struct LeaseTimingConfigTests {
         let config = try DaemonConfig.parse(toml: "")
         #expect(config.postgres.apiPoolSize == 4)
         #expect(config.http.maxFollowStreams == 32)
-        let overridden = try DaemonConfig.parse(toml: "[postgres]\napi_pool_size = 2\n[http]\nmax_follow_streams = 5",
-                                                environment: ["KJOBD_HTTP_MAX_FOLLOW_STREAMS": "7"])
+        let overridden = try DaemonConfig.parse(
+            toml: "[postgres]\napi_pool_size = 2\n[http]\nmax_follow_streams = 5",
+            environment: ["KJOBD_HTTP_MAX_FOLLOW_STREAMS": "7"])
         #expect(overridden.postgres.apiPoolSize == 2)
         #expect(overridden.http.maxFollowStreams == 7)
         #expect(refusal("[postgres]\napi_pool_size = 0")?.location == "postgres.api_pool_size")

@@ -42,34 +42,40 @@ struct MetricsEndpointTests {
         try await withTLSSink { sink, files in
             try await db.withClient { client in
                 let schema = db.names.schema
-                let node = try KJobdProcess(node: "m", db: db, extra: [
-                    "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-                    "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work",
-                    "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs",
-                    "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
-                    "KJOBD_RELAY_CA_FILE": files.caCert,
-                    "KJOBD_RELAY_TOKEN_FILE": files.token,
-                ])
+                let node = try KJobdProcess(
+                    node: "m", db: db,
+                    extra: [
+                        "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                        "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work",
+                        "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs",
+                        "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
+                        "KJOBD_RELAY_CA_FILE": files.caCert,
+                        "KJOBD_RELAY_TOKEN_FILE": files.token
+                    ])
                 let port = try #require(try await apiPort(node), "the node never logged its API port:\n\(node.log)")
-                try #require(try await poll(timeout: .seconds(30)) {
-                    try await client.scalar("SELECT holder FROM \(unescaped: schema).leader", as: String.self) == "m"
-                } != nil, "the node never became active:\n\(node.log)")
+                try #require(
+                    try await poll(timeout: .seconds(30)) {
+                        try await client.scalar("SELECT holder FROM \(unescaped: schema).leader", as: String.self) == "m"
+                    } != nil, "the node never became active:\n\(node.log)")
 
                 // A scheduled fire due now, with an output channel: materialized, run, delivered.
                 // Due only once its output target exists (the active may run a due fire at once). Bumping
                 // updated_at NOTIFYs the materializer, as an API edit does: next_fire_at alone does not wake it.
-                let job = try await db.createJob(client, slug: "metered", script: "echo metered", schedule: "@every 1h",
-                                                   nextFireAt: nil, targets: [("ops", [])])
+                let job = try await db.createJob(
+                    client, slug: "metered", script: "echo metered", schedule: "@every 1h",
+                    nextFireAt: nil, targets: [("ops", [])])
                 try await client.query("UPDATE \(unescaped: schema).jobs SET next_fire_at = now(), updated_at = now() WHERE id = \(job)")
                 let delivered = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
-                    try await client.scalar("""
+                    try await client.scalar(
+                        """
                         SELECT count(*) FROM \(unescaped: schema).job_runs r JOIN \(unescaped: schema).dispatches d ON d.run_id = r.id
                          WHERE r.job_id = \(job) AND r.status = 'succeeded' AND d.status = 'delivered'
                         """, as: Int64.self) == 1
                 }
                 try #require(delivered != nil, "the fire was not run and delivered:\n\(node.log)")
                 // A run waiting for its not_before: queued, not due, so it stays in the queue depth.
-                try await client.query("""
+                try await client.query(
+                    """
                     INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, not_before)
                     VALUES (\(UUID()), \(job), now(), 'manual:waiting', true, 1, 'queued', now(), now() + interval '1 hour')
                     """)

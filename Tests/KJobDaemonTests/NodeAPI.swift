@@ -10,7 +10,8 @@ import PostgresNIO
 func nodeAPIURL(_ client: PostgresClient, _ db: TestDatabase, node: String) async throws -> String? {
     var url: String?
     _ = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
-        url = try await client.scalar("SELECT http_url FROM \(unescaped: db.names.schema).nodes WHERE id = \(node) AND http_url ~ ':[1-9][0-9]*$'", as: String.self)
+        url = try await client.scalar(
+            "SELECT http_url FROM \(unescaped: db.names.schema).nodes WHERE id = \(node) AND http_url ~ ':[1-9][0-9]*$'", as: String.self)
         return url != nil
     }
     return url

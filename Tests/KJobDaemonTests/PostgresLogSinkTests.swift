@@ -16,7 +16,8 @@ struct PostgresLogSinkTests {
         try await db.withClient { client in
             let job = try await db.createJob(client, slug: "sink-\(round)", script: "true")
             let run = UUID()
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, status)
                 VALUES (\(run), \(job), now(), 'manual:sink', 'running')
                 """)

@@ -18,8 +18,9 @@ struct PostgresSwitchoverTests {
             configuration: .init(
                 connector: PrimaryConnector(url: db.url, tracker: PrimaryTracker(logger: logger)), names: db.names,
                 session: .init(lockKey: db.lockKey, nodeID: node, serverRelease: .seconds(6), connectTimeout: .seconds(4)),
-                machine: .init(heartbeat: .milliseconds(500), timeout: .seconds(4), standbyPoll: .milliseconds(300),
-                               reconnectDelay: .milliseconds(300))),
+                machine: .init(
+                    heartbeat: .milliseconds(500), timeout: .seconds(4), standbyPoll: .milliseconds(300),
+                    reconnectDelay: .milliseconds(300))),
             leadership: Leadership(), clock: DatabaseClock(), logger: logger)
     }
 
@@ -43,7 +44,8 @@ struct PostgresSwitchoverTests {
         let connection = try await db.connect()
         defer { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
         for try await row in try await connection.query("SELECT epoch, holder FROM \(unescaped: db.names.schema).leader", logger: db.logger)
-            .decode((Int64, String?).self) { return row }
+            .decode((Int64, String?).self)
+        { return row }
         throw TestDatabaseError.noDatabase
     }
 

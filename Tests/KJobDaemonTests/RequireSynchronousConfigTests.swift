@@ -12,8 +12,12 @@ struct RequireSynchronousConfigTests {
         #expect(one.postgres.effectiveRequireSynchronous == .off)
         let two = try DaemonConfig.parse(toml: "[postgres]\nurl = \"postgres://kjob@db1:5432,db2:5432/kjob?target_session_attrs=read-write\"")
         #expect(two.postgres.effectiveRequireSynchronous == .refuse)
-        let warn = try DaemonConfig.parse(toml: "", environment: ["KJOBD_POSTGRES_URL": "postgres://kjob@db1,db2/kjob",
-                                                                  "KJOBD_POSTGRES_REQUIRE_SYNCHRONOUS": "warn"])
+        let warn = try DaemonConfig.parse(
+            toml: "",
+            environment: [
+                "KJOBD_POSTGRES_URL": "postgres://kjob@db1,db2/kjob",
+                "KJOBD_POSTGRES_REQUIRE_SYNCHRONOUS": "warn"
+            ])
         #expect(warn.postgres.effectiveRequireSynchronous == .warn)
     }
 

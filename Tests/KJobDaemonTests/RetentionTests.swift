@@ -1,9 +1,10 @@
 import Foundation
-@testable import KJobDaemon
 import KJobStore
 import KJobTestSupport
 import PostgresNIO
 import Testing
+
+@testable import KJobDaemon
 
 @Suite("Retention (Postgres, log files)", .enabled(if: TestDatabase.available))
 struct RetentionTests {
@@ -11,7 +12,8 @@ struct RetentionTests {
         let id = UUID()
         let ended = Date().addingTimeInterval(-endedDaysAgo * 86_400)
         let finished: Date? = ["queued", "running"].contains(status) ? nil : ended
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, started_at, finished_at)
             VALUES (\(id), \(job), \(ended), \("manual:" + id.uuidString.lowercased()), true, 1, \(status), \(ended),
                     \(status == "queued" ? nil : ended), \(finished))
@@ -42,11 +44,13 @@ struct RetentionTests {
             let running = try await insertRun(client, db, job: job, status: "running", endedDaysAgo: 20)
             let otherOld = try await insertRun(client, db, job: other, status: "succeeded", endedDaysAgo: 40)
             for (run, status) in [(old3, "delivered"), (undelivered, "pending")] {
-                try await client.query("""
+                try await client.query(
+                    """
                     INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status) VALUES (\(UUID()), \(run), 'ops', '{}'::jsonb, \(status))
                     """)
             }
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(old3), 0, 'stdout', '\\x6869'::bytea)
                 """)
             func logPath(_ job: String, _ run: UUID) -> String { "\(logDir)/\(job)/\(run.uuidString.lowercased()).log" }
@@ -59,8 +63,9 @@ struct RetentionTests {
             configuration.keepRuns = 2
             configuration.maxAge = .seconds(86_400)
             configuration.logDir = logDir
-            let service = RetentionSweeper(configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
-                                           now: { Date() }, logger: db.logger)
+            let service = RetentionSweeper(
+                configuration: configuration, retention: RunRetention(client: client, names: db.names, logger: db.logger),
+                now: { Date() }, logger: db.logger)
             let pruned = try await service.pass(epoch: 1)
             #expect(Set(pruned.map(\.id)) == [old4, old3, old1])
             #expect(Set(pruned.map(\.job)) == ["busy"])

@@ -1,6 +1,5 @@
 import Foundation
 import KJobCore
-@testable import KJobDaemon
 import KJobRelay
 import KJobRelaySink
 import KJobStore
@@ -8,6 +7,8 @@ import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
+
+@testable import KJobDaemon
 
 /// Issue #12, "a run always ends": hostile output, a finish that fails, a Postgres that does not
 /// answer, and a leader worker that fails while a run is in flight.
@@ -23,8 +24,9 @@ struct RunEndTests {
                     let job = try await h.db.createJob(h.client, slug: "hostile", script: script, targets: [("ops", [])])
                     let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
                     #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
-                    let id = try #require(try await h.client.scalar(
-                        "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
+                    let id = try #require(
+                        try await h.client.scalar(
+                            "SELECT id FROM \(unescaped: h.db.names.schema).dispatches WHERE run_id = \(run)", as: UUID.self))
                     _ = try await waitForDispatch(h.client, h.db, id, "delivered", timeout: .seconds(30))
                     let body = try #require(await sink.records().first?.body.message.body)
                     #expect(body.hasPrefix("a\u{FFFD}"), "NUL and invalid UTF-8 arrive as U+FFFD: \(body.debugDescription)")
@@ -42,23 +44,25 @@ struct RunEndTests {
     @Test func finishThatFailsOnceIsRetried() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
             let schema = h.db.names.schema
-            try await execute(h.client, [
-                "CREATE SEQUENCE \(schema).finish_failures",
-                """
-                CREATE FUNCTION \(schema).fail_first_finish() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    -- A sequence is not rolled back with the failed transaction: exactly one failure.
-                    IF nextval('\(schema).finish_failures') = 1 THEN
-                        RAISE EXCEPTION 'injected transient failure' USING ERRCODE = '40001';
-                    END IF;
-                    RETURN NEW;
-                END $$
-                """,
-                """
-                CREATE TRIGGER fail_first_finish BEFORE UPDATE ON \(schema).job_runs FOR EACH ROW
-                    WHEN (OLD.status = 'running' AND NEW.status <> 'running') EXECUTE FUNCTION \(schema).fail_first_finish()
-                """,
-            ])
+            try await execute(
+                h.client,
+                [
+                    "CREATE SEQUENCE \(schema).finish_failures",
+                    """
+                    CREATE FUNCTION \(schema).fail_first_finish() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        -- A sequence is not rolled back with the failed transaction: exactly one failure.
+                        IF nextval('\(schema).finish_failures') = 1 THEN
+                            RAISE EXCEPTION 'injected transient failure' USING ERRCODE = '40001';
+                        END IF;
+                        RETURN NEW;
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER fail_first_finish BEFORE UPDATE ON \(schema).job_runs FOR EACH ROW
+                        WHEN (OLD.status = 'running' AND NEW.status <> 'running') EXECUTE FUNCTION \(schema).fail_first_finish()
+                    """
+                ])
             let job = try await h.db.createJob(h.client, slug: "finish-once", script: "echo done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
@@ -73,22 +77,24 @@ struct RunEndTests {
     @Test func logInsertThatFailsOnceLosesNoChunk() async throws {
         try await ExecutorHarness.with(pollInterval: .seconds(1)) { h in
             let schema = h.db.names.schema
-            try await execute(h.client, [
-                "CREATE SEQUENCE \(schema).log_failures",
-                """
-                CREATE FUNCTION \(schema).fail_first_log_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF nextval('\(schema).log_failures') = 1 THEN
-                        RAISE EXCEPTION 'injected transient failure' USING ERRCODE = '40001';
-                    END IF;
-                    RETURN NEW;
-                END $$
-                """,
-                """
-                CREATE TRIGGER fail_first_log_insert BEFORE INSERT ON \(schema).run_log_chunks
-                    FOR EACH STATEMENT EXECUTE FUNCTION \(schema).fail_first_log_insert()
-                """,
-            ])
+            try await execute(
+                h.client,
+                [
+                    "CREATE SEQUENCE \(schema).log_failures",
+                    """
+                    CREATE FUNCTION \(schema).fail_first_log_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF nextval('\(schema).log_failures') = 1 THEN
+                            RAISE EXCEPTION 'injected transient failure' USING ERRCODE = '40001';
+                        END IF;
+                        RETURN NEW;
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER fail_first_log_insert BEFORE INSERT ON \(schema).run_log_chunks
+                        FOR EACH STATEMENT EXECUTE FUNCTION \(schema).fail_first_log_insert()
+                    """
+                ])
             let job = try await h.db.createJob(h.client, slug: "log-once", script: "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "succeeded")
@@ -105,18 +111,20 @@ struct RunEndTests {
     @Test func finishThatCannotBeWrittenIsEndedByTheRecoveryPass() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), tune: { $0.recoveryInterval = .milliseconds(500) }) { h in
             let schema = h.db.names.schema
-            try await execute(h.client, [
-                """
-                CREATE FUNCTION \(schema).refuse_success() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    RAISE EXCEPTION 'injected permanent failure' USING ERRCODE = '22000';
-                END $$
-                """,
-                """
-                CREATE TRIGGER refuse_success BEFORE UPDATE ON \(schema).job_runs FOR EACH ROW
-                    WHEN (OLD.status = 'running' AND NEW.status = 'succeeded') EXECUTE FUNCTION \(schema).refuse_success()
-                """,
-            ])
+            try await execute(
+                h.client,
+                [
+                    """
+                    CREATE FUNCTION \(schema).refuse_success() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RAISE EXCEPTION 'injected permanent failure' USING ERRCODE = '22000';
+                    END $$
+                    """,
+                    """
+                    CREATE TRIGGER refuse_success BEFORE UPDATE ON \(schema).job_runs FOR EACH ROW
+                        WHEN (OLD.status = 'running' AND NEW.status = 'succeeded') EXECUTE FUNCTION \(schema).refuse_success()
+                    """
+                ])
             let job = try await h.db.createJob(h.client, slug: "finish-never", script: "echo done")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(run, ["succeeded", "failed", "lost"]) == "lost")
@@ -159,11 +167,14 @@ struct RunEndTests {
     /// at activation) restarts alone; it once cancelled every worker and killed every run `lost`.
     @Test func aWorkerThatFailsWhileARunIsInFlightLeavesTheRunRunningToSucceeded() async throws {
         let failures = Observed<Int>(0)
-        let flaky: (name: String, run: LeaderWorkService.Worker) = ("flaky", { _ in
-            try await Task.sleep(for: .milliseconds(300))
-            failures.update { $0 += 1 }
-            throw InjectedWorkerFailure()
-        })
+        let flaky: (name: String, run: LeaderWorkService.Worker) = (
+            "flaky",
+            { _ in
+                try await Task.sleep(for: .milliseconds(300))
+                failures.update { $0 += 1 }
+                throw InjectedWorkerFailure()
+            }
+        )
         try await ExecutorHarness.with(pollInterval: .milliseconds(200), leaderWorkers: [flaky]) { h in
             let job = try await h.db.createJob(h.client, slug: "long", script: "echo started; sleep 4; echo finished")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id

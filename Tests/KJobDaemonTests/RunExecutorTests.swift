@@ -1,6 +1,5 @@
 import Foundation
 import KJobCore
-@testable import KJobDaemon
 import KJobRelay
 import KJobSandbox
 import KJobStore
@@ -8,6 +7,8 @@ import KJobTestSupport
 import Logging
 import PostgresNIO
 import Testing
+
+@testable import KJobDaemon
 
 struct RunRow: Sendable {
     var id: UUID
@@ -20,10 +21,12 @@ struct RunRow: Sendable {
 
 func runs(_ client: PostgresClient, _ db: TestDatabase, job: UUID) async throws -> [RunRow] {
     var rows: [RunRow] = []
-    for try await (id, status, attempt, exitCode, reason, latency) in try await client.query("""
+    for try await (id, status, attempt, exitCode, reason, latency) in try await client.query(
+        """
         SELECT id, status, attempt, exit_code, reason, EXTRACT(EPOCH FROM started_at - queued_at)::float8
           FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) ORDER BY attempt, queued_at
-        """).decode((UUID, String, Int, Int?, String?, Double?).self) {
+        """
+    ).decode((UUID, String, Int, Int?, String?, Double?).self) {
         rows.append(RunRow(id: id, status: status, attempt: attempt, exitCode: exitCode, reason: reason, latency: latency))
     }
     return rows
@@ -38,10 +41,12 @@ struct ExecutorHarness: Sendable {
     let root: String
     let logs: LogCapture
 
-    static func with(pollInterval: Duration = .seconds(10), maxParallel: Int = 4, agents: [String: [String]] = [:],
-                     tune: @Sendable (inout RunExecutor.Configuration) -> Void = { _ in },
-                     leaderWorkers: [(name: String, run: LeaderWorkService.Worker)]? = nil,
-                     _ body: @Sendable (ExecutorHarness) async throws -> Void) async throws {
+    static func with(
+        pollInterval: Duration = .seconds(10), maxParallel: Int = 4, agents: [String: [String]] = [:],
+        tune: @Sendable (inout RunExecutor.Configuration) -> Void = { _ in },
+        leaderWorkers: [(name: String, run: LeaderWorkService.Worker)]? = nil,
+        _ body: @Sendable (ExecutorHarness) async throws -> Void
+    ) async throws {
         let db = try TestDatabase()
         let root = "/tmp/kjob-executor-test-\(UUID().uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -70,9 +75,10 @@ struct ExecutorHarness: Sendable {
             let queue = RunQueue(client: client, names: db.names, nodeID: "t", logger: logger)
             let wake = Observed<UInt64>(0)
             let cancels = Observed<UInt64>(0)
-            let executor = RunExecutor(configuration: configuration, queue: queue,
-                                           logs: RunLogStore(client: client, names: db.names, logger: logger),
-                                           sandbox: sandbox, wake: wake, cancels: cancels, now: { Date() }, logger: logger)
+            let executor = RunExecutor(
+                configuration: configuration, queue: queue,
+                logs: RunLogStore(client: client, names: db.names, logger: logger),
+                sandbox: sandbox, wake: wake, cancels: cancels, now: { Date() }, logger: logger)
             let listener = NotificationListener(url: db.url, channels: [db.names.runsChannel], applicationName: "kjob-test-listen", logger: logger)
             let harness = ExecutorHarness(db: db, client: client, queue: queue, root: root, logs: logs)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -124,8 +130,9 @@ struct RunExecutorTests {
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             for _ in 0..<10 {
                 let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
-                #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
-                        "run-now must start on NOTIFY, well before the 10 min poll")
+                #expect(
+                    try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
+                    "run-now must start on NOTIFY, well before the 10 min poll")
             }
         }
     }
@@ -138,8 +145,9 @@ struct RunExecutorTests {
             let warm = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(warm, ["succeeded"], timeout: .seconds(20)) == "succeeded")
             let run = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
-            #expect(try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
-                    "run-now must start on NOTIFY, not the 10 min poll")
+            #expect(
+                try await h.waitFor(run, ["succeeded", "failed"], timeout: .seconds(60)) == "succeeded",
+                "run-now must start on NOTIFY, not the 10 min poll")
 
             let store = RunLogStore(client: h.client, names: h.db.names, logger: h.db.logger)
             let chunks = try await store.chunks(runID: run)
@@ -156,9 +164,10 @@ struct RunExecutorTests {
 
     @Test func failingJobIsRetriedAsAttemptTwoAfterBackoff() async throws {
         try await ExecutorHarness.with(pollInterval: .milliseconds(200)) { h in
-            let job = try await h.db.createJob(h.client, slug: "flaky", script: #"echo "attempt $KJOB_ATTEMPT"; exit 3"#,
-                                               spec: ["retries": ["max": 1, "initial": "300ms", "max_delay": "1s"]],
-                                               targets: [("alerts", ["failure"])])
+            let job = try await h.db.createJob(
+                h.client, slug: "flaky", script: #"echo "attempt $KJOB_ATTEMPT"; exit 3"#,
+                spec: ["retries": ["max": 1, "initial": "300ms", "max_delay": "1s"]],
+                targets: [("alerts", ["failure"])])
             let first = try await h.db.runs(h.client).insertManualRun(jobID: job, actor: "test").id
             #expect(try await h.waitFor(first, ["failed"]) == "failed")
             let done = try await poll(timeout: .seconds(30)) {
@@ -222,7 +231,8 @@ struct RunExecutorTests {
 
     func insertQueued(_ h: ExecutorHarness, job: UUID, at: Date) async throws -> UUID {
         let id = UUID()
-        try await h.client.query("""
+        try await h.client.query(
+            """
             INSERT INTO \(unescaped: h.db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, status)
             VALUES (\(id), \(job), \(at), \(Materializer.fireKey(at)), 'queued')
             """)

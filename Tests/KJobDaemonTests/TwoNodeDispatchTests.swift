@@ -15,22 +15,25 @@ struct TwoNodeDispatchTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await withTLSSink { sink, files in
             try await sink.setFault(.status(503))
-            try await KJobdPair.with(environment: { name in [
-                "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
-                "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
-                "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
-                "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
-                "KJOBD_RELAY_CA_FILE": files.caCert,
-                "KJOBD_RELAY_TOKEN_FILE": files.token,
-                "KJOBD_RELAY_TIMEOUT": "2s",
-            ]}) { pair in
+            try await KJobdPair.with(environment: { name in
+                [
+                    "KJOBD_AGENTS_SH_COMMAND": #"["/bin/sh", "-c", "{prompt}"]"#,
+                    "KJOBD_EXECUTOR_WORK_DIR": "\(root)/work-\(name)",
+                    "KJOBD_EXECUTOR_LOG_DIR": "\(root)/logs-\(name)",
+                    "KJOBD_RELAY_URL": "https://127.0.0.1:\(sink.port)/v1/dispatch",
+                    "KJOBD_RELAY_CA_FILE": files.caCert,
+                    "KJOBD_RELAY_TOKEN_FILE": files.token,
+                    "KJOBD_RELAY_TIMEOUT": "2s"
+                ]
+            }) { pair in
                 let (db, client, a, b) = (pair.db, pair.client, pair.a, pair.b)
                 let job = try await db.createJob(client, slug: "handover", script: "echo done", targets: [("ops", [])])
                 let run = try await db.runs(client).insertManualRun(jobID: job, actor: "test").id
                 // a ran it and tried the relay, which refused (503): the dispatch is pending with an attempt made.
                 var id: UUID?
                 let tried = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
-                    id = try await client.scalar("""
+                    id = try await client.scalar(
+                        """
                         SELECT id FROM \(unescaped: db.names.schema).dispatches WHERE run_id = \(run) AND status = 'pending' AND attempts >= 1
                         """, as: UUID.self)
                     return id != nil

@@ -40,7 +40,7 @@ struct KJobMetricsTests {
             "kjob_spawn_duration_seconds": "histogram", "kjob_dispatch_attempts_total": "counter",
             "kjob_dispatch_failures_total": "counter", "kjob_dispatch_backlog": "gauge", "kjob_clock_skew_seconds": "gauge",
             "kjob_http_requests_total": "counter", "kjob_postgres_connects_total": "counter",
-            "kjob_postgres_primary_changes_total": "counter", "kjob_postgres_refusals_total": "counter",
+            "kjob_postgres_primary_changes_total": "counter", "kjob_postgres_refusals_total": "counter"
         ]
         #expect(exposition.types == expected)
         #expect(exposition.helps == Set(expected.keys), "every family has HELP text")

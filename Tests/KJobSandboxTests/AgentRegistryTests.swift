@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobSandbox
 
 @Suite struct AgentRegistryTests {
@@ -9,14 +10,15 @@ import Testing
     }
 
     @Test func readsAgentsFromConfigToml() throws {
-        let registry = try AgentRegistry(toml: """
-            [daemon]
-            node = "s.sched-1"
-            [agents.kode]
-            command = ["kode", "--print", "{prompt}"]
-            [agents.echo]
-            command = ["/bin/echo", "{prompt}"]
-            """)
+        let registry = try AgentRegistry(
+            toml: """
+                [daemon]
+                node = "s.sched-1"
+                [agents.kode]
+                command = ["kode", "--print", "{prompt}"]
+                [agents.echo]
+                command = ["/bin/echo", "{prompt}"]
+                """)
         #expect(try registry.argv(agent: "kode", prompt: "/k-housekeep") == ["kode", "--print", "/k-housekeep"])
         #expect(try registry.argv(agent: "echo", prompt: "hi") == ["/bin/echo", "hi"])
     }
@@ -35,7 +37,7 @@ import Testing
         "[agents.a]\ncommand = [\"kode\", 3]",
         "[agents.a]\ncommand = [\"kode\"]\nshell = true",
         "agents = 3",
-        "[agents\n",
+        "[agents\n"
     ])
     func badAgentConfigIsAClearError(text: String) {
         let error = #expect(throws: SandboxError.self) { try AgentRegistry(toml: text) }

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-import KJobCore
-#endif
 import Foundation
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+    import KJobCore
+#endif
 
 /// Real children in bubblewrap (installed by scripts/ensure-deps).
 @Suite(.serialized, .timeLimit(.minutes(2)), .enabled(if: Node.hasBwrap, "bwrap is not installed (scripts/ensure-deps bwrap)"))
@@ -62,8 +64,10 @@ struct BwrapBackendTests {
         defer { sandbox.cleanup() }
         try await sandbox.executor.availability(of: .bwrap).get()  // fails with the node's reason
         let outcome = try await Probe.within(.seconds(60), "the bwrap run") {
-            await sandbox.executor.run(sandbox.request("trap '' TERM; sleep 1000 & sleep 1000", sandbox: self.bwrap,
-                                                       timeout: .seconds(1)))
+            await sandbox.executor.run(
+                sandbox.request(
+                    "trap '' TERM; sleep 1000 & sleep 1000", sandbox: self.bwrap,
+                    timeout: .seconds(1)))
         }
         #expect(outcome.status == .timedOut)
         #expect(outcome.strayProcesses.isEmpty)
@@ -104,7 +108,9 @@ struct BwrapBackendTests {
         defer { scratch.remove() }
         let bin = try scratch.directory("node-bin")
         // A docker whose engine is down until `engine-up` exists.
-        try scratch.script("node-bin/docker", """
+        try scratch.script(
+            "node-bin/docker",
+            """
             if [ "$1" = version ] && [ -e \(scratch.path)/engine-up ]; then echo 99.0.0; exit 0; fi
             echo "Cannot connect to the Docker daemon" >&2; exit 1
 

@@ -1,8 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite(.timeLimit(.minutes(1)))
 struct ChildRegistryTests {
@@ -11,10 +13,11 @@ struct ChildRegistryTests {
     @Test func seesAnExitedChildWithoutReapingIt() async throws {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
         defer { free(argv[0]) }
-        let pid = try #require(ChildRegistry.spawn {
-            var pid: pid_t = 0
-            return posix_spawn(&pid, "/bin/true", nil, nil, argv, nil) == 0 ? pid : nil
-        })
+        let pid = try #require(
+            ChildRegistry.spawn {
+                var pid: pid_t = 0
+                return posix_spawn(&pid, "/bin/true", nil, nil, argv, nil) == 0 ? pid : nil
+            })
         defer { ChildRegistry.reaped(pid) }
         // Exited (a zombie) once WNOWAIT reports it; that reaps nothing.
         let deadline = ContinuousClock.now + .seconds(30)

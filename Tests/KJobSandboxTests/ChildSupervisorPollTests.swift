@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobSandbox
 
 /// The pump's poll timeout: a child whose pipes have closed is reaped within about a millisecond,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KJobSandbox
 
 @Suite struct FileLogSinkTests {
@@ -13,7 +14,7 @@ import Testing
             LogChunk(seq: 0, stream: .stdout, bytes: (0...255).map(UInt8.init), at: at),
             LogChunk(seq: 1, stream: .stderr, bytes: Array("\n@kjob seq=7 stream=stdout len=3\n".utf8), at: at),
             LogChunk(seq: 2, stream: .system, bytes: [], at: at),
-            LogChunk(seq: 3, stream: .stdout, bytes: [0xC3, 0x28, 0xF0, 0x9F, 0x98], at: at),
+            LogChunk(seq: 3, stream: .stdout, bytes: [0xC3, 0x28, 0xF0, 0x9F, 0x98], at: at)
         ]
         for chunk in written { try await sink.append(chunk) }
         try await sink.finish(LogSummary())

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-import KJobCore
-#endif
 import Foundation
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+    import KJobCore
+#endif
 
 /// A job can never reach root: not through the loader variables of its `env` (the spawn helper starts
 /// as root), not through a `PATH` that shadows bwrap, docker, podman or the agent. These requests go
@@ -19,8 +21,10 @@ struct JobPrivilegeTests {
         let library = try scratch.preloadLibrary()
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
-        let outcome = await sandbox.executor.run(sandbox.request("echo ran", sandbox: JobSpec.Sandbox(backend: backend),
-                                                                 env: ["LD_PRELOAD": library]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                "echo ran", sandbox: JobSpec.Sandbox(backend: backend),
+                env: ["LD_PRELOAD": library]))
         let euids = scratch.lines("marker")
         #expect(!euids.contains("0"), "the job's LD_PRELOAD constructor ran as root: \(euids); \(outcome)")
         // Defense in depth: the sandbox refuses the name itself, before anything starts.
@@ -41,8 +45,9 @@ struct JobPrivilegeTests {
         let nodeBin = try scratch.engineStandIns()
         var daemon = TestSandbox.daemonEnvironment
         daemon["PATH"] = "\(nodeBin):\(daemon["PATH"]!)"
-        let sandbox = TestSandbox(daemonEnvironment: daemon,
-                                  agents: [try AgentDefinition(name: "fake", command: ["kjob-fake-agent", "{prompt}"])])
+        let sandbox = TestSandbox(
+            daemonEnvironment: daemon,
+            agents: [try AgentDefinition(name: "fake", command: ["kjob-fake-agent", "{prompt}"])])
         defer { sandbox.cleanup() }
         let env = ["PATH": jobBin]
 
@@ -80,9 +85,10 @@ struct JobPrivilegeTests {
         defer { sandbox.cleanup() }
         let secret = "s3cr3t-\(UUID().uuidString)"
         let sink = CollectingSink()
-        let outcome = await sandbox.executor.run(sandbox.request(
-            "echo in-container", sandbox: JobSpec.Sandbox(backend: backend, image: "alpine:3"),
-            env: ["API_TOKEN": secret, "PATH": jobBin, "REGION": "eu"], sinks: [sink]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                "echo in-container", sandbox: JobSpec.Sandbox(backend: backend, image: "alpine:3"),
+                env: ["API_TOKEN": secret, "PATH": jobBin, "REGION": "eu"], sinks: [sink]))
         #expect(outcome.status == .succeeded, "\(outcome)")
         #expect(await sink.text(of: .stdout) == "engine-ran\n")
 
@@ -157,7 +163,9 @@ struct Scratch {
     /// A shared object whose constructor appends its process's euid to `marker`; checked to work
     /// (as root, here) so that an empty marker means "never loaded", not "broken library".
     func preloadLibrary() throws -> String {
-        try write("preload.c", """
+        try write(
+            "preload.c",
+            """
             #include <fcntl.h>
             #include <stdio.h>
             #include <unistd.h>
@@ -182,7 +190,9 @@ struct Scratch {
     func engineStandIns() throws -> String {
         let directory = try self.directory("node-bin")
         for name in ["docker", "podman"] {
-            try script("node-bin/\(name)", """
+            try script(
+                "node-bin/\(name)",
+                """
                 out=\(path)
                 case "$1" in
                   version) echo 99.0.0; exit 0 ;;

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KJobSandbox
 
 @Suite struct LogCapperTests {
@@ -7,7 +8,8 @@ import Testing
 
     @Test func numbersChunksAcrossStreamsInArrivalOrder() {
         var capper = LogCapper(maxBytes: 100, tailBytes: 8)
-        let chunks = capper.ingest(.stdout, Array("a\n".utf8), at: t) + capper.ingest(.stderr, Array("b\n".utf8), at: t)
+        let chunks =
+            capper.ingest(.stdout, Array("a\n".utf8), at: t) + capper.ingest(.stderr, Array("b\n".utf8), at: t)
             + [capper.note("n", at: t)] + capper.ingest(.stdout, Array("c\n".utf8), at: t)
         #expect(chunks.map(\.seq) == [0, 1, 2, 3])
         #expect(chunks.map(\.stream) == [.stdout, .stderr, .system, .stdout])
@@ -83,8 +85,10 @@ import Testing
         #expect(RunOutcome.status(termination: .signaled(15), killReason: .timeout, error: nil) == .timedOut)
         #expect(RunOutcome.status(termination: .exited(0), killReason: .cancelled, error: nil) == .cancelled)
         #expect(RunOutcome.status(termination: nil, killReason: .demoted, error: nil) == .lost)
-        #expect(RunOutcome.status(termination: nil, killReason: nil,
-                                  error: SandboxError(.spawnFailed, "x", fix: "y")) == .failed)
+        #expect(
+            RunOutcome.status(
+                termination: nil, killReason: nil,
+                error: SandboxError(.spawnFailed, "x", fix: "y")) == .failed)
         #expect(ProcessTermination(waitStatus: 3 << 8) == .exited(3))
         #expect(ProcessTermination(waitStatus: 9) == .signaled(9))
     }

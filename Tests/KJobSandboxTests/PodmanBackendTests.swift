@@ -1,15 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import KJobCore
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The podman backend for real: rootful podman running the LXC pair's cached Debian rootfs, imported
 /// as a local image by `scripts/lxc-sys podman-image` (no registry needed).
-@Suite(.serialized, .timeLimit(.minutes(3)),
-       .enabled(if: PodmanImage.available, "podman or its image is missing (scripts/ensure-deps podman; scripts/lxc-sys podman-image)"))
+@Suite(
+    .serialized, .timeLimit(.minutes(3)),
+    .enabled(if: PodmanImage.available, "podman or its image is missing (scripts/ensure-deps podman; scripts/lxc-sys podman-image)"))
 struct PodmanBackendTests {
     let podman = JobSpec.Sandbox(backend: .podman, image: PodmanImage.name)
 
@@ -24,9 +27,11 @@ struct PodmanBackendTests {
             for f in /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max; do [ -r $f ] && echo pids=$(cat $f); done
             echo uid=$(id -u) workdir=$(pwd)
             """
-        let outcome = await sandbox.executor.run(sandbox.request(script, sandbox: podman,
-                                                                 limits: ResourceLimits(memoryBytes: 64 << 20, processes: 32),
-                                                                 sinks: [sink]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                script, sandbox: podman,
+                limits: ResourceLimits(memoryBytes: 64 << 20, processes: 32),
+                sinks: [sink]))
         let stderr = await sink.text(of: .stderr)
         #expect(outcome.status == .succeeded, "\(outcome) \(stderr)")
         let result = Probe.environment(await sink.text(of: .stdout))
@@ -42,8 +47,10 @@ struct PodmanBackendTests {
         try await sandbox.executor.availability(of: .podman).get()
         let runID = UUID().uuidString.lowercased()
         let outcome = try await Probe.within(.seconds(120), "the podman run") {
-            await sandbox.executor.run(sandbox.request("trap '' TERM; sleep 1000 & sleep 1000", runID: runID,
-                                                       sandbox: self.podman, timeout: .seconds(2)))
+            await sandbox.executor.run(
+                sandbox.request(
+                    "trap '' TERM; sleep 1000 & sleep 1000", runID: runID,
+                    sandbox: self.podman, timeout: .seconds(2)))
         }
         #expect(outcome.status == .timedOut)
         #expect(outcome.strayProcesses.isEmpty)

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Real children through the `process` backend.
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -12,9 +14,10 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let sink = CollectingSink()
-        let outcome = await sandbox.executor.run(sandbox.request(
-            "env; echo \"CWD=$(pwd)\"; echo \"STDIN=$(readlink /proc/self/fd/0)\"; echo \"MODE=$(stat -c %a .)\"; echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"",
-            env: ["JOB_VAR": "from job"], sinks: [sink]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                "env; echo \"CWD=$(pwd)\"; echo \"STDIN=$(readlink /proc/self/fd/0)\"; echo \"MODE=$(stat -c %a .)\"; echo \"FDS=$(ls /proc/self/fd | tr '\\n' ' ')\"",
+                env: ["JOB_VAR": "from job"], sinks: [sink]))
         #expect(outcome.status == .succeeded, "\(outcome)")
         let env = Probe.environment(await sink.text(of: .stdout))
         let workdir = try #require(env["CWD"])
@@ -55,8 +58,9 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let sink = CollectingSink()
-        let outcome = await sandbox.executor.run(sandbox.request(
-            "echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; exit 3", sinks: [sink]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                "echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; exit 3", sinks: [sink]))
         #expect(outcome.status == .failed)
         #expect(outcome.termination == .exited(3))
         let output = await sink.chunks.filter { $0.stream != .system }
@@ -126,8 +130,10 @@ struct ProcessBackendTests {
         defer { sandbox.cleanup() }
         let sink = CollectingSink()
         let outcome = try await Probe.within(.seconds(90), "the fork bomb run") {
-            await sandbox.executor.run(sandbox.request("b() { b | b & }; b; exec sleep 1000", timeout: .seconds(3),
-                                                       limits: ResourceLimits(processes: 64), sinks: [sink]))
+            await sandbox.executor.run(
+                sandbox.request(
+                    "b() { b | b & }; b; exec sleep 1000", timeout: .seconds(3),
+                    limits: ResourceLimits(processes: 64), sinks: [sink]))
         }
         #expect(outcome.status == .timedOut)
         // The bomb's orphans were adopted by this (subreaper) process: all reaped, none left as zombies.
@@ -219,9 +225,10 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let sink = CollectingSink()
-        let outcome = await sandbox.executor.run(sandbox.request(
-            "ulimit -n; ulimit -t; cat /proc/self/cgroup | grep -c kjob",
-            limits: ResourceLimits(memoryBytes: 256 << 20, cpuSeconds: 30, openFiles: 77, processes: 50), sinks: [sink]))
+        let outcome = await sandbox.executor.run(
+            sandbox.request(
+                "ulimit -n; ulimit -t; cat /proc/self/cgroup | grep -c kjob",
+                limits: ResourceLimits(memoryBytes: 256 << 20, cpuSeconds: 30, openFiles: 77, processes: 50), sinks: [sink]))
         #expect(outcome.status == .succeeded, "\(outcome)")
         let lines = await sink.text(of: .stdout).split(separator: "\n")
         #expect(lines.first == "77")
@@ -233,8 +240,10 @@ struct ProcessBackendTests {
         let sandbox = TestSandbox()
         defer { sandbox.cleanup() }
         let outcome = try await Probe.within(.seconds(90), "the busy loop") {
-            await sandbox.executor.run(sandbox.request("while :; do :; done", timeout: .seconds(60),
-                                                       limits: ResourceLimits(cpuSeconds: 1)))
+            await sandbox.executor.run(
+                sandbox.request(
+                    "while :; do :; done", timeout: .seconds(60),
+                    limits: ResourceLimits(cpuSeconds: 1)))
         }
         #expect(outcome.status == .failed, "\(outcome)")
         #expect(outcome.killReason == nil)
@@ -246,8 +255,10 @@ struct ProcessBackendTests {
         defer { sandbox.cleanup() }
         // 64 MiB for the run; the shell tries to hold 256 MiB in a variable.
         let outcome = try await Probe.within(.seconds(90), "the memory hog") {
-            await sandbox.executor.run(sandbox.request("x=$(head -c 256M /dev/zero | tr '\\0' a); echo survived ${#x}",
-                                                       timeout: .seconds(60), limits: ResourceLimits(memoryBytes: 64 << 20)))
+            await sandbox.executor.run(
+                sandbox.request(
+                    "x=$(head -c 256M /dev/zero | tr '\\0' a); echo survived ${#x}",
+                    timeout: .seconds(60), limits: ResourceLimits(memoryBytes: 64 << 20)))
         }
         #expect(outcome.status == .failed, "\(outcome)")
         #expect(!String(decoding: outcome.stdoutTail, as: UTF8.self).contains("survived"))
@@ -289,9 +300,10 @@ struct ProcessBackendTests {
             for index in 0..<8 {
                 group.addTask {
                     let sink = CollectingSink()
-                    let outcome = await executor.run(sandbox.request(
-                        "i=0; while [ $i -lt 200 ]; do echo \"$N $KJOB_RUN_ID\"; i=$((i+1)); done",
-                        runID: "\(prefix)-\(index)", env: ["N": "\(index)"], sinks: [sink]))
+                    let outcome = await executor.run(
+                        sandbox.request(
+                            "i=0; while [ $i -lt 200 ]; do echo \"$N $KJOB_RUN_ID\"; i=$((i+1)); done",
+                            runID: "\(prefix)-\(index)", env: ["N": "\(index)"], sinks: [sink]))
                     return (index, outcome, await sink.text(of: .stdout))
                 }
             }

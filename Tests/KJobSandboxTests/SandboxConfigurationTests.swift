@@ -1,5 +1,6 @@
-import Testing
 import TOMLKit
+import Testing
+
 @testable import KJobSandbox
 
 @Suite struct SandboxConfigurationTests {
@@ -8,7 +9,8 @@ import TOMLKit
     }
 
     @Test func everyKeyIsRead() throws {
-        let config = try parse("""
+        let config = try parse(
+            """
             [sandbox]
             stdout_tail_bytes = 4096
             env_allow = ["PATH", "HTTPS_PROXY"]
@@ -44,7 +46,7 @@ import TOMLKit
         "env_allow = [\"KJOBD_TOKEN\"]", "env_allow = \"PATH\"", "keep_workdir = \"sometimes\"", "cgroups = \"yes\"",
         "limits = { memory = \"lots\" }", "limits = { threads = 3 }", "limits = { open_files = 2 }", "shell = true",
         // A relative path would resolve in the run's (job-writable) working directory.
-        "bwrap = \"bin/bwrap\"", "docker = \"./docker\"", "podman = \"\"",
+        "bwrap = \"bin/bwrap\"", "docker = \"./docker\"", "podman = \"\""
     ])
     func badSettingsNameTheKey(line: String) throws {
         let error = #expect(throws: SandboxError.self) { try parse("[sandbox]\n\(line)") }

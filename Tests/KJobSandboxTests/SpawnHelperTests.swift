@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The built `kjob-spawn` (C) run directly: its argv contract with `SpawnPlan.arguments`, its
 /// effects, and its exit statuses (125 setup, 126 not executable, 127 not found).
@@ -17,11 +19,13 @@ struct SpawnHelperTests {
         #expect(binary.range(of: Data("libstdc++".utf8)) == nil)
     }
 
-    @Test(arguments: [[], ["--"], ["--rlimit", "cpu=5", "--", "x"], ["--rlimit", "stack=1:1", "--", "x"],
-                      ["--rlimit", "cpu=9:1", "--", "x"], ["--rlimit", "cpu=-1:2", "--", "x"],
-                      ["--rlimit", "cpu=99999999999999999999:99999999999999999999", "--", "x"],
-                      ["--user"], ["--bogus", "--", "x"], ["x"], ["--env-fd"], ["--env-fd", "x", "--", "x"],
-                      ["--env-fd", "2", "--", "x"], ["--env-fd", "9", "--", "x"]])
+    @Test(arguments: [
+        [], ["--"], ["--rlimit", "cpu=5", "--", "x"], ["--rlimit", "stack=1:1", "--", "x"],
+        ["--rlimit", "cpu=9:1", "--", "x"], ["--rlimit", "cpu=-1:2", "--", "x"],
+        ["--rlimit", "cpu=99999999999999999999:99999999999999999999", "--", "x"],
+        ["--user"], ["--bogus", "--", "x"], ["x"], ["--env-fd"], ["--env-fd", "x", "--", "x"],
+        ["--env-fd", "2", "--", "x"], ["--env-fd", "9", "--", "x"]
+    ])
     func rejectsBadArgumentsBeforeDoingAnything(arguments: [String]) async throws {
         let result = try await SpawnHelper.run(arguments)
         #expect(result.termination == .exited(125), "\(result)")
@@ -32,8 +36,9 @@ struct SpawnHelperTests {
     @Test func namesWhatIsWrong() async throws {
         #expect(try await SpawnHelper.run(["--chdir", "/w"]).output == "kjob-spawn: missing -- before the command\n")
         #expect(try await SpawnHelper.run(["--chdir"]).output == "kjob-spawn: --chdir needs a value\n")
-        #expect(try await SpawnHelper.run(["--rlimit", "nofile=2:1", "--", "true"]).output
-            == "kjob-spawn: bad --rlimit nofile=2:1; expected as|cpu|nofile|nproc=SOFT:HARD\n")
+        #expect(
+            try await SpawnHelper.run(["--rlimit", "nofile=2:1", "--", "true"]).output
+                == "kjob-spawn: bad --rlimit nofile=2:1; expected as|cpu|nofile|nproc=SOFT:HARD\n")
         let missingDirectory = try await SpawnHelper.run(["--chdir", "/nonexistent/kjob", "--", "true"])
         #expect(missingDirectory.termination == .exited(125))
         #expect(missingDirectory.output == "kjob-spawn: cannot enter /nonexistent/kjob: No such file or directory\n")
@@ -60,9 +65,10 @@ struct SpawnHelperTests {
         let directory = "/tmp/kjob-spawn-test-\(UUID().uuidString.lowercased())"
         #expect(mkdir(directory, 0o755) == 0)
         defer { rmdir(directory) }
-        let plan = SpawnPlan(limits: [.cpu: .init(soft: 30, hard: 31), .nofile: .init(soft: 77, hard: 77)],
-                             directory: directory,
-                             command: ["/bin/sh", "-c", "ulimit -n; ulimit -Hn; ulimit -t; ulimit -Ht; pwd; ls /proc/self/fd | tr '\\n' ' '", "--", "x"])
+        let plan = SpawnPlan(
+            limits: [.cpu: .init(soft: 30, hard: 31), .nofile: .init(soft: 77, hard: 77)],
+            directory: directory,
+            command: ["/bin/sh", "-c", "ulimit -n; ulimit -Hn; ulimit -t; ulimit -Ht; pwd; ls /proc/self/fd | tr '\\n' ' '", "--", "x"])
         let result = try await SpawnHelper.run(plan.arguments)
         #expect(result.termination == .exited(0), "\(result)")
         let lines = result.output.split(separator: "\n").map(String.init)
@@ -85,8 +91,10 @@ struct SpawnHelperTests {
         let directory = "/tmp/kjob-spawn-test-\(UUID().uuidString.lowercased())"
         #expect(mkdir(directory, 0o755) == 0)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(FileManager.default.createFile(atPath: "\(directory)/kjob-handed-probe", contents: Data("#!/bin/sh\necho handed\n".utf8),
-                                               attributes: [.posixPermissions: 0o755]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: "\(directory)/kjob-handed-probe", contents: Data("#!/bin/sh\necho handed\n".utf8),
+                attributes: [.posixPermissions: 0o755]))
         let plan = SpawnPlan(environment: ["PATH=\(directory)"], command: ["kjob-handed-probe"])
         let found = try await SpawnHelper.run(plan.arguments, handing: try plan.environmentBlock)
         #expect(found == .init(termination: .exited(0), output: "handed\n"), "\(found)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobSandbox
 
 @Suite struct TreeTerminationTests {
@@ -34,7 +35,10 @@ import Testing
         var machine = TreeTermination(grace: .seconds(1))
         let actions = machine.start(reason: nil, members: 2, now: t0)
         #expect(actions.count == 2)
-        guard case .note(let text) = actions.first else { Issue.record("no note"); return }
+        guard case .note(let text) = actions.first else {
+            Issue.record("no note")
+            return
+        }
         #expect(text.contains("2 remaining"))
     }
 

@@ -29,8 +29,10 @@ struct APITester: Sendable {
         }
     }
 
-    func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, contentType: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> Result {
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, contentType: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Result {
         var headers = fixture.headers(token, contentType: contentType)
         headers.append(contentsOf: extra)
         let response = try await client.executeRequest(
@@ -47,8 +49,9 @@ struct APITester: Sendable {
     /// Creates a job with the admin (or given) token; expects 201.
     @discardableResult
     func createJob(_ slug: String, token: String = "admin", schedule: String = "0 9 * * MON", tenantQuery: String = "") async throws -> Result {
-        let result = try await call(.post, "/v1/jobs\(tenantQuery)", token: token, body: JobTOML.make(slug: slug, schedule: schedule),
-                                    contentType: "application/toml")
+        let result = try await call(
+            .post, "/v1/jobs\(tenantQuery)", token: token, body: JobTOML.make(slug: slug, schedule: schedule),
+            contentType: "application/toml")
         #expect(result.status == .created, "create \(slug): \(result.text)")
         return result
     }

@@ -13,8 +13,9 @@ extension APITester {
     func issueToken(_ name: String, role: String = "admin", tenant: String? = nil, by: String = "admin") async throws -> String {
         var body: [String: Any] = ["name": name, "role": role]
         if let tenant { body["tenant"] = tenant }
-        let result = try await call(.post, "/v1/tokens", token: by, body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
-                                    contentType: "application/json")
+        let result = try await call(
+            .post, "/v1/tokens", token: by, body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
+            contentType: "application/json")
         #expect(result.status == .created, "token \(name): \(result.text)")
         return try #require(result.json["token"] as? String)
     }
@@ -39,22 +40,26 @@ struct AuditAPITests {
             try await fixture.test { api in
                 let alice = try await api.issueToken("alice")
                 let bob = try await api.issueToken("bob")
-                let created = try await api.call(.post, "/v1/jobs", token: alice,
-                                                 body: JobTOML.make(slug: "nightly", extra: "env = { API_KEY = \"s3cret-one\" }"),
-                                                 contentType: "application/toml")
+                let created = try await api.call(
+                    .post, "/v1/jobs", token: alice,
+                    body: JobTOML.make(slug: "nightly", extra: "env = { API_KEY = \"s3cret-one\" }"),
+                    contentType: "application/toml")
                 #expect(created.status == .created)
                 #expect(created.json["created_by"] as? String == "alice" && created.json["owner"] as? String == "alice")
 
-                let updated = try await api.call(.put, "/v1/jobs/nightly", token: bob,
-                                                 body: JobTOML.make(slug: "nightly", schedule: "@daily",
-                                                                    extra: "timeout = \"30m\"\nenv = { API_KEY = \"s3cret-two\" }"),
-                                                 contentType: "application/toml")
+                let updated = try await api.call(
+                    .put, "/v1/jobs/nightly", token: bob,
+                    body: JobTOML.make(
+                        slug: "nightly", schedule: "@daily",
+                        extra: "timeout = \"30m\"\nenv = { API_KEY = \"s3cret-two\" }"),
+                    contentType: "application/toml")
                 #expect(updated.status == .ok)
                 #expect(updated.json["created_by"] as? String == "alice")
                 #expect(updated.json["updated_by"] as? String == "bob" && updated.json["owner"] as? String == "bob")
 
-                let paused = try await api.call(.post, "/v1/jobs/nightly/disable", token: "operator",
-                                                body: #"{"note": "waiting for the vendor fix"}"#, contentType: "application/json")
+                let paused = try await api.call(
+                    .post, "/v1/jobs/nightly/disable", token: "operator",
+                    body: #"{"note": "waiting for the vendor fix"}"#, contentType: "application/json")
                 #expect(paused.status == .ok)
                 #expect(paused.json["paused_by"] as? String == "operator")
                 #expect(paused.json["pause_note"] as? String == "waiting for the vendor fix")
@@ -71,8 +76,11 @@ struct AuditAPITests {
 
                 let entries = try await api.audit("?job=nightly")
                 let trail = entries.reversed().map { "\($0["actor"] as? String ?? "?") \($0["action"] as? String ?? "?")" }
-                #expect(trail == ["alice job.create", "bob job.update", "operator job.disable", "alice job.run", "bob run.cancel",
-                                  "alice job.delete", "bob job.restore"])
+                #expect(
+                    trail == [
+                        "alice job.create", "bob job.update", "operator job.disable", "alice job.run", "bob run.cancel",
+                        "alice job.delete", "bob job.restore"
+                    ])
                 #expect(entries.allSatisfy { $0["tenant"] as? String == "default" && $0["job"] as? String == "nightly" })
                 let ids = entries.compactMap { $0["id"] as? Int }
                 #expect(ids == ids.sorted(by: >), "newest first")
@@ -138,24 +146,33 @@ struct AuditAPITests {
                 try await api.createJob("careful")
                 let before = try await api.auditCount()
                 let long = String(repeating: "x", count: PauseNote.maxBytes + 1)
-                for (body, field) in [(#"{"note": "\#(long)"}"#, "note"), (#"{"note": 5}"#, "note"), (#"{"reason": "x"}"#, "reason"),
-                                      (#"{"note": "a\u0000b"}"#, "note")] {
+                for (body, field) in [
+                    (#"{"note": "\#(long)"}"#, "note"), (#"{"note": 5}"#, "note"), (#"{"reason": "x"}"#, "reason"),
+                    (#"{"note": "a\u0000b"}"#, "note")
+                ] {
                     let result = try await api.call(.post, "/v1/jobs/careful/disable", token: "operator", body: body, contentType: "application/json")
                     api.expectProblem(result, .badRequest)
                     #expect(result.errorFields == [field], "\(result.text)")
                 }
-                api.expectProblem(try await api.call(.post, "/v1/jobs/careful/disable", token: "operator", body: "note=x",
-                                                     contentType: "application/json"), .badRequest)
+                api.expectProblem(
+                    try await api.call(
+                        .post, "/v1/jobs/careful/disable", token: "operator", body: "note=x",
+                        contentType: "application/json"), .badRequest)
                 let exact = String(repeating: "y", count: PauseNote.maxBytes)
                 let job = try await api.call(.get, "/v1/jobs/careful", token: "viewer")
                 #expect(job.json["enabled"] as? Bool == true && job.json["paused_by"] is NSNull)
                 #expect(try await api.auditCount() == before)
-                #expect(try await api.call(.post, "/v1/jobs/careful/disable", token: "operator", body: #"{"note": "\#(exact)"}"#,
-                                           contentType: "application/json").status == .ok)
+                #expect(
+                    try await api.call(
+                        .post, "/v1/jobs/careful/disable", token: "operator", body: #"{"note": "\#(exact)"}"#,
+                        contentType: "application/json"
+                    ).status == .ok)
 
-                for (query, field) in [("action=job.explode", "action"), ("since=yesterday", "since"), ("limit=0", "limit"),
-                                       ("limit=1001", "limit"), ("after=-4", "after"), ("after=abc", "after"), ("job=Not_A_Slug", "job"),
-                                       ("tenant=Bad!", "tenant")] {
+                for (query, field) in [
+                    ("action=job.explode", "action"), ("since=yesterday", "since"), ("limit=0", "limit"),
+                    ("limit=1001", "limit"), ("after=-4", "after"), ("after=abc", "after"), ("job=Not_A_Slug", "job"),
+                    ("tenant=Bad!", "tenant")
+                ] {
                     let result = try await api.call(.get, "/v1/audit?\(query)", token: "viewer")
                     api.expectProblem(result, .badRequest)
                     #expect(result.errorFields == [field], "\(query): \(result.text)")
@@ -231,16 +248,19 @@ struct AuditAPITests {
                 #expect(try await api.call(.delete, "/v1/tokens/ci", token: "admin").status == .ok)
                 api.expectProblem(try await api.call(.get, "/v1/jobs", token: ci), .unauthorized)
                 #expect(try await api.call(.delete, "/v1/tokens/ci", token: "admin").status == .ok)
-                #expect(try await api.audit("?action=token.revoke").filter { $0["note"] as? String == "token ci" }.count == 1,
-                        "revoking twice is one change")
+                #expect(
+                    try await api.audit("?action=token.revoke").filter { $0["note"] as? String == "token ci" }.count == 1,
+                    "revoking twice is one change")
 
                 // Expiry: refused once past.
-                let brief = try await api.call(.post, "/v1/tokens", token: "admin", body: #"{"name": "brief", "role": "viewer", "expires": "1h"}"#,
-                                               contentType: "application/json")
+                let brief = try await api.call(
+                    .post, "/v1/tokens", token: "admin", body: #"{"name": "brief", "role": "viewer", "expires": "1h"}"#,
+                    contentType: "application/json")
                 #expect(brief.status == .created && brief.json["expires_at"] is String)
                 let briefToken = try #require(brief.json["token"] as? String)
                 #expect(try await api.call(.get, "/v1/jobs", token: briefToken).status == .ok)
-                try await fixture.sql("UPDATE \(unescaped: fixture.db.names.schema).api_tokens SET expires_at = now() - interval '1 second' WHERE name = 'brief'")
+                try await fixture.sql(
+                    "UPDATE \(unescaped: fixture.db.names.schema).api_tokens SET expires_at = now() - interval '1 second' WHERE name = 'brief'")
                 // A lookup's answer is cached for at most http's token cache TTL (2 s): refused within it.
                 var expired = try await api.call(.get, "/v1/jobs", token: briefToken)
                 _ = try await poll(timeout: .seconds(10), interval: .milliseconds(100)) {
@@ -251,12 +271,14 @@ struct AuditAPITests {
                 #expect(expired.text.contains("expired"))
 
                 // Bad input.
-                for (body, status, field) in [(#"{"name": "x y", "role": "viewer"}"#, HTTPResponse.Status.badRequest, "name"),
-                                              (#"{"name": "x", "role": "root"}"#, .badRequest, "role"),
-                                              (#"{"name": "x", "role": "viewer", "expires": "forever"}"#, .badRequest, "expires"),
-                                              (#"{"name": "x", "role": "viewer", "colour": "red"}"#, .badRequest, "colour"),
-                                              (#"{"role": "viewer"}"#, .badRequest, "name"),
-                                              (#"{"name": "admin", "role": "viewer"}"#, .conflict, nil)] as [(String, HTTPResponse.Status, String?)] {
+                for (body, status, field) in [
+                    (#"{"name": "x y", "role": "viewer"}"#, HTTPResponse.Status.badRequest, "name"),
+                    (#"{"name": "x", "role": "root"}"#, .badRequest, "role"),
+                    (#"{"name": "x", "role": "viewer", "expires": "forever"}"#, .badRequest, "expires"),
+                    (#"{"name": "x", "role": "viewer", "colour": "red"}"#, .badRequest, "colour"),
+                    (#"{"role": "viewer"}"#, .badRequest, "name"),
+                    (#"{"name": "admin", "role": "viewer"}"#, .conflict, nil)
+                ] as [(String, HTTPResponse.Status, String?)] {
                     let result = try await api.call(.post, "/v1/tokens", token: "admin", body: body, contentType: "application/json")
                     api.expectProblem(result, status)
                     if let field { #expect(result.errorFields == [field], "\(body): \(result.text)") }
@@ -265,17 +287,21 @@ struct AuditAPITests {
                 // A tenant admin sees, creates and revokes only its tenant's tokens.
                 let aTokens = try await api.call(.get, "/v1/tokens", token: "a-admin").json["tokens"] as? [[String: Any]] ?? []
                 #expect(Set(aTokens.compactMap { $0["name"] as? String }) == ["a-admin", "a-viewer"])
-                api.expectProblem(try await api.call(.post, "/v1/tokens", token: "a-admin", body: #"{"name": "sneaky", "role": "admin", "tenant": "b"}"#,
-                                                     contentType: "application/json"), .forbidden)
-                let aci = try await api.call(.post, "/v1/tokens", token: "a-admin", body: #"{"name": "a-ci", "role": "operator"}"#,
-                                             contentType: "application/json")
+                api.expectProblem(
+                    try await api.call(
+                        .post, "/v1/tokens", token: "a-admin", body: #"{"name": "sneaky", "role": "admin", "tenant": "b"}"#,
+                        contentType: "application/json"), .forbidden)
+                let aci = try await api.call(
+                    .post, "/v1/tokens", token: "a-admin", body: #"{"name": "a-ci", "role": "operator"}"#,
+                    contentType: "application/json")
                 #expect(aci.json["tenant"] as? String == "a")
                 api.expectProblem(try await api.call(.delete, "/v1/tokens/b-admin", token: "a-admin"), .notFound)
                 api.expectProblem(try await api.call(.delete, "/v1/tokens/admin", token: "a-admin"), .notFound)
                 #expect(try await api.call(.get, "/v1/jobs", token: "b-admin").status == .ok)
                 #expect(try await api.call(.delete, "/v1/tokens/a-ci", token: "a-admin").status == .ok)
                 let aCreated = try await api.audit("?action=token.create", token: "a-viewer")
-                #expect(aCreated.compactMap { $0["note"] as? String }.filter { !$0.contains("a-admin:") && !$0.contains("a-viewer:") }
+                #expect(
+                    aCreated.compactMap { $0["note"] as? String }.filter { !$0.contains("a-admin:") && !$0.contains("a-viewer:") }
                         == ["token a-ci: role operator, tenant a"])
                 #expect(aCreated.first?["actor"] as? String == "a-admin")
             }

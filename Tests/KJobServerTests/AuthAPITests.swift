@@ -56,15 +56,23 @@ struct AuthAPITests {
                 let runID = try #require(run.json["id"] as? String)
 
                 #expect(try await api.call(.get, "/v1/jobs/guarded", token: "viewer").status == .ok)
-                for (method, path) in [(HTTPRequest.Method.post, "/v1/jobs/guarded/run"), (.post, "/v1/jobs/guarded/enable"),
-                                       (.post, "/v1/jobs/guarded/disable"), (.post, "/v1/runs/\(runID)/cancel"),
-                                       (.delete, "/v1/jobs/guarded")] {
+                for (method, path) in [
+                    (HTTPRequest.Method.post, "/v1/jobs/guarded/run"), (.post, "/v1/jobs/guarded/enable"),
+                    (.post, "/v1/jobs/guarded/disable"), (.post, "/v1/runs/\(runID)/cancel"),
+                    (.delete, "/v1/jobs/guarded")
+                ] {
                     api.expectProblem(try await api.call(method, path, token: "viewer"), .forbidden)
                 }
-                api.expectProblem(try await api.call(.post, "/v1/jobs", token: "viewer", body: JobTOML.make(slug: "v"), contentType: "application/toml"), .forbidden)
-                api.expectProblem(try await api.call(.put, "/v1/jobs/guarded", token: "viewer", body: JobTOML.make(slug: "guarded"), contentType: "application/toml"), .forbidden)
-                api.expectProblem(try await api.call(.post, "/v1/jobs", token: "operator", body: JobTOML.make(slug: "o"), contentType: "application/toml"), .forbidden)
-                api.expectProblem(try await api.call(.put, "/v1/jobs/guarded", token: "operator", body: JobTOML.make(slug: "guarded"), contentType: "application/toml"), .forbidden)
+                api.expectProblem(
+                    try await api.call(.post, "/v1/jobs", token: "viewer", body: JobTOML.make(slug: "v"), contentType: "application/toml"), .forbidden)
+                api.expectProblem(
+                    try await api.call(.put, "/v1/jobs/guarded", token: "viewer", body: JobTOML.make(slug: "guarded"), contentType: "application/toml"),
+                    .forbidden)
+                api.expectProblem(
+                    try await api.call(.post, "/v1/jobs", token: "operator", body: JobTOML.make(slug: "o"), contentType: "application/toml"), .forbidden)
+                api.expectProblem(
+                    try await api.call(.put, "/v1/jobs/guarded", token: "operator", body: JobTOML.make(slug: "guarded"), contentType: "application/toml"),
+                    .forbidden)
                 api.expectProblem(try await api.call(.delete, "/v1/jobs/guarded", token: "operator"), .forbidden)
                 #expect(try await api.call(.post, "/v1/jobs/guarded/disable", token: "operator").status == .ok)
 
@@ -91,11 +99,13 @@ struct AuthAPITests {
                 #expect(aJobs.allSatisfy { $0["tenant"] as? String == "a" })
 
                 // Tenant a cannot see or touch b's job or run, even when naming b in the query.
-                for (method, path) in [(HTTPRequest.Method.get, "/v1/jobs/only-b"), (.get, "/v1/jobs/only-b?tenant=b"),
-                                       (.post, "/v1/jobs/only-b/run"), (.post, "/v1/jobs/only-b/disable"),
-                                       (.delete, "/v1/jobs/only-b"), (.get, "/v1/jobs/only-b/runs"),
-                                       (.get, "/v1/runs/\(bRunID)"), (.get, "/v1/runs/\(bRunID)/log"),
-                                       (.post, "/v1/runs/\(bRunID)/cancel")] {
+                for (method, path) in [
+                    (HTTPRequest.Method.get, "/v1/jobs/only-b"), (.get, "/v1/jobs/only-b?tenant=b"),
+                    (.post, "/v1/jobs/only-b/run"), (.post, "/v1/jobs/only-b/disable"),
+                    (.delete, "/v1/jobs/only-b"), (.get, "/v1/jobs/only-b/runs"),
+                    (.get, "/v1/runs/\(bRunID)"), (.get, "/v1/runs/\(bRunID)/log"),
+                    (.post, "/v1/runs/\(bRunID)/cancel")
+                ] {
                     api.expectProblem(try await api.call(method, path, token: "a-admin"), .notFound)
                 }
                 // a's delete of its own same-named job leaves b's alone.
@@ -123,8 +133,9 @@ struct DatabaseDownTests {
     func unreachable() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
-                                    backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
+            backgroundLogger: logger)
         var configuration = APIConfiguration()
         configuration.readyTimeout = .milliseconds(300)
         let app = try APIServer.makeApplication(client: client, names: StoreNames(schema: "down"), configuration: configuration, logger: logger)

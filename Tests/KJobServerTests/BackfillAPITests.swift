@@ -21,7 +21,8 @@ struct BackfillAPITests {
     }
 
     func runs(_ fixture: APIFixture, _ slug: String) async throws -> Int64 {
-        try await fixture.client.scalar("""
+        try await fixture.client.scalar(
+            """
             SELECT count(*) FROM \(unescaped: fixture.db.names.schema).job_runs r JOIN \(unescaped: fixture.db.names.schema).jobs j ON j.id = r.job_id
              WHERE j.slug = \(slug)
             """, as: Int64.self) ?? -1
@@ -33,8 +34,9 @@ struct BackfillAPITests {
             try await fixture.test { api in
                 try await api.createJob("hourly", schedule: "0 * * * *")
                 let (from, to) = Self.range(hours: 10)
-                let dry = try await api.call(.post, "/v1/jobs/hourly/backfill", token: "operator", body: Self.body(from, to, dryRun: true),
-                                             contentType: "application/json")
+                let dry = try await api.call(
+                    .post, "/v1/jobs/hourly/backfill", token: "operator", body: Self.body(from, to, dryRun: true),
+                    contentType: "application/json")
                 #expect(dry.status == .ok, "\(dry.text)")
                 #expect(dry.json["dry_run"] as? Bool == true)
                 #expect((dry.json["fires"] as? [String])?.count == 10)
@@ -59,8 +61,9 @@ struct BackfillAPITests {
                 #expect((again.json["fires"] as? [String])?.isEmpty == true)
                 #expect(try await runs(fixture, "hourly") == 10)
                 let (wideFrom, wideTo) = Self.range(hours: 12)
-                let wider = try await api.call(.post, "/v1/jobs/hourly/backfill", token: "operator", body: Self.body(wideFrom, wideTo, dryRun: true),
-                                               contentType: "application/json")
+                let wider = try await api.call(
+                    .post, "/v1/jobs/hourly/backfill", token: "operator", body: Self.body(wideFrom, wideTo, dryRun: true),
+                    contentType: "application/json")
                 #expect(wider.json["existing"] as? Int == 10 && (wider.json["fires"] as? [String])?.count == 2, "\(wider.text)")
 
                 // Each backfill that wrote is audited once, under the caller; a dry run is not a change.
@@ -79,7 +82,9 @@ struct BackfillAPITests {
             try await fixture.test { api in
                 try await api.createJob("hourly", schedule: "0 * * * *")
                 let (from, to) = Self.range(hours: 10)
-                func post(_ body: String, token: String? = "operator", slug: String = "hourly", type: String = "application/json") async throws -> APITester.Result {
+                func post(_ body: String, token: String? = "operator", slug: String = "hourly", type: String = "application/json") async throws
+                    -> APITester.Result
+                {
                     try await api.call(.post, "/v1/jobs/\(slug)/backfill", token: token, body: body, contentType: type)
                 }
                 let reversed = try await post(Self.body(to, from))

@@ -17,8 +17,11 @@ struct ConsoleAuditTests {
             try await fixture.test { api in
                 try await api.createJob("alpha")
                 try await api.createJob("beta")
-                #expect(try await api.call(.post, "/v1/jobs/alpha/disable", token: "operator",
-                                           body: #"{"note": "<b>maintenance</b>"}"#, contentType: "application/json").status == .ok)
+                #expect(
+                    try await api.call(
+                        .post, "/v1/jobs/alpha/disable", token: "operator",
+                        body: #"{"note": "<b>maintenance</b>"}"#, contentType: "application/json"
+                    ).status == .ok)
                 try await api.createJob("gamma", token: "a-admin")
 
                 var viewer = try await ConsoleTester.signedIn(api, as: "viewer")
@@ -46,7 +49,8 @@ struct ConsoleAuditTests {
 
                 // 60 more entries: the first page has 50 and a link to the rest, which keeps the filter.
                 for index in 0..<60 {
-                    try await fixture.sql("INSERT INTO \(unescaped: fixture.db.names.schema).audit (actor, action, note) VALUES ('kjobd', 'lease.acquire', \("n\(index)"))")
+                    try await fixture.sql(
+                        "INSERT INTO \(unescaped: fixture.db.names.schema).audit (actor, action, note) VALUES ('kjobd', 'lease.acquire', \("n\(index)"))")
                 }
                 let first = try await viewer.get("/ui/audit?action=lease.acquire")
                 #expect(Self.actions(first.text).count == 50)

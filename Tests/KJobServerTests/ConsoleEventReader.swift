@@ -39,7 +39,10 @@ struct ConsoleEventReader {
                 let json = (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
                 return Event(id: id, json: json)
             }
-            guard !ended, let chunk = try await body.next() else { ended = true; return nil }
+            guard !ended, let chunk = try await body.next() else {
+                ended = true
+                return nil
+            }
             buffer += String(buffer: chunk)
         }
     }

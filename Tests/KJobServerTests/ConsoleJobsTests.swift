@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KJobCore
-@testable import KJobServer
 import KJobStore
 import KJobTestSupport
 import PostgresNIO
 import Testing
+
+@testable import KJobServer
 
 /// The console's job pages: the list, the create/edit form with its preview, the job page and
 /// its actions, through the router with a signed-in browser.
@@ -32,7 +33,8 @@ struct ConsoleJobsTests {
     /// `count` runs of the job, one an hour back from now; the newest has `newest` as status.
     static func insertRuns(_ fixture: APIFixture, slug: String, count: Int, newest: String, older: String = "succeeded") async throws {
         let s = fixture.db.names.schema
-        try await fixture.sql("""
+        try await fixture.sql(
+            """
             INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, attempt, status, queued_at, started_at, finished_at)
             SELECT gen_random_uuid(), j.id, now() - n * interval '1 hour', 'k' || n, 1, CASE WHEN n = 1 THEN \(newest) ELSE \(older) END,
                    now() - n * interval '1 hour', now() - n * interval '1 hour' + interval '2 seconds', now() - n * interval '1 hour' + interval '9 seconds'
@@ -72,8 +74,11 @@ struct ConsoleJobsTests {
                 #expect(row.contains("At 09:00, only on Monday"), "the schedule in words")
 
                 let search = try await browser.get("/ui/jobs?q=00" + "7")
-                #expect(Self.slugs(search.text) == ["job-0007", "job-0070", "job-0071", "job-0072", "job-0073", "job-0074",
-                                                    "job-0075", "job-0076", "job-0077", "job-0078", "job-0079"])
+                #expect(
+                    Self.slugs(search.text) == [
+                        "job-0007", "job-0070", "job-0071", "job-0072", "job-0073", "job-0074",
+                        "job-0075", "job-0076", "job-0077", "job-0078", "job-0079"
+                    ])
                 let paused = try await browser.get("/ui/jobs?state=paused")
                 #expect(Self.slugs(paused.text) == (1...120).filter { $0 % 7 == 0 }.map { String(format: "job-%04d", $0) })
                 let enabled = try await browser.get("/ui/jobs?state=enabled&q=job-000")
@@ -177,7 +182,8 @@ struct ConsoleJobsTests {
                 let paused = try await browser.post("/ui/jobs/probe/pause", [("note", "waiting for the vendor fix")])
                 #expect(paused.status == .seeOther && paused.headers[.location] == "/ui/jobs/probe")
                 let page = try await browser.get("/ui/jobs/probe")
-                let note = try #require(page.text.firstMatch(of: /<div class="notice" id="pause-note">.*?<\/div>/.dotMatchesNewlines()).map { String($0.output) })
+                let note = try #require(
+                    page.text.firstMatch(of: /<div class="notice" id="pause-note">.*?<\/div>/.dotMatchesNewlines()).map { String($0.output) })
                 #expect(note.contains("waiting for the vendor fix") && note.contains("<b>operator</b>"))
                 #expect(page.text.contains("skipped while paused"))
                 #expect(page.text.contains("id=\"resume\"") && !page.text.contains("id=\"pause\""))
@@ -192,11 +198,15 @@ struct ConsoleJobsTests {
         }
     }
 
-    static func fields(slug: String, schedule: String, timezone: String = "Europe/Lisbon", env: String = "REGION=eu\nTIER=gold",
-                       extra: [(String, String)] = []) -> [(String, String)] {
-        [("slug", slug), ("schedule", schedule), ("timezone", timezone), ("agent", "kode"), ("prompt", "summarise the alerts"),
-         ("enabled", "true"), ("timeout", "30m"), ("overlap", "queue"), ("misfire_policy", "all"), ("misfire_window", "2h"),
-         ("env", env), ("mode", "form")] + extra
+    static func fields(
+        slug: String, schedule: String, timezone: String = "Europe/Lisbon", env: String = "REGION=eu\nTIER=gold",
+        extra: [(String, String)] = []
+    ) -> [(String, String)] {
+        [
+            ("slug", slug), ("schedule", schedule), ("timezone", timezone), ("agent", "kode"), ("prompt", "summarise the alerts"),
+            ("enabled", "true"), ("timeout", "30m"), ("overlap", "queue"), ("misfire_policy", "all"), ("misfire_window", "2h"),
+            ("env", env), ("mode", "form")
+        ] + extra
     }
 
     @Test("a bad schedule or zone is shown beside its field, with aria-invalid and aria-describedby, and nothing is stored")
@@ -211,7 +221,8 @@ struct ConsoleJobsTests {
                 let bad = try await admin.post("/ui/jobs/new", Self.fields(slug: "bad-one", schedule: "61 * * * *", timezone: "Mars/Olympus"))
                 #expect(bad.status == .unprocessableContent)
                 for field in ["schedule", "timezone"] {
-                    let input = try Regex("name=\"\(field)\"[^>]*aria-invalid=\"true\" aria-describedby=\"error-\(field)\">\\s*<p class=\"field-error\" id=\"error-\(field)\"")
+                    let input = try Regex(
+                        "name=\"\(field)\"[^>]*aria-invalid=\"true\" aria-describedby=\"error-\(field)\">\\s*<p class=\"field-error\" id=\"error-\(field)\"")
                     #expect(bad.text.contains(input), "\(field): the error follows its input")
                 }
                 #expect(bad.text.contains("id=\"error-schedule\" role=\"alert\">minute: value 61 is out of range"), "\(bad.text)")
@@ -221,7 +232,8 @@ struct ConsoleJobsTests {
                 let env = try await admin.post("/ui/jobs/new", Self.fields(slug: "bad-env", schedule: "@daily", env: "KJOB_X=1\nnot a pair"))
                 #expect(env.text.contains("id=\"error-env\""), "\(env.text)")
                 #expect(env.text.contains("line 2: write KEY=VALUE"))
-                let agent = try await admin.post("/ui/jobs/new", Self.fields(slug: "bad-agent", schedule: "@daily").map { $0.0 == "agent" ? ("agent", "nope") : $0 })
+                let agent = try await admin.post(
+                    "/ui/jobs/new", Self.fields(slug: "bad-agent", schedule: "@daily").map { $0.0 == "agent" ? ("agent", "nope") : $0 })
                 #expect(agent.text.contains("id=\"error-agent\""), "the node's agents are checked as for the API")
                 #expect(try await fixture.client.scalar("SELECT count(*)::int FROM \(unescaped: fixture.db.names.schema).jobs", as: Int.self) == 0)
             }
@@ -325,12 +337,14 @@ struct ConsoleJobsTests {
         try await APIFixture.with(prefix: "console") { fixture in
             try await fixture.test { api in
                 let hostile = "<script>alert(1)</script>"
-                let toml = JobTOML.make(slug: "xss").replacingOccurrences(of: "prompt = \"/k-housekeep\"", with: "prompt = \"\(hostile)\"")
+                let toml =
+                    JobTOML.make(slug: "xss").replacingOccurrences(of: "prompt = \"/k-housekeep\"", with: "prompt = \"\(hostile)\"")
                     + "env = { NOTE = \"\\\"><img src=x onerror=alert(2)>\" }\n"
                 let created = try await api.call(.post, "/v1/jobs", token: "admin", body: toml, contentType: "application/toml")
                 #expect(created.status == .created, "\(created.text)")
-                _ = try await api.call(.post, "/v1/jobs/xss/disable", token: "operator", body: #"{"note": "<b>bold</b> & \"quoted\""}"#,
-                                       contentType: "application/json")
+                _ = try await api.call(
+                    .post, "/v1/jobs/xss/disable", token: "operator", body: #"{"note": "<b>bold</b> & \"quoted\""}"#,
+                    contentType: "application/json")
                 var admin = try await ConsoleTester.signedIn(api, as: "admin")
                 for uri in ["/ui/jobs/xss", "/ui/jobs/xss/edit", "/ui/jobs"] {
                     let page = try await admin.get(uri)

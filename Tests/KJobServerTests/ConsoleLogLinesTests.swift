@@ -1,7 +1,8 @@
 import Foundation
-@testable import KJobServer
 import KJobStore
 import Testing
+
+@testable import KJobServer
 
 @Suite("Console: log chunks to lines")
 struct ConsoleLogLinesTests {
@@ -39,8 +40,10 @@ struct ConsoleLogLinesTests {
 
     @Test("resuming from a cursor shows every later line once, and none the page showed")
     func resumes() {
-        let chunks = [Self.chunk(0, "stdout", "a1\na2"), Self.chunk(1, "stderr", "e1"), Self.chunk(2, "stdout", "-end\nb"),
-                      Self.chunk(3, "stderr", "-end\n"), Self.chunk(4, "stdout", "-end\n")]
+        let chunks = [
+            Self.chunk(0, "stdout", "a1\na2"), Self.chunk(1, "stderr", "e1"), Self.chunk(2, "stdout", "-end\nb"),
+            Self.chunk(3, "stderr", "-end\n"), Self.chunk(4, "stdout", "-end\n")
+        ]
         var all = ConsoleLogLines()
         let expected = chunks.flatMap { all.feed($0) }.map(\.text)
         #expect(expected == ["a1", "a2-end", "e1-end", "b-end"])

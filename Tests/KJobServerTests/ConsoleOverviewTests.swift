@@ -24,18 +24,29 @@ struct ConsoleOverviewTests {
         func jobID(_ slug: String) async throws -> UUID {
             try #require(try await fixture.client.scalar("SELECT id FROM \(unescaped: schema).jobs WHERE slug = \(slug)", as: UUID.self))
         }
-        let alpha = try await jobID("alpha"), beta = try await jobID("beta")
-        try await fixture.sql("UPDATE \(unescaped: schema).leader SET epoch = 7, holder = 'n1', since = now() - interval '1 hour', heartbeat_at = now() WHERE id = 1")
-        try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, version) VALUES ('n1', 'active', 7, now(), 12, 'v1')")
+        let alpha = try await jobID("alpha")
+        let beta = try await jobID("beta")
+        try await fixture.sql(
+            "UPDATE \(unescaped: schema).leader SET epoch = 7, holder = 'n1', since = now() - interval '1 hour', heartbeat_at = now() WHERE id = 1")
+        try await fixture.sql(
+            "INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, version) VALUES ('n1', 'active', 7, now(), 12, 'v1')")
         try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms, version) VALUES ('n2', 'standby', now(), -3, 'v1')")
-        try await fixture.sql("INSERT INTO \(unescaped: schema).audit (actor, action, note) VALUES ('kjobd', 'lease.acquire', 'node n1 holds the lease at epoch 7')")
-        let running = UUID(), queued = UUID(), ok = UUID(), failed = UUID(), old = UUID(), betaRun = UUID()
+        try await fixture.sql(
+            "INSERT INTO \(unescaped: schema).audit (actor, action, note) VALUES ('kjobd', 'lease.acquire', 'node n1 holds the lease at epoch 7')")
+        let running = UUID()
+        let queued = UUID()
+        let ok = UUID()
+        let failed = UUID()
+        let old = UUID()
+        let betaRun = UUID()
         func run(_ id: UUID, _ job: UUID, _ status: String, queuedAgo: String, extra: String = "") async throws {
-            try await fixture.sql(PostgresQuery(unsafeSQL: """
-                INSERT INTO \(schema).job_runs (id, job_id, scheduled_for, fire_key, attempt, status, queued_at, node, epoch, started_at)
-                VALUES ('\(id)', '\(job)', now() - interval '\(queuedAgo)', 'at:\(id)', 1, '\(status)', now() - interval '\(queuedAgo)',
-                        \(status == "queued" ? "NULL, NULL, NULL" : "'n1', 7, now() - interval '\(queuedAgo)'"))
-                """))
+            try await fixture.sql(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(schema).job_runs (id, job_id, scheduled_for, fire_key, attempt, status, queued_at, node, epoch, started_at)
+                        VALUES ('\(id)', '\(job)', now() - interval '\(queuedAgo)', 'at:\(id)', 1, '\(status)', now() - interval '\(queuedAgo)',
+                                \(status == "queued" ? "NULL, NULL, NULL" : "'n1', 7, now() - interval '\(queuedAgo)'"))
+                        """))
         }
         try await run(running, alpha, "running", queuedAgo: "5 minutes")
         try await run(queued, alpha, "queued", queuedAgo: "2 minutes")
@@ -43,8 +54,10 @@ struct ConsoleOverviewTests {
         try await run(failed, alpha, "failed", queuedAgo: "2 hours")
         try await run(old, alpha, "succeeded", queuedAgo: "3 days")
         try await run(betaRun, beta, "running", queuedAgo: "1 minute")
-        try await fixture.sql("INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status) VALUES (\(UUID()), \(ok), 'ops', '{}', 'pending')")
-        try await fixture.sql("""
+        try await fixture.sql(
+            "INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status) VALUES (\(UUID()), \(ok), 'ops', '{}', 'pending')")
+        try await fixture.sql(
+            """
             INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status, attempts, last_error)
             VALUES (\(UUID()), \(failed), 'ops', '{}', 'dead', 9, 'HTTP 500 <b>boom</b>')
             """)
@@ -111,7 +124,8 @@ struct ConsoleOverviewTests {
                 var tenant = try await ConsoleTester.signedIn(api, as: "a-admin")
                 _ = try await tenant.get("/ui/")
                 #expect(try await tenant.post("/ui/runs/\(queued)/cancel").status == .notFound)
-                #expect(try await fixture.client.scalar("SELECT status FROM \(unescaped: schema).job_runs WHERE id = \(scene.queued)", as: String.self) == "queued")
+                #expect(
+                    try await fixture.client.scalar("SELECT status FROM \(unescaped: schema).job_runs WHERE id = \(scene.queued)", as: String.self) == "queued")
 
                 var op = try await ConsoleTester.signedIn(api, as: "operator")
                 let page = try await op.get("/ui/runs/\(queued)")
@@ -119,8 +133,11 @@ struct ConsoleOverviewTests {
                 let done = try await op.post("/ui/runs/\(queued)/cancel")
                 #expect(done.status == .seeOther)
                 #expect(done.headers[.location] == "/ui/runs/\(queued)")
-                #expect(try await fixture.client.scalar("SELECT status FROM \(unescaped: schema).job_runs WHERE id = \(scene.queued)", as: String.self) == "cancelled")
-                let audited = try await fixture.client.scalar("""
+                #expect(
+                    try await fixture.client.scalar("SELECT status FROM \(unescaped: schema).job_runs WHERE id = \(scene.queued)", as: String.self)
+                        == "cancelled")
+                let audited = try await fixture.client.scalar(
+                    """
                     SELECT actor FROM \(unescaped: schema).audit WHERE action = 'run.cancel' AND run = \(scene.queued)
                     """, as: String.self)
                 #expect(audited == "operator")

@@ -12,7 +12,8 @@ import Testing
 @Suite("Console: run page and its live log", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))
 struct ConsoleRunPageTests {
     static func chunk(_ fixture: APIFixture, _ run: UUID, _ seq: Int, _ stream: String, _ bytes: [UInt8]) async throws {
-        try await fixture.sql("""
+        try await fixture.sql(
+            """
             INSERT INTO \(unescaped: fixture.db.names.schema).run_log_chunks (run_id, seq, stream, data)
             VALUES (\(run), \(seq), \(stream), \(ByteBuffer(bytes: bytes)))
             """)
@@ -23,7 +24,8 @@ struct ConsoleRunPageTests {
         try await api.createJob("probe")
         let text = try #require(try await api.call(.post, "/v1/jobs/probe/run", token: "operator").json["id"] as? String)
         let id = try #require(UUID(uuidString: text))
-        try await fixture.sql("""
+        try await fixture.sql(
+            """
             UPDATE \(unescaped: fixture.db.names.schema).job_runs SET status = 'running', node = 'n1', epoch = 3, started_at = now() WHERE id = \(id)
             """)
         return id
@@ -58,10 +60,12 @@ struct ConsoleRunPageTests {
                 var viewer = try await ConsoleTester.signedIn(api, as: "viewer")
                 #expect(!(try await viewer.get("/ui/runs/\(text)").text.contains("id=\"cancel\"")))
 
-                try await fixture.sql("""
+                try await fixture.sql(
+                    """
                     UPDATE \(unescaped: schema).job_runs SET status = 'failed', reason = 'exit 2', exit_code = 2, finished_at = now() WHERE id = \(id)
                     """)
-                try await fixture.sql("""
+                try await fixture.sql(
+                    """
                     INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status, attempts, last_error, last_http_status)
                     VALUES (\(UUID()), \(id), 'ops', '{"summary": "<i>x</i>", "status": "failed"}', 'pending', 2, 'HTTP 503', 503)
                     """)

@@ -30,7 +30,9 @@ struct ConsoleSessionTests {
                 let page = try await browser.get("/ui/")
                 #expect(page.status == .ok)
                 #expect(page.text.contains("id=\"whoami\">operator"))
-                let rows = try await fixture.client.query("SELECT count(*)::int FROM \(unescaped: fixture.db.names.schema).audit WHERE action = 'console.login' AND actor = 'operator'", logger: fixture.db.logger)
+                let rows = try await fixture.client.query(
+                    "SELECT count(*)::int FROM \(unescaped: fixture.db.names.schema).audit WHERE action = 'console.login' AND actor = 'operator'",
+                    logger: fixture.db.logger)
                 var logins = 0
                 for try await count in rows.decode(Int.self) { logins = count }
                 #expect(logins == 1)
@@ -98,8 +100,9 @@ struct ConsoleSessionTests {
         try await APIFixture.with(prefix: "console") { fixture in
             var other = fixture.configuration
             other.nodeID = "second-node"
-            let second = try APIServer.makeApplication(client: fixture.client, names: fixture.db.names, configuration: other,
-                                                       logger: fixture.db.logger)
+            let second = try APIServer.makeApplication(
+                client: fixture.client, names: fixture.db.names, configuration: other,
+                logger: fixture.db.logger)
             try await fixture.test { api in
                 let browser = try await ConsoleTester.signedIn(api, as: "viewer")
                 try await second.test(.router) { client in

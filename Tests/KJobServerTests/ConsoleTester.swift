@@ -45,8 +45,10 @@ struct ConsoleTester: Sendable {
     }
 
     /// POSTs a form with the session and (unless `csrf` is given) the last page's CSRF field.
-    func post(_ uri: String, _ fields: [(String, String)] = [], csrf override: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> APITester.Result {
+    func post(
+        _ uri: String, _ fields: [(String, String)] = [], csrf override: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> APITester.Result {
         var pairs = fields
         pairs.append(("_csrf", override ?? csrf ?? ""))
         let body = pairs.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")

@@ -6,8 +6,10 @@ import Testing
 @Suite("HTTP API: job listing pages", .enabled(if: TestDatabase.available, "needs KJOB_TEST_PG_URL"))
 struct JobListPagingTests {
     /// Follows `next` from `uri` until the last page; every page at most `limit` jobs.
-    static func walk(_ api: APITester, _ uri: String, token: String, limit: Int,
-                     sourceLocation: SourceLocation = #_sourceLocation) async throws -> (jobs: [[String: Any]], cursors: [String]) {
+    static func walk(
+        _ api: APITester, _ uri: String, token: String, limit: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> (jobs: [[String: Any]], cursors: [String]) {
         var jobs: [[String: Any]] = []
         var cursors: [String] = []
         var after: String?
@@ -118,8 +120,10 @@ struct JobListPagingTests {
                 #expect(probe["spec"] == nil && probe["spec_toml"] == nil)
                 #expect((probe["schedule_description"] as? String)?.hasPrefix("Every 5m") == true)
                 let one = try await api.call(.get, "/v1/jobs/probe", token: "viewer")
-                for key in ["id", "tenant", "slug", "enabled", "schedule", "timezone", "schedule_description",
-                            "next_fire_at", "last_fire_at", "created_at", "updated_at"] {
+                for key in [
+                    "id", "tenant", "slug", "enabled", "schedule", "timezone", "schedule_description",
+                    "next_fire_at", "last_fire_at", "created_at", "updated_at"
+                ] {
                     #expect("\(probe[key] ?? "absent")" == "\(one.json[key] ?? "absent")", "\(key) differs between list and get")
                 }
                 let never = try #require((big.json["jobs"] as? [[String: Any]])?.first)

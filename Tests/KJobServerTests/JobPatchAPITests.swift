@@ -27,15 +27,20 @@ struct JobPatchAPITests {
                 }
                 expectNext(try await api.call(.post, "/v1/jobs/nightly/disable", token: "operator"), "disable")
                 expectNext(try await api.call(.post, "/v1/jobs/nightly/enable", token: "operator"), "enable")
-                expectNext(try await api.call(.put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly"),
-                                              contentType: "application/toml"), "apply")
-                expectNext(try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"timeout": "5m"}"#,
-                                              contentType: Self.patchType), "patch")
+                expectNext(
+                    try await api.call(
+                        .put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly"),
+                        contentType: "application/toml"), "apply")
+                expectNext(
+                    try await api.call(
+                        .patch, "/v1/jobs/nightly", token: "admin", body: #"{"timeout": "5m"}"#,
+                        contentType: Self.patchType), "patch")
                 let got = try await api.call(.get, "/v1/jobs/nightly", token: "viewer")
                 #expect(got.json["version"] as? Int == version)
                 #expect(got.headers[.eTag] == "\"\(version)\"")
                 // The scheduler advancing the pending fire is not a change to the job.
-                try await fixture.sql("UPDATE \(unescaped: fixture.db.names.schema).jobs SET next_fire_at = next_fire_at + interval '1 day', last_fire_at = now()")
+                try await fixture.sql(
+                    "UPDATE \(unescaped: fixture.db.names.schema).jobs SET next_fire_at = next_fire_at + interval '1 day', last_fire_at = now()")
                 #expect(try await api.call(.get, "/v1/jobs/nightly", token: "viewer").json["version"] as? Int == version)
                 #expect(try await api.call(.delete, "/v1/jobs/nightly", token: "admin").status == .noContent)
                 let deleted = try await fixture.client.scalar(
@@ -53,8 +58,9 @@ struct JobPatchAPITests {
                 _ = try await api.call(.post, "/v1/jobs/nightly/disable", token: "operator")
                 let before = try await api.call(.get, "/v1/jobs/nightly", token: "viewer")
 
-                let timeout = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"timeout": "45m", "retries": {"max": 2}}"#,
-                                                 contentType: Self.patchType)
+                let timeout = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"timeout": "45m", "retries": {"max": 2}}"#,
+                    contentType: Self.patchType)
                 #expect(timeout.status == .ok, "\(timeout.text)")
                 let spec = try #require(timeout.json["spec"] as? [String: Any])
                 #expect(spec["timeout"] as? String == "45m")
@@ -64,13 +70,15 @@ struct JobPatchAPITests {
                 #expect(timeout.json["next_fire_at"] as? String == before.json["next_fire_at"] as? String, "same schedule: pending fire kept")
                 #expect((timeout.json["spec_toml"] as? String)?.contains("timeout = \"45m\"") == true)
 
-                let tokyo = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"timezone": "Asia/Tokyo"}"#,
-                                               contentType: Self.patchType)
+                let tokyo = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"timezone": "Asia/Tokyo"}"#,
+                    contentType: Self.patchType)
                 #expect(tokyo.json["timezone"] as? String == "Asia/Tokyo")
                 #expect(tokyo.json["next_fire_at"] as? String != before.json["next_fire_at"] as? String, "new zone: next fire recomputed")
 
-                let removed = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"timezone": null, "timeout": null}"#,
-                                                 contentType: Self.patchType)
+                let removed = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"timezone": null, "timeout": null}"#,
+                    contentType: Self.patchType)
                 #expect(removed.status == .ok, "\(removed.text)")
                 #expect(removed.json["timezone"] as? String == "UTC", "null: back to the default zone")
                 #expect((removed.json["spec"] as? [String: Any])?["timeout"] as? String == "1h")
@@ -87,14 +95,16 @@ struct JobPatchAPITests {
         try await APIFixture.with { fixture in
             try await fixture.test { api in
                 try await api.createJob("nightly")
-                let first = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "one"}"#,
-                                               contentType: Self.patchType, headers: [.ifMatch: "\"1\""])
+                let first = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "one"}"#,
+                    contentType: Self.patchType, headers: [.ifMatch: "\"1\""])
                 #expect(first.status == .ok, "\(first.text)")
                 #expect(first.json["version"] as? Int == 2)
                 let before = try await api.call(.get, "/v1/jobs/nightly", token: "viewer")
 
-                let stale = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
-                                               contentType: Self.patchType, headers: [.ifMatch: "\"1\""])
+                let stale = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
+                    contentType: Self.patchType, headers: [.ifMatch: "\"1\""])
                 api.expectProblem(stale, .preconditionFailed)
                 #expect(stale.headers[.eTag] == "\"2\"")
                 #expect((stale.json["detail"] as? String)?.contains("at version 2") == true)
@@ -103,17 +113,22 @@ struct JobPatchAPITests {
                 #expect(after.json["updated_at"] as? String == before.json["updated_at"] as? String)
                 #expect(after.json["version"] as? Int == 2)
 
-                api.expectProblem(try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
-                                                     contentType: Self.patchType, headers: [.ifMatch: "W/\"2\""]), .preconditionFailed)
-                let bare = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
-                                              contentType: Self.patchType, headers: [.ifMatch: "2"])
+                api.expectProblem(
+                    try await api.call(
+                        .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
+                        contentType: Self.patchType, headers: [.ifMatch: "W/\"2\""]), .preconditionFailed)
+                let bare = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
+                    contentType: Self.patchType, headers: [.ifMatch: "2"])
                 api.expectProblem(bare, .badRequest)
                 #expect(bare.errorFields == ["If-Match"])
-                let listed = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
-                                                contentType: Self.patchType, headers: [.ifMatch: "\"7\", \"2\""])
+                let listed = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "two"}"#,
+                    contentType: Self.patchType, headers: [.ifMatch: "\"7\", \"2\""])
                 #expect(listed.status == .ok && listed.json["version"] as? Int == 3, "\(listed.text)")
-                let any = try await api.call(.patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "three"}"#,
-                                             contentType: Self.patchType, headers: [.ifMatch: "*"])
+                let any = try await api.call(
+                    .patch, "/v1/jobs/nightly", token: "admin", body: #"{"prompt": "three"}"#,
+                    contentType: Self.patchType, headers: [.ifMatch: "*"])
                 #expect(any.status == .ok && any.json["version"] as? Int == 4, "\(any.text)")
             }
         }
@@ -134,18 +149,21 @@ struct JobPatchAPITests {
                     try await holder.query("BEGIN", logger: fixture.db.logger)
                     try await holder.query("SELECT 1 FROM \(unescaped: schema).jobs WHERE slug = \(slug) FOR UPDATE", logger: fixture.db.logger)
                     let headers: HTTPFields = ifMatch.map { [.ifMatch: $0] } ?? [:]
-                    async let patched = api.call(.patch, "/v1/jobs/\(slug)", token: "admin", body: #"{"timeout": "5m"}"#,
-                                                 contentType: Self.patchType, headers: headers)
+                    async let patched = api.call(
+                        .patch, "/v1/jobs/\(slug)", token: "admin", body: #"{"timeout": "5m"}"#,
+                        contentType: Self.patchType, headers: headers)
                     // Wait until the PATCH's write blocks on the row lock.
                     let waiting = try await poll(timeout: .seconds(30)) {
-                        try await fixture.client.scalar("""
+                        try await fixture.client.scalar(
+                            """
                             SELECT count(*) FROM pg_stat_activity
                              WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%' AND query LIKE \("%" + schema + ".jobs%")
                             """, as: Int64.self) ?? 0 > 0
                     }
                     #expect(waiting != nil, "the PATCH never waited for the row lock")
                     let concurrent = try JobSpec(toml: JobTOML.make(slug: slug)).applying(mergePatch: Array(#"{"prompt": "concurrent"}"#.utf8))
-                    try await holder.query("""
+                    try await holder.query(
+                        """
                         UPDATE \(unescaped: schema).jobs SET spec = \(concurrent.toml()), updated_at = clock_timestamp() WHERE slug = \(slug)
                         """, logger: fixture.db.logger)
                     try await holder.query("COMMIT", logger: fixture.db.logger)

@@ -45,7 +45,8 @@ struct JobsAPITests {
                 #expect(created.status == .created, "\(created.text)")
                 #expect(((created.json["spec"] as? [String: Any])?["retries"] as? [String: Any])?["max"] as? Int == 2)
 
-                let put1 = try await api.call(.put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly", schedule: "0 2 * * *"), contentType: "application/toml")
+                let put1 = try await api.call(
+                    .put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly", schedule: "0 2 * * *"), contentType: "application/toml")
                 #expect(put1.status == .created, "\(put1.text)")
                 let next1 = put1.json["next_fire_at"] as? String
 
@@ -57,7 +58,8 @@ struct JobsAPITests {
                 #expect((put2.json["spec"] as? [String: Any])?["prompt"] as? String == "/other")
 
                 // New schedule: next fire recomputed.
-                let put3 = try await api.call(.put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly", schedule: "30 3 * * *"), contentType: "application/toml")
+                let put3 = try await api.call(
+                    .put, "/v1/jobs/nightly", token: "admin", body: JobTOML.make(slug: "nightly", schedule: "30 3 * * *"), contentType: "application/toml")
                 #expect(put3.status == .ok)
                 #expect(put3.json["next_fire_at"] as? String != next1)
                 #expect(put3.json["schedule"] as? String == "30 3 * * *")
@@ -111,11 +113,14 @@ struct JobsAPITests {
                     #expect(invalid.errorFields.contains(field), "\(field) in \(invalid.errorFields)")
                 }
 
-                let unknownAgent = try await api.call(.post, "/v1/jobs", token: "admin", body: JobTOML.make(slug: "x", agent: "nope"), contentType: "application/toml")
+                let unknownAgent = try await api.call(
+                    .post, "/v1/jobs", token: "admin", body: JobTOML.make(slug: "x", agent: "nope"), contentType: "application/toml")
                 api.expectProblem(unknownAgent, .unprocessableContent)
                 #expect(unknownAgent.errorFields == ["job.agent"])
 
-                let jsonInvalid = try await api.call(.post, "/v1/jobs", token: "admin", body: #"{"slug":"ok","prompt":"p","agent":"kode","schedule":"* * *","bogus":1}"#, contentType: "application/json")
+                let jsonInvalid = try await api.call(
+                    .post, "/v1/jobs", token: "admin", body: #"{"slug":"ok","prompt":"p","agent":"kode","schedule":"* * *","bogus":1}"#,
+                    contentType: "application/json")
                 api.expectProblem(jsonInvalid, .unprocessableContent)
                 #expect(jsonInvalid.errorFields.contains("schedule"))
                 #expect(jsonInvalid.errorFields.contains("bogus"))
@@ -124,7 +129,8 @@ struct JobsAPITests {
                 api.expectProblem(try await api.call(.post, "/v1/jobs", token: "admin", body: "{not json", contentType: "application/json"), .badRequest)
                 api.expectProblem(try await api.call(.post, "/v1/jobs", token: "admin", body: "", contentType: "application/toml"), .unprocessableContent)
                 api.expectProblem(try await api.call(.post, "/v1/jobs", token: "admin", body: "x", contentType: "text/html"), .unsupportedMediaType)
-                api.expectProblem(try await api.callBytes(.post, "/v1/jobs", token: "admin", body: [0xFF, 0xFE, 0x00, 0x41], contentType: "application/toml"), .badRequest)
+                api.expectProblem(
+                    try await api.callBytes(.post, "/v1/jobs", token: "admin", body: [0xFF, 0xFE, 0x00, 0x41], contentType: "application/toml"), .badRequest)
 
                 let huge = JobTOML.make(slug: "huge") + "description = \"" + String(repeating: "a", count: 300 * 1024) + "\"\n"
                 api.expectProblem(try await api.call(.post, "/v1/jobs", token: "admin", body: huge, contentType: "application/toml"), .contentTooLarge)
@@ -154,7 +160,8 @@ struct JobsAPITests {
                 api.expectProblem(try await api.call(.get, "/v1/runs/\(UUID())", token: "viewer"), .notFound)
                 api.expectProblem(try await api.call(.get, "/v1/nothing", token: "viewer"), .notFound)
                 api.expectProblem(try await api.call(.get, "/nothing", token: nil), .notFound)
-                let ok = try await api.call(.get, "/v1/jobs/ok/runs?limit=5&status=queued,failed&before=2030-01-01T00:00:00Z&since=2020-01-01T00:00:00Z", token: "viewer")
+                let ok = try await api.call(
+                    .get, "/v1/jobs/ok/runs?limit=5&status=queued,failed&before=2030-01-01T00:00:00Z&since=2020-01-01T00:00:00Z", token: "viewer")
                 #expect(ok.status == .ok, "\(ok.text)")
             }
         }

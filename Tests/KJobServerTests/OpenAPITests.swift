@@ -14,7 +14,10 @@ struct OpenAPITests {
         var inPaths = false
         var path: String?
         for line in OpenAPIDocument.yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "paths:" { inPaths = true; continue }
+            if line == "paths:" {
+                inPaths = true
+                continue
+            }
             if inPaths, let first = line.first, first != " " { break }
             guard inPaths else { continue }
             if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
@@ -34,10 +37,12 @@ struct OpenAPITests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         // The router is built without touching the database: the pool is never run.
-        let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
-                                    backgroundLogger: logger)
-        let router = APIServer.router(dependencies: APIDependencies(client: client, names: StoreNames(schema: "unused"), logger: logger),
-                                      configuration: APIConfiguration())
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
+            backgroundLogger: logger)
+        let router = APIServer.router(
+            dependencies: APIDependencies(client: client, names: StoreNames(schema: "unused"), logger: logger),
+            configuration: APIConfiguration())
         // The console's HTML pages (/ui) are not part of the API.
         let routed = Set(router.routes.filter { !$0.path.description.hasPrefix("/ui") }.map { "\($0.method) \($0.path.description)" })
         let documented = Self.documentedOperations()

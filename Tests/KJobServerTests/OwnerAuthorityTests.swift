@@ -23,19 +23,23 @@ struct OwnerAuthorityTests {
                 // Nothing NOTIFYs this materializer of job edits: a short sleep bound stands in.
                 var configuration = Materializer.Configuration()
                 configuration.maxSleep = .milliseconds(200)
-                let materializer = Materializer(client: client, names: fixture.db.names, nodeID: "test", configuration: configuration,
-                                                now: { Date() }, logger: fixture.db.logger)
+                let materializer = Materializer(
+                    client: client, names: fixture.db.names, nodeID: "test", configuration: configuration,
+                    now: { Date() }, logger: fixture.db.logger)
                 func count(_ condition: String) async throws -> Int64 {
-                    try await client.scalar(PostgresQuery(unsafeSQL: """
-                        SELECT count(*) FROM \(schema).job_runs r JOIN \(schema).jobs j ON j.id = r.job_id
-                         WHERE j.slug = 'ticker' AND NOT r.manual AND \(condition)
-                        """), as: Int64.self) ?? -1
+                    try await client.scalar(
+                        PostgresQuery(
+                            unsafeSQL: """
+                                SELECT count(*) FROM \(schema).job_runs r JOIN \(schema).jobs j ON j.id = r.job_id
+                                 WHERE j.slug = 'ticker' AND NOT r.manual AND \(condition)
+                                """), as: Int64.self) ?? -1
                 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await materializer.run(epoch: 1, wake: Observed<UInt64>(0)) }
                     defer { group.cancelAll() }
-                    let created = try await api.call(.post, "/v1/jobs", token: alice, body: JobTOML.make(slug: "ticker", schedule: "@every 1s"),
-                                                     contentType: "application/toml")
+                    let created = try await api.call(
+                        .post, "/v1/jobs", token: alice, body: JobTOML.make(slug: "ticker", schedule: "@every 1s"),
+                        contentType: "application/toml")
                     #expect(created.status == .created)
                     let fired = try await poll(timeout: .seconds(30)) { try await count("r.status = 'queued'") >= 2 }
                     try #require(fired != nil, "the job never fired under alice")
@@ -44,10 +48,12 @@ struct OwnerAuthorityTests {
                     let skipped = try await poll(timeout: .seconds(30)) { try await count("r.reason = 'unauthorized'") >= 3 }
                     try #require(skipped != nil, "fires after the revoke were not skipped unauthorized")
                     // From the first unauthorized fire on, nothing was queued.
-                    #expect(try await count("""
-                        r.status <> 'skipped' AND r.scheduled_for >= (SELECT min(x.scheduled_for) FROM \(schema).job_runs x
-                                                                        WHERE x.job_id = j.id AND x.reason = 'unauthorized')
-                        """) == 0)
+                    #expect(
+                        try await count(
+                            """
+                            r.status <> 'skipped' AND r.scheduled_for >= (SELECT min(x.scheduled_for) FROM \(schema).job_runs x
+                                                                            WHERE x.job_id = j.id AND x.reason = 'unauthorized')
+                            """) == 0)
                     #expect(try await count("r.status = 'skipped' AND r.reason = 'unauthorized'") >= 3)
 
                     let lapses = try await api.audit("?job=ticker&action=job.unauthorized", token: "viewer")
@@ -58,8 +64,9 @@ struct OwnerAuthorityTests {
                     #expect(blocked.json["owner"] as? String == "alice" && blocked.json["unauthorized_at"] is String)
 
                     let reapplied = Date()
-                    let replaced = try await api.call(.put, "/v1/jobs/ticker", token: carol, body: JobTOML.make(slug: "ticker", schedule: "@every 1s"),
-                                                      contentType: "application/toml")
+                    let replaced = try await api.call(
+                        .put, "/v1/jobs/ticker", token: carol, body: JobTOML.make(slug: "ticker", schedule: "@every 1s"),
+                        contentType: "application/toml")
                     #expect(replaced.status == .ok)
                     #expect(replaced.json["owner"] as? String == "carol" && replaced.json["unauthorized_at"] is NSNull)
                     let resumed = try await poll(timeout: .seconds(30)) {

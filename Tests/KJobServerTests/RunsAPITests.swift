@@ -24,23 +24,32 @@ struct RunsAPITests {
                 let schema = fixture.db.names.schema
                 let jobIDText = try await api.call(.get, "/v1/jobs/probe", token: "viewer").json["id"] as? String
                 let jobID = try #require(jobIDText.flatMap(UUID.init(uuidString:)))
-                let ok = UUID(), failed = UUID()
-                try await fixture.sql("""
+                let ok = UUID()
+                let failed = UUID()
+                try await fixture.sql(
+                    """
                     INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, attempt, status, node, epoch, started_at, finished_at, exit_code)
                     VALUES (\(ok), \(jobID), now() - interval '2 hours', 'at:a', 1, 'succeeded', 'n1', 3, now() - interval '2 hours', now() - interval '119 minutes', 0)
                     """)
-                try await fixture.sql("""
+                try await fixture.sql(
+                    """
                     INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, attempt, status, reason, node, epoch, started_at, finished_at, exit_code, signal)
                     VALUES (\(failed), \(jobID), now() - interval '1 hour', 'at:b', 1, 'failed', 'exit 2', 'n2', 4, now() - interval '1 hour', now() - interval '59 minutes', 2, NULL)
                     """)
-                try await fixture.sql("INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status) VALUES (\(UUID()), \(ok), 'ops', '{}', 'delivered')")
-                try await fixture.sql("INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status, attempts, last_error) VALUES (\(UUID()), \(failed), 'ops', '{}', 'pending', 2, 'HTTP 503')")
+                try await fixture.sql(
+                    "INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status) VALUES (\(UUID()), \(ok), 'ops', '{}', 'delivered')")
+                try await fixture.sql(
+                    "INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload, status, attempts, last_error) VALUES (\(UUID()), \(failed), 'ops', '{}', 'pending', 2, 'HTTP 503')"
+                )
 
                 let all = try await api.call(.get, "/v1/jobs/probe/runs", token: "viewer")
                 let runs = all.json["runs"] as? [[String: Any]] ?? []
                 #expect(runs.count == 3)
                 #expect(runs.first?["id"] as? String == id, "newest fire first")
-                for key in ["id", "job", "scheduled_for", "attempt", "status", "reason", "node", "epoch", "started_at", "finished_at", "exit_code", "signal", "dispatch_status"] {
+                for key in [
+                    "id", "job", "scheduled_for", "attempt", "status", "reason", "node", "epoch", "started_at", "finished_at", "exit_code", "signal",
+                    "dispatch_status"
+                ] {
                     #expect(runs.allSatisfy { $0.keys.contains(key) }, "every run has \(key)")
                 }
                 #expect(runs.map { $0["dispatch_status"] as? String } == [nil, "pending", "delivered"])
@@ -78,7 +87,8 @@ struct RunsAPITests {
                 api.expectProblem(try await api.call(.post, "/v1/runs/\(id)/cancel", token: "operator"), .conflict)
 
                 let running = try #require(try await api.call(.post, "/v1/jobs/c/run", token: "operator").json["id"] as? String)
-                try await fixture.sql("UPDATE \(unescaped: fixture.db.names.schema).job_runs SET status = 'running', started_at = now() WHERE id = \(UUID(uuidString: running)!)")
+                try await fixture.sql(
+                    "UPDATE \(unescaped: fixture.db.names.schema).job_runs SET status = 'running', started_at = now() WHERE id = \(UUID(uuidString: running)!)")
                 let requested = try await api.call(.post, "/v1/runs/\(running)/cancel", token: "operator")
                 #expect(requested.status == .accepted)
                 #expect(requested.json["status"] as? String == "running")
@@ -97,8 +107,11 @@ struct RunsAPITests {
                 let idText = try #require(try await api.call(.post, "/v1/jobs/l/run", token: "operator").json["id"] as? String)
                 let id = try #require(UUID(uuidString: idText))
                 try await fixture.sql("UPDATE \(unescaped: schema).job_runs SET status = 'running' WHERE id = \(id)")
-                try await fixture.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "hello ")))")
-                try await fixture.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 1, 'stderr', \(ByteBuffer(bytes: [0xFF, 0x0A])))")
+                try await fixture.sql(
+                    "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 0, 'stdout', \(ByteBuffer(string: "hello ")))")
+                try await fixture.sql(
+                    "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 1, 'stderr', \(ByteBuffer(bytes: [0xFF, 0x0A])))"
+                )
                 let whole = try await api.call(.get, "/v1/runs/\(idText)/log", token: "viewer")
                 #expect(whole.status == .ok)
                 #expect(whole.bytes == Array("hello ".utf8) + [0xFF, 0x0A])
@@ -107,11 +120,15 @@ struct RunsAPITests {
             // Follow over a live socket: chunks written later arrive, the stream ends with the run.
             let app = try fixture.app()
             try await app.test(.live) { client in
-                let idText = try #require(try await APITester(client: client, fixture: fixture).call(.get, "/v1/jobs/l/runs", token: "viewer").json["runs"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String })
+                let idText = try #require(
+                    try await APITester(client: client, fixture: fixture).call(.get, "/v1/jobs/l/runs", token: "viewer").json["runs"].flatMap {
+                        ($0 as? [[String: Any]])?.first?["id"] as? String
+                    })
                 let id = try #require(UUID(uuidString: idText))
                 async let followed = client.executeRequest(uri: "/v1/runs/\(idText)/log?follow=1", method: .get, headers: fixture.headers("viewer"), body: nil)
                 try await Task.sleep(for: .milliseconds(300))
-                try await fixture.sql("INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 2, 'stdout', \(ByteBuffer(string: "later\n")))")
+                try await fixture.sql(
+                    "INSERT INTO \(unescaped: schema).run_log_chunks (run_id, seq, stream, data) VALUES (\(id), 2, 'stdout', \(ByteBuffer(string: "later\n")))")
                 try await fixture.sql("UPDATE \(unescaped: schema).job_runs SET status = 'succeeded', finished_at = now() WHERE id = \(id)")
                 let response = try await followed
                 #expect(response.status == .ok)
@@ -124,10 +141,14 @@ struct RunsAPITests {
     func cluster() async throws {
         try await APIFixture.with { fixture in
             let schema = fixture.db.names.schema
-            try await fixture.sql("UPDATE \(unescaped: schema).leader SET epoch = 7, holder = 'n1', since = now() - interval '1 hour', heartbeat_at = now() WHERE id = 1")
-            try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('n1', 'active', 7, now(), 12, 'https://n1.example:7070')")
+            try await fixture.sql(
+                "UPDATE \(unescaped: schema).leader SET epoch = 7, holder = 'n1', since = now() - interval '1 hour', heartbeat_at = now() WHERE id = 1")
+            try await fixture.sql(
+                "INSERT INTO \(unescaped: schema).nodes (id, role, epoch, last_seen, clock_skew_ms, http_url) VALUES ('n1', 'active', 7, now(), 12, 'https://n1.example:7070')"
+            )
             try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('n2', 'standby', now(), -3)")
-            try await fixture.sql("INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('n3', 'standby', now() - interval '1 minute', 0)")
+            try await fixture.sql(
+                "INSERT INTO \(unescaped: schema).nodes (id, role, last_seen, clock_skew_ms) VALUES ('n3', 'standby', now() - interval '1 minute', 0)")
             try await fixture.test { api in
                 let result = try await api.call(.get, "/v1/cluster", token: "viewer")
                 #expect(result.status == .ok)

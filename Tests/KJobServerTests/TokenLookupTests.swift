@@ -18,9 +18,9 @@ struct TokenLookupTests {
         "kjob_short", "kjob_doesnotexist",
         "kjob_" + String(repeating: "A", count: 42),
         "kjob_" + String(repeating: "A", count: 44),
-        "kjob_" + String(repeating: "A", count: 42) + "B",   // 43 characters, but B leaves stray bits: not 32 bytes
+        "kjob_" + String(repeating: "A", count: 42) + "B",  // 43 characters, but B leaves stray bits: not 32 bytes
         "kjob_" + String(repeating: "A", count: 41) + "+A",  // base64, not base64url
-        "KJOB_" + String(repeating: "A", count: 43),
+        "KJOB_" + String(repeating: "A", count: 43)
     ]
 
     @Test("a malformed bearer token is refused without a database query (401 with the database down)")
@@ -28,8 +28,9 @@ struct TokenLookupTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         // Nothing listens on port 1: any query would wait for the pool and never answer 401.
-        let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
-                                    backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: "x", tls: .disable),
+            backgroundLogger: logger)
         let app = try APIServer.makeApplication(client: client, names: StoreNames(schema: "down"), configuration: APIConfiguration(), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -112,10 +113,12 @@ struct TokenLookupBoundTests {
                         // Seven are turned away while the table is still locked; one waits on it.
                         while statuses.count < 7, let status = try await flood.next() {
                             statuses.append(status)
-                            let waiting = try await fixture.client.scalar("""
-                                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                                 WHERE c.relname = 'api_tokens' AND c.relnamespace = \(schema)::regnamespace AND NOT l.granted
-                                """, as: Int64.self) ?? 0
+                            let waiting =
+                                try await fixture.client.scalar(
+                                    """
+                                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                                     WHERE c.relname = 'api_tokens' AND c.relnamespace = \(schema)::regnamespace AND NOT l.granted
+                                    """, as: Int64.self) ?? 0
                             mostWaiting = max(mostWaiting, waiting)
                         }
                         try await locker.query("COMMIT", logger: fixture.db.logger)

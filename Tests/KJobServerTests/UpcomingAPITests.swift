@@ -12,8 +12,10 @@ struct UpcomingAPITests {
     func order() async throws {
         try await APIFixture.with { fixture in
             try await fixture.test { api in
-                for (slug, schedule) in [("five", "@every 5m"), ("twenty", "@every 20m"), ("hourly", "@hourly"), ("weekly", "0 9 * * MON"),
-                                         ("paused", "@every 5m"), ("gone", "@every 5m")] {
+                for (slug, schedule) in [
+                    ("five", "@every 5m"), ("twenty", "@every 20m"), ("hourly", "@hourly"), ("weekly", "0 9 * * MON"),
+                    ("paused", "@every 5m"), ("gone", "@every 5m")
+                ] {
                     try await api.createJob(slug, schedule: schedule, tenantQuery: "?tenant=a")
                 }
                 try await api.createJob("elsewhere", token: "b-admin", schedule: "@every 5m")

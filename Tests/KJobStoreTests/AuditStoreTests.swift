@@ -36,7 +36,8 @@ struct AuditStoreTests {
         try await db.withClient { client in
             let schema = db.names.schema
             try await client.query("UPDATE \(unescaped: schema).leader SET epoch = 3")
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: schema).audit (at, actor, action, job) VALUES
                     (now() - interval '400 days', 'alice', 'job.create', 'old'), (now() - interval '2 days', 'bob', 'job.update', 'recent')
                 """)
@@ -59,7 +60,8 @@ struct AuditStoreTests {
         let job = UUID()
         try await connection.query("INSERT INTO \(unescaped: s).jobs (id, slug, spec, schedule) VALUES (\(job), 'old', '', '@daily')", logger: db.logger)
         for (key, manual, attempt) in [("at:1", false, 1), ("at:1", false, 2), ("manual:x", true, 1), ("manual:x", true, 2)] {
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status)
                 VALUES (\(UUID()), \(job), now(), \(key), \(manual), \(attempt), 'succeeded')
                 """, logger: db.logger)
@@ -67,7 +69,8 @@ struct AuditStoreTests {
         try await Migrator(names: db.names).migrate(on: connection, logger: db.logger)
         var triggers: [String] = []
         for try await trigger in try await connection.query(
-            "SELECT trigger FROM \(unescaped: s).job_runs ORDER BY manual, attempt", logger: db.logger).decode(String.self) {
+            "SELECT trigger FROM \(unescaped: s).job_runs ORDER BY manual, attempt", logger: db.logger
+        ).decode(String.self) {
             triggers.append(trigger)
         }
         try await connection.close()

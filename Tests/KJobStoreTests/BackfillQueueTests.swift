@@ -14,9 +14,11 @@ struct BackfillQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await db.createJob(client, slug: "bf", spec: [
-                "overlap": "skip", "retries": ["max": 1, "backoff": "fixed", "initial": "10s", "max_delay": "10s"],
-            ])
+            let job = try await db.createJob(
+                client, slug: "bf",
+                spec: [
+                    "overlap": "skip", "retries": ["max": 1, "backoff": "fixed", "initial": "10s", "max_delay": "10s"]
+                ])
             let other = try await db.createJob(client, slug: "other", spec: ["overlap": "skip"])
             let jobs = JobsRepository(StoreContext(client: client, names: db.names, logger: db.logger))
             let base = Date(timeIntervalSince1970: 1_700_000_000)
@@ -41,7 +43,8 @@ struct BackfillQueueTests {
 
             // It fails: its retry (10 s later) comes before the next fire's run.
             _ = try await q.finish(running, result: RunResult(status: .failed, exitCode: 1, finishedAt: now), epoch: 1)
-            let retryBackfill = try await client.scalar("""
+            let retryBackfill = try await client.scalar(
+                """
                 SELECT backfill FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) AND attempt = 2
                 """, as: Bool.self)
             #expect(retryBackfill == true, "a retry of a backfill run is a backfill run")
@@ -57,14 +60,17 @@ struct BackfillQueueTests {
                 guard let claimed = report.claimed.first else { return }
                 _ = try await q.finish(claimed, result: RunResult(status: .succeeded, exitCode: 0, finishedAt: now), epoch: 1)
             }
-            let waiting = try await client.scalar("""
+            let waiting = try await client.scalar(
+                """
                 SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(job) AND status = 'queued' AND backfill
                 """, as: Int64.self)
             #expect(waiting == 56)
 
             // Twice: nothing new; a dry run reports the same split.
             guard case .done(let again, let had) = try await jobs.backfill(jobID: job, version: 1, fires: fires, dryRun: false, actor: "ops"),
-                  case .done(let wouldCreate, _) = try await jobs.backfill(jobID: job, version: 1, fires: fires + [base.addingTimeInterval(-3600)], dryRun: true, actor: "ops") else {
+                case .done(let wouldCreate, _) = try await jobs.backfill(
+                    jobID: job, version: 1, fires: fires + [base.addingTimeInterval(-3600)], dryRun: true, actor: "ops")
+            else {
                 Issue.record("second backfill refused")
                 return
             }

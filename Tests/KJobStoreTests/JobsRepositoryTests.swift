@@ -18,8 +18,10 @@ struct JobsRepositoryTests {
                 #expect(try await jobs.setEnabled(tenant: "default", slug: "toggle", enabled: enabled, actor: "op")?.enabled == enabled)
                 let toml = try #require(try await client.scalar("SELECT spec FROM \(unescaped: s).jobs WHERE slug = 'toggle'", as: String.self))
                 #expect(try JobSpec(toml: toml).enabled == enabled)
-                #expect(try await client.scalar("SELECT (spec_json->>'enabled')::boolean FROM \(unescaped: s).jobs WHERE slug = 'toggle'",
-                                                as: Bool.self) == enabled)
+                #expect(
+                    try await client.scalar(
+                        "SELECT (spec_json->>'enabled')::boolean FROM \(unescaped: s).jobs WHERE slug = 'toggle'",
+                        as: Bool.self) == enabled)
             }
         }
     }

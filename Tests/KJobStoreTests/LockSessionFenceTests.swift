@@ -12,8 +12,9 @@ struct LockSessionFenceTests {
     @Test func bumpBlockedByAnOpenFencedTransactionGivesTheLockBackAndTheFenceHolds() async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
-            let settings = LockSession.Settings(lockKey: db.lockKey, nodeID: "n", serverRelease: .seconds(10),
-                                                connectTimeout: .seconds(5), fenceWait: .milliseconds(300))
+            let settings = LockSession.Settings(
+                lockKey: db.lockKey, nodeID: "n", serverRelease: .seconds(10),
+                connectTimeout: .seconds(5), fenceWait: .milliseconds(300))
             let session = try await LockSession.open(url: db.url, names: db.names, settings: settings, logger: db.logger) {}
             let stale = try await db.connect()
             let other = try await db.connect()
@@ -22,7 +23,8 @@ struct LockSessionFenceTests {
                 let marker = UUID()
                 try await stale.query("BEGIN", logger: db.logger)
                 try await Fencing.check(epoch: 0, operation: "stale", names: db.names, on: stale, logger: db.logger)
-                try await stale.query("""
+                try await stale.query(
+                    """
                     INSERT INTO \(unescaped: db.names.schema).jobs (id, slug, spec, schedule) VALUES (\(marker), 'stale', '', '@every 1h')
                     """, logger: db.logger)
 

@@ -19,7 +19,9 @@ struct LockSessionSettingsTests {
         let count = try #require(sent["tcp_keepalives_count"])
         #expect(idle >= 1 && interval >= 1 && count >= 1)
         // A silent peer is dropped after idle + interval × count seconds of no traffic.
-        #expect((idle + interval * count) * 1000 >= releaseMs, "keepalives drop a silent holder after \(idle + interval * count)s, before server_release \(releaseMs)ms")
+        #expect(
+            (idle + interval * count) * 1000 >= releaseMs,
+            "keepalives drop a silent holder after \(idle + interval * count)s, before server_release \(releaseMs)ms")
         // ... and no later than a second past it (whole-second keepalive settings).
         #expect((idle + interval * count) * 1000 <= releaseMs + 1000)
         #expect(try #require(sent["tcp_user_timeout"]) >= releaseMs)

@@ -87,14 +87,17 @@ struct MaterializerTests {
             var jobs: [UUID] = []
             for index in 0..<20 {
                 // 5 fires due each: now-40s ... now-0.5s (on time with a 60 s threshold).
-                jobs.append(try await db.createJob(client, slug: "job-\(index)", spec: ["misfire": ["policy": "all"]], schedule: "@every 10s", nextFireAt: now.addingTimeInterval(-40.5)))
+                jobs.append(
+                    try await db.createJob(
+                        client, slug: "job-\(index)", spec: ["misfire": ["policy": "all"]], schedule: "@every 10s", nextFireAt: now.addingTimeInterval(-40.5)))
             }
             var config = Materializer.Configuration()
             config.misfireThreshold = .seconds(60)
             config.batchSize = 7
             let makeMaterializer = { (node: String) in
-                Materializer(client: client, names: db.names, nodeID: node, configuration: config, now: { now },
-                             nextFire: everySeconds(10), logger: db.logger)
+                Materializer(
+                    client: client, names: db.names, nodeID: node, configuration: config, now: { now },
+                    nextFire: everySeconds(10), logger: db.logger)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for node in ["a", "b", "c"] {
@@ -107,7 +110,10 @@ struct MaterializerTests {
             }
             let s = db.names.schema
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: s).job_runs", as: Int64.self) == 100)
-            #expect(try await client.scalar("SELECT count(*) FROM (SELECT job_id, scheduled_for FROM \(unescaped: s).job_runs GROUP BY 1, 2 HAVING count(*) > 1) d", as: Int64.self) == 0)
+            #expect(
+                try await client.scalar(
+                    "SELECT count(*) FROM (SELECT job_id, scheduled_for FROM \(unescaped: s).job_runs GROUP BY 1, 2 HAVING count(*) > 1) d", as: Int64.self)
+                    == 0)
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: s).job_runs WHERE status = 'queued' AND epoch = 3", as: Int64.self) == 100)
             // Every job advanced past now.
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: s).jobs WHERE next_fire_at <= \(now)", as: Int64.self) == 0)
@@ -122,7 +128,7 @@ struct MaterializerTests {
         ("latest", Int64(3_600_000), 1, 9),
         ("all", Int64(3_600_000), 10, 0),
         ("all", Int64(30_000), 3, 7),
-        ("latest", Int64(2_000), 0, 10),
+        ("latest", Int64(2_000), 0, 10)
     ])
     func misfirePolicies(policy: String, windowMs: Int64, queued: Int, skipped: Int) async throws {
         let db = try TestDatabase()
@@ -130,22 +136,31 @@ struct MaterializerTests {
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10
             let now = Date(timeIntervalSince1970: base + 5)
-            let job = try await db.createJob(client, slug: "m", spec: ["misfire": ["policy": policy, "window": "\(windowMs)ms"]], schedule: "@every 10s",
-                                             nextFireAt: Date(timeIntervalSince1970: base - 90))
+            let job = try await db.createJob(
+                client, slug: "m", spec: ["misfire": ["policy": policy, "window": "\(windowMs)ms"]], schedule: "@every 10s",
+                nextFireAt: Date(timeIntervalSince1970: base - 90))
             var config = Materializer.Configuration()
             config.misfireThreshold = .seconds(1)
-            let materializer = Materializer(client: client, names: db.names, nodeID: "a", configuration: config, now: { now },
-                                            nextFire: everySeconds(10), logger: db.logger)
+            let materializer = Materializer(
+                client: client, names: db.names, nodeID: "a", configuration: config, now: { now },
+                nextFire: everySeconds(10), logger: db.logger)
             let report = try await materializer.materializeDue(epoch: 1)
             #expect(report.queued == queued)
             #expect(report.skipped == skipped)
             let s = db.names.schema
-            #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: s).job_runs WHERE status = 'skipped' AND reason IN ('missed', 'superseded')", as: Int64.self) == Int64(skipped))
+            #expect(
+                try await client.scalar(
+                    "SELECT count(*) FROM \(unescaped: s).job_runs WHERE status = 'skipped' AND reason IN ('missed', 'superseded')", as: Int64.self)
+                    == Int64(skipped))
             #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: s).job_runs WHERE status = 'queued'", as: Int64.self) == Int64(queued))
             if policy == "latest", queued == 1 {
-                #expect(try await client.scalar("SELECT scheduled_for FROM \(unescaped: s).job_runs WHERE status = 'queued'", as: Date.self) == Date(timeIntervalSince1970: base))
+                #expect(
+                    try await client.scalar("SELECT scheduled_for FROM \(unescaped: s).job_runs WHERE status = 'queued'", as: Date.self)
+                        == Date(timeIntervalSince1970: base))
             }
-            #expect(try await client.scalar("SELECT next_fire_at FROM \(unescaped: s).jobs WHERE id = \(job)", as: Date.self) == Date(timeIntervalSince1970: base + 10))
+            #expect(
+                try await client.scalar("SELECT next_fire_at FROM \(unescaped: s).jobs WHERE id = \(job)", as: Date.self)
+                    == Date(timeIntervalSince1970: base + 10))
             // Running again changes nothing.
             let again = try await materializer.materializeDue(epoch: 1)
             #expect(again.queued + again.skipped == 0)
@@ -158,7 +173,8 @@ struct MaterializerTests {
             try await setEpoch(client, db, 1)
             let base = (Date().timeIntervalSince1970 / 10).rounded(.down) * 10
             let now = Date(timeIntervalSince1970: base + 1)
-            _ = try await db.createJob(client, slug: "off", spec: ["enabled": false], schedule: "@every 10s", nextFireAt: Date(timeIntervalSince1970: base - 20))
+            _ = try await db.createJob(
+                client, slug: "off", spec: ["enabled": false], schedule: "@every 10s", nextFireAt: Date(timeIntervalSince1970: base - 20))
             let materializer = Materializer(client: client, names: db.names, nodeID: "a", now: { now }, nextFire: everySeconds(10), logger: db.logger)
             let report = try await materializer.materializeDue(epoch: 1)
             #expect(report.queued == 0)

@@ -41,10 +41,13 @@ struct MigrationTests {
             let job = UUID()
             try await client.query("INSERT INTO \(unescaped: s).jobs (id, slug, spec, schedule) VALUES (\(job), 'a', '', '* * * * *')")
             await #expect(throws: PSQLError.self) {
-                try await client.query("INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, status) VALUES (\(UUID()), \(job), now(), 'x', 'exploded')")
+                try await client.query(
+                    "INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, status) VALUES (\(UUID()), \(job), now(), 'x', 'exploded')")
             }
             for status in ["queued", "running", "succeeded", "failed", "timed_out", "cancelled", "lost", "skipped"] {
-                try await client.query("INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, status, manual) VALUES (\(UUID()), \(job), now(), \(status), \(status), true)")
+                try await client.query(
+                    "INSERT INTO \(unescaped: s).job_runs (id, job_id, scheduled_for, fire_key, status, manual) VALUES (\(UUID()), \(job), now(), \(status), \(status), true)"
+                )
             }
         }
     }

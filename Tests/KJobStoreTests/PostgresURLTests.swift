@@ -28,8 +28,11 @@ struct PostgresURLTests {
     @Test("several hosts in order, a missing port is 5432, IPv6 in brackets; target_session_attrs")
     func hostList() throws {
         let url = try PostgresURL(parsing: "postgres://u:p@h1:5432,h2,[::1]:5434/kjob?target_session_attrs=read-write")
-        #expect(url.hosts == [PostgresHost(host: "h1", port: 5432), PostgresHost(host: "h2", port: 5432),
-                              PostgresHost(host: "::1", port: 5434)])
+        #expect(
+            url.hosts == [
+                PostgresHost(host: "h1", port: 5432), PostgresHost(host: "h2", port: 5432),
+                PostgresHost(host: "::1", port: 5434)
+            ])
         #expect(url.targetSessionAttributes == .readWrite)
         #expect(url.selectsPrimary)
         #expect(url.redacted == "postgres://u:***@h1:5432,h2:5432,[::1]:5434/kjob?target_session_attrs=read-write")
@@ -46,23 +49,25 @@ struct PostgresURLTests {
         #expect(url.selectsPrimary)
     }
 
-    @Test("bad host lists and parameters name the fix", arguments: [
-        ("postgres://u@h1:5432,,h2:5432/kjob", "separate hosts with single commas"),
-        ("postgres://u@h1:5432,/kjob", "separate hosts with single commas"),
-        ("postgres://u@h1:5432,:5433/kjob", "names no server; write HOST:PORT"),
-        ("postgres://u@h1:99999/kjob", "is not a number from 1 to 65535"),
-        ("postgres://u@h1:x,h2/kjob", "is not a number from 1 to 65535"),
-        ("postgres://u@::1:5432/kjob", "write an IPv6 address in brackets"),
-        ("postgres://u@[::1:5432/kjob", "never closes it"),
-        ("postgres://u@h1,h1:5432/kjob", "listed twice"),
-        ("postgres://u@h1,h2/kjob?target_session_attrs=any", "write target_session_attrs=read-write"),
-        ("postgres://u@h1,h2/kjob?target_session_attrs=standby", "needs the primary"),
-        ("postgres://u@h1,h2/kjob?host=/run/pg", "names one server"),
-        ("postgres://u@h1/kjob?sslmode=verify", "sslmode must be disable, prefer or require"),
-        ("postgres://u@h1/kjob?pool=3", "accepted: sslmode, host, target_session_attrs"),
-        ("postgres://h1/kjob", "names no user"),
-        ("mysql://u@h1/kjob", "expected postgres://"),
-    ])
+    @Test(
+        "bad host lists and parameters name the fix",
+        arguments: [
+            ("postgres://u@h1:5432,,h2:5432/kjob", "separate hosts with single commas"),
+            ("postgres://u@h1:5432,/kjob", "separate hosts with single commas"),
+            ("postgres://u@h1:5432,:5433/kjob", "names no server; write HOST:PORT"),
+            ("postgres://u@h1:99999/kjob", "is not a number from 1 to 65535"),
+            ("postgres://u@h1:x,h2/kjob", "is not a number from 1 to 65535"),
+            ("postgres://u@::1:5432/kjob", "write an IPv6 address in brackets"),
+            ("postgres://u@[::1:5432/kjob", "never closes it"),
+            ("postgres://u@h1,h1:5432/kjob", "listed twice"),
+            ("postgres://u@h1,h2/kjob?target_session_attrs=any", "write target_session_attrs=read-write"),
+            ("postgres://u@h1,h2/kjob?target_session_attrs=standby", "needs the primary"),
+            ("postgres://u@h1,h2/kjob?host=/run/pg", "names one server"),
+            ("postgres://u@h1/kjob?sslmode=verify", "sslmode must be disable, prefer or require"),
+            ("postgres://u@h1/kjob?pool=3", "accepted: sslmode, host, target_session_attrs"),
+            ("postgres://h1/kjob", "names no user"),
+            ("mysql://u@h1/kjob", "expected postgres://")
+        ])
     func badInput(text: String, fix: String) {
         #expect {
             try PostgresURL(parsing: text)

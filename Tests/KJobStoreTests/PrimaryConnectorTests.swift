@@ -102,8 +102,9 @@ struct PrimaryConnectorTests {
         let logger = logs.logger(label: "relay")
         let connector = connector([readOnly, writable.hosts[0]])
         let router = try await PrimaryRouter.bind(connector: connector, logger: logger)
-        let client = PostgresClient(configuration: try connector.url.clientConfiguration(poolSize: 2, applicationName: "kjob-test", relay: router.endpoint),
-                                    backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: try connector.url.clientConfiguration(poolSize: 2, applicationName: "kjob-test", relay: router.endpoint),
+            backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await router.run() }
             group.addTask { await client.run() }

@@ -23,7 +23,9 @@ struct RunQueueClaimBatchTests {
             let report = try await queue.claim(epoch: 1, limit: 4, now: Date())
             #expect(report.claimed.map(\.id) == Array(runs.reversed().prefix(4)))
             #expect(report.claimed.map { try? $0.spec.get().prompt } == ["echo 5", "echo 4", "echo 3", "echo 2"])
-            #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE status = 'running' AND epoch = 1", as: Int64.self) == 4)
+            #expect(
+                try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE status = 'running' AND epoch = 1", as: Int64.self)
+                    == 4)
             #expect(try await queue.claim(epoch: 1, limit: 4, now: Date()).claimed.map(\.id) == [runs[1], runs[0]])
         }
     }

@@ -34,8 +34,9 @@ struct RunQueueRecoveryTests {
             #expect(try await runStatus(client, db, claimed.id) == "failed")
             let reason = try await client.scalar("SELECT reason FROM \(unescaped: db.names.schema).job_runs WHERE id = \(claimed.id)", as: String.self)
             #expect(reason == "exit\u{FFFD}code 1")
-            let body = try #require(try await client.scalar(
-                "SELECT payload->'message'->>'body' FROM \(unescaped: db.names.schema).dispatches WHERE run_id = \(claimed.id)", as: String.self))
+            let body = try #require(
+                try await client.scalar(
+                    "SELECT payload->'message'->>'body' FROM \(unescaped: db.names.schema).dispatches WHERE run_id = \(claimed.id)", as: String.self))
             #expect(body.hasPrefix("a\u{FFFD}b\u{FFFD}(\u{FFFD}c"), "body: \(body.debugDescription)")
             #expect(body.contains("exit\u{FFFD}code 1"))
         }
@@ -47,9 +48,10 @@ struct RunQueueRecoveryTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await db.createJob(client, slug: "cancel-failover",
-                                                  spec: ["retries": ["max": 3, "initial": "1s", "max_delay": "1s"]],
-                                                  targets: [("ops", ["always"])])
+            let job = try await db.createJob(
+                client, slug: "cancel-failover",
+                spec: ["retries": ["max": 3, "initial": "1s", "max_delay": "1s"]],
+                targets: [("ops", ["always"])])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let claimed = try #require(try await queue(client, db, node: "old").claim(epoch: 1, limit: 1, now: Date()).claimed.first)
             #expect(try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")?.run.status == "running")
@@ -77,8 +79,11 @@ struct RunQueueRecoveryTests {
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 1, limit: 1, now: Date()).claimed.first)
             _ = try await db.runs(client).cancel(id: claimed.id, tenant: nil, requestedBy: "test")
-            let report = try await q.finish(claimed, result: RunResult(status: .lost, signal: 15, reason: "killed: this node stopped being active",
-                                                                     finishedAt: Date()), epoch: 1)
+            let report = try await q.finish(
+                claimed,
+                result: RunResult(
+                    status: .lost, signal: 15, reason: "killed: this node stopped being active",
+                    finishedAt: Date()), epoch: 1)
             #expect(report.status == .cancelled)
             #expect(report.retryID == nil)
             #expect(try await runStatus(client, db, claimed.id) == "cancelled")
@@ -111,8 +116,9 @@ struct RunQueueRecoveryTests {
             let reason = try await client.scalar("SELECT reason FROM \(unescaped: db.names.schema).job_runs WHERE id = \(lostRun)", as: String.self)
             #expect(reason?.contains("could not be recorded") == true, "reason: \(reason ?? "-")")
             // No child of this node runs it: the retry waits for its backoff, not for the 1 h timeout.
-            let notBefore = try #require(try await client.scalar(
-                "SELECT not_before FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(retried) AND attempt = 2", as: Date.self))
+            let notBefore = try #require(
+                try await client.scalar(
+                    "SELECT not_before FROM \(unescaped: db.names.schema).job_runs WHERE job_id = \(retried) AND attempt = 2", as: Date.self))
             #expect(notBefore <= now.addingTimeInterval(1.01))
             // A run of an older epoch is the next active's recoverLost's, not this pass's.
             try await setEpoch(client, db, 2)

@@ -9,7 +9,8 @@ import Testing
 /// A queued scheduled run (attempt 1) of `job` at `scheduledFor`.
 func insertQueuedRun(_ client: PostgresClient, _ db: TestDatabase, job: UUID, scheduledFor: Date) async throws -> UUID {
     let id = UUID()
-    try await client.query("""
+    try await client.query(
+        """
         INSERT INTO \(unescaped: db.names.schema).job_runs (id, job_id, scheduled_for, fire_key, status)
         VALUES (\(id), \(job), \(scheduledFor), \(Materializer.fireKey(scheduledFor)), 'queued')
         """)
@@ -53,7 +54,9 @@ struct RunQueueTests {
             #expect(all.count == 40, "every run claimed")
             #expect(Set(all).count == all.count, "no run claimed twice")
             #expect(Set(all) == runs)
-            #expect(try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE status = 'running' AND epoch = 3", as: Int64.self) == 40)
+            #expect(
+                try await client.scalar("SELECT count(*) FROM \(unescaped: db.names.schema).job_runs WHERE status = 'running' AND epoch = 3", as: Int64.self)
+                    == 40)
             // Nothing left to claim.
             #expect(try await a.claim(epoch: 3, limit: 10, now: now).claimed.isEmpty)
         }
@@ -121,15 +124,19 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 7)
-            let job = try await db.createJob(client, slug: "audit",
-                                                  targets: [("all", []), ("ok", ["success"]), ("bad", ["failure"])])
+            let job = try await db.createJob(
+                client, slug: "audit",
+                targets: [("all", []), ("ok", ["success"]), ("bad", ["failure"])])
             let scheduled = Date(timeIntervalSince1970: 1_900_000_000)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: scheduled)
             let q = queue(client, db)
             let claimed = try #require(try await q.claim(epoch: 7, limit: 1, now: Date()).claimed.first)
             let tail = Array("line one\nall good\n".utf8) + [0xFF, 0xFE]
-            let report = try await q.finish(claimed, result: RunResult(status: .succeeded, exitCode: 0, finishedAt: Date(),
-                                                                     logBytes: 20, stdoutTail: tail), epoch: 7)
+            let report = try await q.finish(
+                claimed,
+                result: RunResult(
+                    status: .succeeded, exitCode: 0, finishedAt: Date(),
+                    logBytes: 20, stdoutTail: tail), epoch: 7)
             #expect(report.dispatches.count == 2)
             #expect(report.retryID == nil)
             var channels: [String: String] = [:]
@@ -163,9 +170,10 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await db.createJob(client, slug: "flaky",
-                                                  spec: ["retries": ["max": 1, "backoff": "exponential", "initial": "2s", "max_delay": "1m"]],
-                                                  targets: [("alerts", ["failure"])])
+            let job = try await db.createJob(
+                client, slug: "flaky",
+                spec: ["retries": ["max": 1, "backoff": "exponential", "initial": "2s", "max_delay": "1m"]],
+                targets: [("alerts", ["failure"])])
             let scheduled = Date(timeIntervalSince1970: 1_900_000_000)
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: scheduled)
             let q = queue(client, db)
@@ -198,8 +206,9 @@ struct RunQueueTests {
         let db = try TestDatabase()
         try await db.withClient { client in
             try await setEpoch(client, db, 1)
-            let job = try await db.createJob(client, slug: "lost",
-                                                  spec: ["timeout": "10m", "retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
+            let job = try await db.createJob(
+                client, slug: "lost",
+                spec: ["timeout": "10m", "retries": ["max": 2, "initial": "1s", "max_delay": "1s"]])
             _ = try await insertQueuedRun(client, db, job: job, scheduledFor: Date())
             let started = Date()
             let claimed = try #require(try await queue(client, db, node: "old").claim(epoch: 1, limit: 1, now: started).claimed.first)
@@ -207,8 +216,9 @@ struct RunQueueTests {
             let now = started.addingTimeInterval(5)
             let lost = try await queue(client, db, node: "new").recoverLost(epoch: 2, now: now, killGrace: .seconds(5))
             #expect(lost == [RecoveredRun(id: claimed.id, status: .lost)])
-            let notBefore = try #require(try await client.scalar(
-                "SELECT not_before FROM \(unescaped: db.names.schema).job_runs WHERE attempt = 2", as: Date.self))
+            let notBefore = try #require(
+                try await client.scalar(
+                    "SELECT not_before FROM \(unescaped: db.names.schema).job_runs WHERE attempt = 2", as: Date.self))
             #expect(abs(notBefore.timeIntervalSince(started.addingTimeInterval(605))) < 0.01)
             let reason = try await client.scalar("SELECT reason FROM \(unescaped: db.names.schema).job_runs WHERE id = \(claimed.id)", as: String.self)
             #expect(reason?.contains("old") == true)
@@ -301,12 +311,18 @@ struct RunQueueTests {
             let invalid: [UInt8] = [0x66, 0x6F, 0x80, 0xC3, 0x28, 0x00, 0xFF, 0xF0, 0x9F, 0x98]
             let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let at = Date(timeIntervalSince1970: 1_900_000_000.25)
-            try await store.append(runID: run, [
-                StoredLogChunk(seq: 0, stream: "stdout", at: at, data: invalid),
-                StoredLogChunk(seq: 1, stream: "stderr", at: at, data: big),
-            ])
-            try await store.append(runID: run, [StoredLogChunk(seq: 2, stream: "system", at: at, data: Array("[truncated]".utf8)),
-                                                StoredLogChunk(seq: 1, stream: "stderr", at: at, data: [1])])
+            try await store.append(
+                runID: run,
+                [
+                    StoredLogChunk(seq: 0, stream: "stdout", at: at, data: invalid),
+                    StoredLogChunk(seq: 1, stream: "stderr", at: at, data: big)
+                ])
+            try await store.append(
+                runID: run,
+                [
+                    StoredLogChunk(seq: 2, stream: "system", at: at, data: Array("[truncated]".utf8)),
+                    StoredLogChunk(seq: 1, stream: "stderr", at: at, data: [1])
+                ])
             let read = try await store.chunks(runID: run)
             #expect(read.map(\.seq) == [0, 1, 2])
             #expect(read[0].data == invalid)

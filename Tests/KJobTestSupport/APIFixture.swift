@@ -16,8 +16,10 @@ public struct APIFixture: Sendable {
     public let configuration: APIConfiguration
 
     /// Runs `body` with a fresh fixture; its schema is dropped afterwards.
-    public static func with(prefix: String = "api", configure: (inout APIConfiguration) -> Void = { _ in },
-                            _ body: @Sendable (APIFixture) async throws -> Void) async throws {
+    public static func with(
+        prefix: String = "api", configure: (inout APIConfiguration) -> Void = { _ in },
+        _ body: @Sendable (APIFixture) async throws -> Void
+    ) async throws {
         let db = try TestDatabase(prefix: prefix)
         var configuration = APIConfiguration()
         configuration.host = "127.0.0.1"
@@ -31,9 +33,11 @@ public struct APIFixture: Sendable {
             let repository = TokensRepository(client: client, names: db.names, logger: db.logger)
             let issuer = TokenIssuer(repository: repository)
             var tokens: [String: String] = [:]
-            for (name, role, tenant) in [("admin", "admin", nil), ("operator", "operator", nil), ("viewer", "viewer", nil),
-                                         ("a-admin", "admin", "a"), ("a-viewer", "viewer", "a"), ("b-admin", "admin", "b"),
-                                         ("revoked", "admin", nil)] as [(String, String, String?)] {
+            for (name, role, tenant) in [
+                ("admin", "admin", nil), ("operator", "operator", nil), ("viewer", "viewer", nil),
+                ("a-admin", "admin", "a"), ("a-viewer", "viewer", "a"), ("b-admin", "admin", "b"),
+                ("revoked", "admin", nil)
+            ] as [(String, String, String?)] {
                 tokens[name] = try await issuer.create(name: name, role: role, tenant: tenant, actor: "test").token
             }
             _ = try await repository.revoke(name: "revoked", actor: "test")
@@ -42,8 +46,9 @@ public struct APIFixture: Sendable {
     }
 
     public func app(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> APIServer.App {
-        try APIServer.makeApplication(client: client, names: db.names, configuration: configuration, logger: db.logger,
-                                      onServerRunning: onServerRunning)
+        try APIServer.makeApplication(
+            client: client, names: db.names, configuration: configuration, logger: db.logger,
+            onServerRunning: onServerRunning)
     }
 
     /// Runs the API on 127.0.0.1 (port 0) while `body` runs; `body` gets its base URL (https with TLS).
@@ -54,7 +59,10 @@ public struct APIFixture: Sendable {
             continuation.finish()
         }
         return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []); return nil }
+            group.addTask {
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
             defer { group.cancelAll() }
             var port = 0
             for await value in ports { port = value }

@@ -13,8 +13,10 @@ public struct KJobdPair: Sendable {
 
     /// Starts the pair (`environment(node)` adds KJOBD_* variables per node), runs `body`, then
     /// stops both. When `body` throws, both logs are printed and the processes are killed.
-    public static func with(environment: @Sendable (_ node: String) -> [String: String] = { _ in [:] },
-                            _ body: @Sendable (KJobdPair) async throws -> Void) async throws {
+    public static func with(
+        environment: @Sendable (_ node: String) -> [String: String] = { _ in [:] },
+        _ body: @Sendable (KJobdPair) async throws -> Void
+    ) async throws {
         let db = try TestDatabase()
         try await db.withClient { client in
             let a = try KJobdProcess(node: "a", db: db, extra: environment("a"))
@@ -49,8 +51,10 @@ public struct KJobdPair: Sendable {
     }
 
     /// Polls until `node` holds the lease under an epoch above `epoch`; the time it took, nil on timeout.
-    public func takeover(by node: String, after epoch: Int64, timeout: Duration,
-                         interval: Duration = .milliseconds(10)) async throws -> Duration? {
+    public func takeover(
+        by node: String, after epoch: Int64, timeout: Duration,
+        interval: Duration = .milliseconds(10)
+    ) async throws -> Duration? {
         try await poll(timeout: timeout, interval: interval) {
             let now = try await leader()
             return now.holder == node && now.epoch > epoch

@@ -57,7 +57,10 @@ public final class KJobdProcess: @unchecked Sendable {
     /// Waits (bounded) for the process to exit; kills it if it does not.
     public func waitForExit(timeout: Duration) async -> Bool {
         let exited = (try? await poll(timeout: timeout, interval: .milliseconds(20)) { !self.process.isRunning }) ?? nil
-        if exited == nil { kill(pid, SIGKILL); process.waitUntilExit() }
+        if exited == nil {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
         return exited != nil
     }
 

@@ -15,7 +15,10 @@ public func poll(timeout: Duration, interval: Duration = .milliseconds(20), _ co
 public func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T?) async -> T? {
     await withTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
-        group.addTask { try? await Task.sleep(for: timeout); return nil }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return nil
+        }
         let first = await group.next() ?? nil
         group.cancelAll()
         return first

@@ -49,12 +49,17 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a running pool on a migrated schema (a raw one with `migrating: false`);
     /// drops the schema afterwards, also when `body` throws.
-    public func withClient<R: Sendable>(migrating: Bool = true,
-                                        _ body: @Sendable (PostgresClient) async throws -> R) async throws -> R {
+    public func withClient<R: Sendable>(
+        migrating: Bool = true,
+        _ body: @Sendable (PostgresClient) async throws -> R
+    ) async throws -> R {
         if migrating { try await migrate() }
         let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 8, applicationName: "kjob-test"), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: R?.self) { group in
-            group.addTask { await client.run(); return nil }
+            group.addTask {
+                await client.run()
+                return nil
+            }
             defer { group.cancelAll() }
             do {
                 let result = try await body(client)

@@ -13,7 +13,7 @@ public enum JobEnvironmentPolicy {
     /// Exact names refused for every backend (compared upper-cased).
     public static let loaderNames: Set<String> = [
         "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
-        "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS",
+        "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS"
     ]
     /// Name prefixes refused for every backend.
     public static let loaderPrefixes = ["LD_", "MALLOC_"]
@@ -41,10 +41,12 @@ public enum JobEnvironmentPolicy {
             return "\(JobSpecLimits.reservedEnvPrefix)* names are reserved for kjob (KJOB_RUN_ID, KJOB_PROMPT, ...); rename the variable"
         }
         if loaderNames.contains(upper) || loaderPrefixes.contains(where: upper.hasPrefix) {
-            return "\(name) steers the dynamic loader or libc (LD_*, MALLOC_*, GLIBC_TUNABLES, GCONV_PATH, ...), which no job may set; remove it (a library the agent needs belongs in its image or its command on the node)"
+            return
+                "\(name) steers the dynamic loader or libc (LD_*, MALLOC_*, GLIBC_TUNABLES, GCONV_PATH, ...), which no job may set; remove it (a library the agent needs belongs in its image or its command on the node)"
         }
         if backend.needsImage, engineNames.contains(upper) || enginePrefixes.contains(where: upper.hasPrefix) {
-            return "\(name) steers the container engine (DOCKER_*, CONTAINER_*, CONTAINERS_*, PODMAN_*, BUILDAH_*, REGISTRY_AUTH_FILE, ...), which a \(backend) job may not set; remove it (the engine is the node's, configured by its operator)"
+            return
+                "\(name) steers the container engine (DOCKER_*, CONTAINER_*, CONTAINERS_*, PODMAN_*, BUILDAH_*, REGISTRY_AUTH_FILE, ...), which a \(backend) job may not set; remove it (the engine is the node's, configured by its operator)"
         }
         return nil
     }
@@ -53,7 +55,8 @@ public enum JobEnvironmentPolicy {
     public static func valueProblem(_ name: String, _ value: String, backend: SandboxBackend) -> String? {
         if value.utf8.contains(0) { return "contains a NUL character, which an environment cannot carry; remove it" }
         if backend.needsImage, value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
-            return "has a line break, which cannot reach a \(backend) container (its --env-file holds one variable per line); put the text in a file in the image or the working directory"
+            return
+                "has a line break, which cannot reach a \(backend) container (its --env-file holds one variable per line); put the text in a file in the image or the working directory"
         }
         return nil
     }

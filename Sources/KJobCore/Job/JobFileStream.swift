@@ -62,7 +62,10 @@ public enum JobFileStream {
             func triple(_ q: Character) -> Bool { i + 2 < chars.count && chars[i] == q && chars[i + 1] == q && chars[i + 2] == q }
             while i < chars.count {
                 if let q = quote {
-                    if q == "\"", chars[i] == "\\" { i += 2; continue }
+                    if q == "\"", chars[i] == "\\" {
+                        i += 2
+                        continue
+                    }
                     if triple(q) {
                         i += 3
                         while i < chars.count, chars[i] == q { i += 1 }  // up to two quotes may end the content
@@ -75,7 +78,11 @@ public enum JobFileStream {
                 let c = chars[i]
                 if c == "#" { return }
                 if c == "\"" || c == "'" {
-                    if triple(c) { quote = c; i += 3; continue }
+                    if triple(c) {
+                        quote = c
+                        i += 3
+                        continue
+                    }
                     i += 1
                     while i < chars.count, chars[i] != c {
                         if c == "\"", chars[i] == "\\" { i += 1 }

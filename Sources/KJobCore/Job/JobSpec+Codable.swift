@@ -10,7 +10,10 @@ extension JobSpec: Codable {
 
     enum SandboxKeys: String, CodingKey { case backend, image, network, memory, cpu, pids }
     enum OutputKeys: String, CodingKey { case channel, on }
-    enum RetriesKeys: String, CodingKey { case max, backoff, initial, maxDelay = "max_delay" }
+    enum RetriesKeys: String, CodingKey {
+        case max, backoff, initial
+        case maxDelay = "max_delay"
+    }
     enum MisfireKeys: String, CodingKey { case policy, window }
 
     public init(from decoder: any Decoder) throws {

@@ -5,13 +5,16 @@ extension JobSpec {
     /// compared one by one (`retries.max`), `output` as a whole, and each `env` variable by name
     /// with both values ``FieldChange/redacted``: a changed secret shows as changed, never as text.
     public func changes(to new: JobSpec) -> [FieldChange] {
-        let before = auditFields, after = new.auditFields
+        let before = auditFields
+        let after = new.auditFields
         var changes = Set(before.keys).union(after.keys).compactMap { field in
             before[field] == after[field] ? nil : FieldChange(field: field, from: before[field], to: after[field])
         }
         for name in Set(env.keys).union(new.env.keys) where env[name] != new.env[name] {
-            changes.append(FieldChange(field: "env.\(name)", from: env[name].map { _ in FieldChange.redacted },
-                                       to: new.env[name].map { _ in FieldChange.redacted }))
+            changes.append(
+                FieldChange(
+                    field: "env.\(name)", from: env[name].map { _ in FieldChange.redacted },
+                    to: new.env[name].map { _ in FieldChange.redacted }))
         }
         return changes.sorted { $0.field < $1.field }
     }
@@ -19,7 +22,8 @@ extension JobSpec {
     /// Every field but `env` as `path → text`: the API's JSON form, flattened one level.
     var auditFields: [String: String] {
         guard let data = try? JSONEncoder().encode(self), let value = try? JSONDecoder().decode(SpecValue.self, from: data),
-              case .table(let entries) = value else {
+            case .table(let entries) = value
+        else {
             return [:]
         }
         var fields: [String: String] = [:]

@@ -17,14 +17,19 @@ extension JobSpec {
             throw JobSpecError(errors: [FieldError(field: "", message: "invalid JSON: \(Self.describe(error))")])
         }
         guard case .table(let entries) = patch else {
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "a merge patch is a JSON object of job keys, such as {\"timeout\": \"30m\"}; got \(patch.typeName)")])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "", message: "a merge patch is a JSON object of job keys, such as {\"timeout\": \"30m\"}; got \(patch.typeName)")
+            ])
         }
         var errors: [FieldError] = []
         if let slugPatch = entries.first(where: { $0.key == "slug" })?.value {
-            if case .string(let value) = slugPatch, value == slug {} else {
-                errors.append(FieldError(field: fieldPrefix + "slug",
-                                         message: "a job's slug cannot change (it is \"\(slug)\"); create a new job from `kjob export` and delete this one"))
+            if case .string(let value) = slugPatch, value == slug {
+            } else {
+                errors.append(
+                    FieldError(
+                        field: fieldPrefix + "slug",
+                        message: "a job's slug cannot change (it is \"\(slug)\"); create a new job from `kjob export` and delete this one"))
             }
         }
         errors += Self.unknownRemovals(in: entries, at: "", keys: JobSpecReader.jobKeys, prefix: fieldPrefix)

@@ -11,21 +11,27 @@ extension JobSpec {
     public init(tomlBytes bytes: some Collection<UInt8>) throws(JobSpecError) {
         let text = try Self.documentText(Array(bytes), format: "TOML")
         if let (line, column) = Self.escapedNUL(in: text) {
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "a \\u0000 escape: NUL characters cannot be passed to a process or an environment; remove it",
-                line: line, column: column)])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "", message: "a \\u0000 escape: NUL characters cannot be passed to a process or an environment; remove it",
+                    line: line, column: column)
+            ])
         }
         if let problem = TOMLPreflight.check(text) {
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "TOML syntax error: \(problem.message)", line: problem.line, column: problem.column)])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "", message: "TOML syntax error: \(problem.message)", line: problem.line, column: problem.column)
+            ])
         }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "TOML syntax error: \(error.description)",
-                line: error.source.begin.line, column: error.source.begin.column)])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "", message: "TOML syntax error: \(error.description)",
+                    line: error.source.begin.line, column: error.source.begin.column)
+            ])
         } catch {
             throw JobSpecError(errors: [FieldError(field: "", message: "TOML syntax error: \(error)")])
         }
@@ -34,7 +40,9 @@ extension JobSpec {
         var job: [(key: String, value: SpecValue)]?
         for (key, value) in SpecValue.entries(toml: root) {
             if key == "job" {
-                if case .table(let entries) = value { job = entries } else {
+                if case .table(let entries) = value {
+                    job = entries
+                } else {
                     reader.report(FieldError(field: "job", message: "expected a [job] table, got \(value.typeName)"))
                 }
             } else {
@@ -55,14 +63,21 @@ extension JobSpec {
     /// The document as a string: bounded size, valid UTF-8, no raw NUL bytes.
     static func documentText(_ bytes: [UInt8], format: String) throws(JobSpecError) -> String {
         guard bytes.count <= JobSpecLimits.documentBytes else {
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "the \(format) document is \(bytes.count) bytes; the limit is \(JobSpecLimits.documentBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.documentBytes))))")])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "",
+                    message:
+                        "the \(format) document is \(bytes.count) bytes; the limit is \(JobSpecLimits.documentBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.documentBytes))))"
+                )
+            ])
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let (offset, line, column) = firstInvalidUTF8(bytes)
-            throw JobSpecError(errors: [FieldError(
-                field: "", message: "the \(format) document is not valid UTF-8 (byte offset \(offset)); save it as UTF-8",
-                line: line, column: column)])
+            throw JobSpecError(errors: [
+                FieldError(
+                    field: "", message: "the \(format) document is not valid UTF-8 (byte offset \(offset)); save it as UTF-8",
+                    line: line, column: column)
+            ])
         }
         if let index = bytes.firstIndex(of: 0) {
             let (line, column) = position(of: index, in: bytes)
@@ -107,7 +122,10 @@ extension JobSpec {
                     // An even run of backslashes before it means the backslash itself is escaped.
                     var run = 0
                     var back = index - 1
-                    while back >= 0, bytes[back] == 0x5C { run += 1; back -= 1 }
+                    while back >= 0, bytes[back] == 0x5C {
+                        run += 1
+                        back -= 1
+                    }
                     if run % 2 == 0 { return position(of: index, in: bytes) }
                 }
                 index += 1
@@ -139,7 +157,10 @@ extension JobSpec {
             line("sandbox", "{ \(parts.joined(separator: ", ")) }")
         }
         if retries != .default {
-            line("retries", "{ max = \(retries.maxRetries), backoff = \(TOMLText.string(retries.backoff.rawValue)), initial = \(TOMLText.string(DurationText.format(retries.initialDelay))), max_delay = \(TOMLText.string(DurationText.format(retries.maxDelay))) }")
+            line(
+                "retries",
+                "{ max = \(retries.maxRetries), backoff = \(TOMLText.string(retries.backoff.rawValue)), initial = \(TOMLText.string(DurationText.format(retries.initialDelay))), max_delay = \(TOMLText.string(DurationText.format(retries.maxDelay))) }"
+            )
         }
         line("misfire", "{ policy = \(TOMLText.string(misfire.mode.rawValue)), window = \(TOMLText.string(DurationText.format(misfire.window))) }")
         if !env.isEmpty {

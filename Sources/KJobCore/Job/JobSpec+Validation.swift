@@ -37,7 +37,10 @@ extension JobSpec {
 
         if let image = sandbox.image {
             if !sandbox.backend.needsImage {
-                add("sandbox.image", "only docker and podman run an image; remove image or set backend = \"docker\" or \"podman\" (backend is \(sandbox.backend))", dependsOn: ["sandbox.backend"])
+                add(
+                    "sandbox.image",
+                    "only docker and podman run an image; remove image or set backend = \"docker\" or \"podman\" (backend is \(sandbox.backend))",
+                    dependsOn: ["sandbox.backend"])
             } else {
                 add("sandbox.image", Self.imageProblem(image))
             }
@@ -45,7 +48,10 @@ extension JobSpec {
             add("sandbox.image", "backend \(sandbox.backend) needs an image, e.g. image = \"docker.io/library/alpine:3\"", dependsOn: ["sandbox.backend"])
         }
         if let memory = sandbox.memoryBytes, !(JobSpecLimits.minMemoryBytes...JobSpecLimits.maxMemoryBytes).contains(memory) {
-            add("sandbox.memory", "must be between \(ByteSizeText.format(JobSpecLimits.minMemoryBytes)) and \(ByteSizeText.format(JobSpecLimits.maxMemoryBytes)); got \(ByteSizeText.format(memory))")
+            add(
+                "sandbox.memory",
+                "must be between \(ByteSizeText.format(JobSpecLimits.minMemoryBytes)) and \(ByteSizeText.format(JobSpecLimits.maxMemoryBytes)); got \(ByteSizeText.format(memory))"
+            )
         }
         if let cpu = sandbox.cpuMillicores, !(JobSpecLimits.minCPUMillicores...JobSpecLimits.maxCPUMillicores).contains(cpu) {
             add("sandbox.cpu", "must be between 0.01 and \(JobSpecLimits.maxCPUMillicores / 1000) cores; got \(Self.formatCores(cpu))")
@@ -73,22 +79,34 @@ extension JobSpec {
         let initial = retries.initialDelay.milliseconds
         let maxDelay = retries.maxDelay.milliseconds
         if maxDelay <= 0 || maxDelay > JobSpecLimits.maxRetryDelayMilliseconds {
-            add("retries.max_delay", "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxRetryDelayMilliseconds)); got \(DurationText.format(milliseconds: maxDelay))")
+            add(
+                "retries.max_delay",
+                "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxRetryDelayMilliseconds)); got \(DurationText.format(milliseconds: maxDelay))"
+            )
         }
         if initial <= 0 {
             add("retries.initial", "must be more than 0, e.g. \"30s\"")
         } else if maxDelay > 0, initial > maxDelay {
-            add("retries.initial", "must not exceed max_delay (\(DurationText.format(milliseconds: maxDelay))); got \(DurationText.format(milliseconds: initial))", dependsOn: ["retries.max_delay"])
+            add(
+                "retries.initial",
+                "must not exceed max_delay (\(DurationText.format(milliseconds: maxDelay))); got \(DurationText.format(milliseconds: initial))",
+                dependsOn: ["retries.max_delay"])
         }
 
         let timeoutMs = timeout.milliseconds
         if timeoutMs <= 0 || timeoutMs > JobSpecLimits.maxTimeoutMilliseconds {
-            add("timeout", "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxTimeoutMilliseconds)); got \(DurationText.format(milliseconds: timeoutMs))")
+            add(
+                "timeout",
+                "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxTimeoutMilliseconds)); got \(DurationText.format(milliseconds: timeoutMs))"
+            )
         }
 
         let window = misfire.window.milliseconds
         if window <= 0 || window > JobSpecLimits.maxMisfireWindowMilliseconds {
-            add("misfire.window", "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxMisfireWindowMilliseconds)); got \(DurationText.format(milliseconds: window))")
+            add(
+                "misfire.window",
+                "must be more than 0 and at most \(DurationText.format(milliseconds: JobSpecLimits.maxMisfireWindowMilliseconds)); got \(DurationText.format(milliseconds: window))"
+            )
         }
 
         if env.count > JobSpecLimits.envVariables {
@@ -96,7 +114,9 @@ extension JobSpec {
         }
         let envBytes = env.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         if envBytes > JobSpecLimits.envBytes {
-            add("env", "names and values total \(envBytes) bytes; the limit is \(JobSpecLimits.envBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.envBytes))))")
+            add(
+                "env",
+                "names and values total \(envBytes) bytes; the limit is \(JobSpecLimits.envBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.envBytes))))")
         }
         for (key, value) in env.sorted(by: { $0.key < $1.key }) {
             if let problem = JobEnvironmentPolicy.problem(key, value, backend: .process) {
@@ -107,7 +127,10 @@ extension JobSpec {
         }
 
         if description.utf8.count > JobSpecLimits.descriptionBytes {
-            add("description", "is \(description.utf8.count) bytes; the limit is \(JobSpecLimits.descriptionBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.descriptionBytes))))")
+            add(
+                "description",
+                "is \(description.utf8.count) bytes; the limit is \(JobSpecLimits.descriptionBytes) (\(ByteSizeText.format(Int64(JobSpecLimits.descriptionBytes))))"
+            )
         }
         return list
     }
@@ -116,7 +139,8 @@ extension JobSpec {
         let size = prompt.utf8.count
         if prompt.allSatisfy(\.isWhitespace) { return "is empty; write what the agent should do" }
         if size > JobSpecLimits.promptBytes {
-            return "is \(size) bytes; the limit is \(JobSpecLimits.promptBytes) bytes (\(ByteSizeText.format(Int64(JobSpecLimits.promptBytes)))); shorten it or point the agent at a file"
+            return
+                "is \(size) bytes; the limit is \(JobSpecLimits.promptBytes) bytes (\(ByteSizeText.format(Int64(JobSpecLimits.promptBytes)))); shorten it or point the agent at a file"
         }
         if prompt.utf8.contains(0) { return "contains a NUL character, which cannot be passed to a process; remove it" }
         return nil

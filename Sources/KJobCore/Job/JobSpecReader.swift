@@ -18,7 +18,7 @@ struct JobSpecReader {
 
     static let jobKeys = [
         "slug", "prompt", "agent", "schedule", "timezone", "sandbox", "output", "retries", "timeout",
-        "enabled", "overlap", "misfire", "env", "description",
+        "enabled", "overlap", "misfire", "env", "description"
     ]
     static let sandboxKeys = ["backend", "image", "network", "memory", "cpu", "pids"]
     static let outputKeys = ["channel", "on"]
@@ -51,7 +51,10 @@ struct JobSpecReader {
                 if let field = error.field {
                     fail("schedule", "\(field): \(error.message) (in \"\(error.input)\")")
                 } else {
-                    fail("schedule", "\(error.message) (in \"\(error.input)\"); write 5- or 6-field cron, a macro such as @daily, \"@every 10m\" or \"@once 2026-12-06T10:00:00Z\"")
+                    fail(
+                        "schedule",
+                        "\(error.message) (in \"\(error.input)\"); write 5- or 6-field cron, a macro such as @daily, \"@every 10m\" or \"@once 2026-12-06T10:00:00Z\""
+                    )
                 }
             }
         }

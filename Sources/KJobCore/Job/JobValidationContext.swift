@@ -31,9 +31,10 @@ extension JobSpec {
         if !context.availableBackends.contains(sandbox.backend) {
             let reason = context.unavailableReasons[sandbox.backend].map { " (\($0))" } ?? ""
             let available = context.availableBackends.map(\.rawValue).sorted().joined(separator: ", ")
-            errors.append(FieldError(
-                field: fieldPrefix + "sandbox.backend",
-                message: "sandbox backend \(sandbox.backend) is not available on this node\(reason); available: \(available.isEmpty ? "none" : available)"))
+            errors.append(
+                FieldError(
+                    field: fieldPrefix + "sandbox.backend",
+                    message: "sandbox backend \(sandbox.backend) is not available on this node\(reason); available: \(available.isEmpty ? "none" : available)"))
         }
         return errors
     }

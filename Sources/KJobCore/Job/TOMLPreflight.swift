@@ -26,10 +26,10 @@ enum TOMLPreflight {
             return index + needle.count <= bytes.count && Array(bytes[index..<index + needle.count]) == needle
         }
         func isKeyStart(_ byte: UInt8?) -> Bool {
-            guard let byte else { return true } // end of input: toml++ reports it
+            guard let byte else { return true }  // end of input: toml++ reports it
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"):
+                UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"):
                 return true
             default:
                 return false
@@ -49,11 +49,17 @@ enum TOMLPreflight {
                     line += 1
                     lineStart = index + 1
                 } else if byte == UInt8(ascii: "\\"), !literal {
-                    if at(1) == 0x0A { line += 1; lineStart = index + 2 }
+                    if at(1) == 0x0A {
+                        line += 1
+                        lineStart = index + 2
+                    }
                     index += 2
                     continue
                 } else if byte == quote {
-                    if !multi { index += 1; return }
+                    if !multi {
+                        index += 1
+                        return
+                    }
                     if starts(literal ? "'''" : "\"\"\"") {
                         index += 3
                         // A closing delimiter may be followed by up to two more quotes.

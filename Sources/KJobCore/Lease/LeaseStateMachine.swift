@@ -15,8 +15,10 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
         /// Pause before reconnecting after a failed connection attempt.
         public var reconnectDelay: Duration
 
-        public init(heartbeat: Duration = .seconds(1), timeout: Duration = .seconds(4),
-                    standbyPoll: Duration = .milliseconds(500), reconnectDelay: Duration = .milliseconds(500)) {
+        public init(
+            heartbeat: Duration = .seconds(1), timeout: Duration = .seconds(4),
+            standbyPoll: Duration = .milliseconds(500), reconnectDelay: Duration = .milliseconds(500)
+        ) {
             self.heartbeat = heartbeat
             self.timeout = timeout
             self.standbyPoll = standbyPoll
@@ -156,8 +158,10 @@ public struct LeaseStateMachine<Instant: InstantProtocol & Sendable>: Sendable w
                 state = .releasing
                 return [.release]
             }
-            state = .leading(Leading(epoch: epoch, lastProvenSentAt: sentAt, inFlightSentAt: nil,
-                                     nextHeartbeatAt: sentAt.advanced(by: configuration.heartbeat)))
+            state = .leading(
+                Leading(
+                    epoch: epoch, lastProvenSentAt: sentAt, inFlightSentAt: nil,
+                    nextHeartbeatAt: sentAt.advanced(by: configuration.heartbeat)))
             return [.promote(epoch: epoch)] + tick(now: now)
         case .notAcquired:
             if shutdownRequested {

@@ -38,10 +38,12 @@ public struct PrimaryProbe: Sendable, Hashable {
             return .skip(.readOnly, inRecovery ? "in recovery (a standby)" : "transaction_read_only is on")
         }
         guard requirement != .off, !replicatesSynchronously else { return .use }
-        let state = synchronousStandbyNames.trimmingCharacters(in: .whitespaces).isEmpty
+        let state =
+            synchronousStandbyNames.trimmingCharacters(in: .whitespaces).isEmpty
             ? "synchronous_standby_names is empty"
             : "synchronous_commit is \(synchronousCommit)"
-        let message = "the primary replicates asynchronously (\(state)): a failover could lose commits kjob relies on "
+        let message =
+            "the primary replicates asynchronously (\(state)): a failover could lose commits kjob relies on "
             + "(an epoch bump, a claim, a result, a dispatch), so an epoch could repeat or a finished run run again; "
             + "enable synchronous replication (Patroni: `synchronous_mode: true`; plain Postgres: synchronous_standby_names "
             + "and synchronous_commit = on), or set postgres.require_synchronous = \"warn\" or \"off\" to accept the risk"

@@ -50,7 +50,7 @@ public struct ServerRelease: Sendable, Hashable {
             ("tcp_keepalives_idle", "\(keepalivesIdle)"),
             ("tcp_keepalives_interval", "\(keepalivesInterval)"),
             ("tcp_keepalives_count", "\(keepalivesCount)"),
-            ("tcp_user_timeout", "\(timeoutMilliseconds)"),
+            ("tcp_user_timeout", "\(timeoutMilliseconds)")
         ]
     }
 

@@ -37,19 +37,26 @@ public struct BackfillPlan: Hashable, Sendable {
             throw Refusal(kind: .invalid, field: "max", message: "\(max) is out of range; use 1-\(Self.maxLimit)")
         }
         guard from < to else {
-            throw Refusal(kind: .invalid, field: "to",
-                          message: "the range [\(RFC3339.formatUTCMilliseconds(from)), \(RFC3339.formatUTCMilliseconds(to))) is \(from == to ? "empty" : "reversed"); `to` must be after `from`")
+            throw Refusal(
+                kind: .invalid, field: "to",
+                message:
+                    "the range [\(RFC3339.formatUTCMilliseconds(from)), \(RFC3339.formatUTCMilliseconds(to))) is \(from == to ? "empty" : "reversed"); `to` must be after `from`"
+            )
         }
         guard to <= now else {
-            throw Refusal(kind: .invalid, field: "to",
-                          message: "\(RFC3339.formatUTCMilliseconds(to)) is in the future (now \(RFC3339.formatUTCMilliseconds(now))); a backfill replays past fires, the scheduler runs later ones")
+            throw Refusal(
+                kind: .invalid, field: "to",
+                message:
+                    "\(RFC3339.formatUTCMilliseconds(to)) is in the future (now \(RFC3339.formatUTCMilliseconds(now))); a backfill replays past fires, the scheduler runs later ones"
+            )
         }
         let fires = Self.fires(of: schedule, in: zone, from: from, to: to, upTo: max + 1).fires
         if fires.count > max {
             let (counted, complete) = Self.fires(of: schedule, in: zone, from: from, to: to, upTo: Self.countLimit)
             let count = complete ? "\(counted.count)" : "more than \(counted.count)"
-            throw Refusal(kind: .tooManyFires(count: counted.count, countIsLowerBound: !complete), field: "max",
-                          message: "the range holds \(count) fires, more than max \(max); narrow the range or raise max (at most \(Self.maxLimit)); nothing was created")
+            throw Refusal(
+                kind: .tooManyFires(count: counted.count, countIsLowerBound: !complete), field: "max",
+                message: "the range holds \(count) fires, more than max \(max); narrow the range or raise max (at most \(Self.maxLimit)); nothing was created")
         }
         self.from = from
         self.to = to

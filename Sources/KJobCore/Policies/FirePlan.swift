@@ -59,10 +59,12 @@ public struct FirePlan: Hashable, Sendable {
         if enabled, !authorized {
             decision = .init(skipped: enumerated.map { .init(scheduledFor: $0, reason: .unauthorized) })
         }
-        let fires = decision.runs.map { Fire(scheduledFor: $0) }
+        let fires =
+            decision.runs.map { Fire(scheduledFor: $0) }
             + decision.skipped.map { Fire(scheduledFor: $0.scheduledFor, skipReason: $0.reason) }
-        return FirePlan(fires: fires.sorted { $0.scheduledFor < $1.scheduledFor }, nextFireAt: following, lastFireAt: last,
-                        isTruncated: later.isTruncated)
+        return FirePlan(
+            fires: fires.sorted { $0.scheduledFor < $1.scheduledFor }, nextFireAt: following, lastFireAt: last,
+            isTruncated: later.isTruncated)
     }
 
     /// Fires that run.

@@ -103,7 +103,8 @@ extension CronExpression {
             guard low <= high else {
                 throw ScheduleError(
                     input: input, field: field.name,
-                    message: "range \"\(body)\" runs backwards; ranges do not wrap around, write \(body[body.index(after: dash)...])-\(body[..<dash]) or a list")
+                    message: "range \"\(body)\" runs backwards; ranges do not wrap around, write \(body[body.index(after: dash)...])-\(body[..<dash]) or a list"
+                )
             }
         } else {
             low = try value(body, field, element: element, input: input)

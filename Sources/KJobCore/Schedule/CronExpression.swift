@@ -72,11 +72,12 @@ struct CronExpression: Hashable, Sendable {
         var mask: UInt64 = 0
         func weekday(_ day: Int) -> Int { (firstWeekday + day - 1) % 7 }
         if lastWeekdayOfMonth {
-            let last = switch weekday(length) {
-            case 6: length - 1
-            case 0: length - 2
-            default: length
-            }
+            let last =
+                switch weekday(length) {
+                case 6: length - 1
+                case 0: length - 2
+                default: length
+                }
             mask |= 1 << UInt64(last)
         }
         var bits = nearestWeekdays
@@ -84,11 +85,12 @@ struct CronExpression: Hashable, Sendable {
             let n = bits.trailingZeroBitCount
             bits &= bits - 1
             guard n <= length else { continue }
-            let day: Int = switch weekday(n) {
-            case 6: n > 1 ? n - 1 : n + 2
-            case 0: n < length ? n + 1 : n - 2
-            default: n
-            }
+            let day: Int =
+                switch weekday(n) {
+                case 6: n > 1 ? n - 1 : n + 2
+                case 0: n < length ? n + 1 : n - 2
+                default: n
+                }
             mask |= 1 << UInt64(day)
         }
         return mask
@@ -147,7 +149,10 @@ struct CronExpression: Hashable, Sendable {
                     year += 1
                     month = months.trailingZeroBitCount
                 }
-                day = 1; hour = 0; minute = 0; second = 0
+                day = 1
+                hour = 0
+                minute = 0
+                second = 0
             }
             if maskYear != year || maskMonth != month {
                 mask = dayMask(year: year, month: month)
@@ -157,29 +162,53 @@ struct CronExpression: Hashable, Sendable {
             let days = mask & (~0 << UInt64(day))
             if days == 0 {
                 month += 1
-                if month > 12 { month = 1; year += 1 }
-                day = 1; hour = 0; minute = 0; second = 0
+                if month > 12 {
+                    month = 1
+                    year += 1
+                }
+                day = 1
+                hour = 0
+                minute = 0
+                second = 0
                 continue
             }
             let nextDay = days.trailingZeroBitCount
-            if nextDay != day { day = nextDay; hour = 0; minute = 0; second = 0 }
+            if nextDay != day {
+                day = nextDay
+                hour = 0
+                minute = 0
+                second = 0
+            }
             let hoursLeft = UInt64(hours) & (~0 << UInt64(hour))
             if hoursLeft == 0 {
-                day += 1; hour = 0; minute = 0; second = 0
+                day += 1
+                hour = 0
+                minute = 0
+                second = 0
                 continue
             }
             let nextHour = hoursLeft.trailingZeroBitCount
-            if nextHour != hour { hour = nextHour; minute = 0; second = 0 }
+            if nextHour != hour {
+                hour = nextHour
+                minute = 0
+                second = 0
+            }
             let minutesLeft = minute < 64 ? minutes & (~0 << UInt64(minute)) : 0
             if minutesLeft == 0 {
-                hour += 1; minute = 0; second = 0
+                hour += 1
+                minute = 0
+                second = 0
                 continue
             }
             let nextMinute = minutesLeft.trailingZeroBitCount
-            if nextMinute != minute { minute = nextMinute; second = 0 }
+            if nextMinute != minute {
+                minute = nextMinute
+                second = 0
+            }
             let secondsLeft = second < 64 ? seconds & (~0 << UInt64(second)) : 0
             if secondsLeft == 0 {
-                minute += 1; second = 0
+                minute += 1
+                second = 0
                 continue
             }
             second = secondsLeft.trailingZeroBitCount

@@ -42,7 +42,8 @@ public enum RFC3339 {
             throw fail("expected a time HH:MM:SS")
         }
         guard (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day),
-              hour < 24, minute < 60, second < 60 else {
+            hour < 24, minute < 60, second < 60
+        else {
             throw fail("date or time out of range")
         }
         var fraction = 0.0
@@ -71,7 +72,8 @@ public enum RFC3339 {
             throw fail("missing UTC offset (Z or ±HH:MM)")
         }
         guard i == b.count else { throw fail("unexpected text after the offset") }
-        let wall = Int64(CivilCalendar.dayNumber(year: year, month: month, day: day)) * CivilCalendar.secondsPerDay
+        let wall =
+            Int64(CivilCalendar.dayNumber(year: year, month: month, day: day)) * CivilCalendar.secondsPerDay
             + Int64(hour * 3600 + minute * 60 + second)
         let date = Date(timeIntervalSince1970: Double(wall - Int64(offset)) + fraction)
         return Timestamp(date: date, offsetSeconds: offset)
@@ -118,7 +120,7 @@ public enum RFC3339 {
             digit(m / 10), digit(m % 10), UInt8(ascii: "-"), digit(d / 10), digit(d % 10), UInt8(ascii: "T"),
             digit(h / 10), digit(h % 10), UInt8(ascii: ":"), digit(mi / 10), digit(mi % 10), UInt8(ascii: ":"),
             digit(se / 10), digit(se % 10), UInt8(ascii: "."), digit(milli / 100), digit(milli / 10 % 10), digit(milli % 10),
-            UInt8(ascii: "Z"),
+            UInt8(ascii: "Z")
         ]
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -129,7 +131,8 @@ public enum RFC3339 {
         var text = text
         return text.withUTF8 { b -> Date? in
             guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
-                  b[23] == 0x5A else { return nil }
+                b[23] == 0x5A
+            else { return nil }
             var valid = true
             func number(_ start: Int, _ count: Int) -> Int {
                 var value = 0
@@ -143,8 +146,10 @@ public enum RFC3339 {
             let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
             let (hour, minute, second, milli) = (number(11, 2), number(14, 2), number(17, 2), number(20, 3))
             guard valid, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month),
-                  hour < 24, minute < 60, second < 60 else { return nil }
-            let seconds = Int64(CivilCalendar.dayNumber(year: year, month: month, day: day)) * CivilCalendar.secondsPerDay
+                hour < 24, minute < 60, second < 60
+            else { return nil }
+            let seconds =
+                Int64(CivilCalendar.dayNumber(year: year, month: month, day: day)) * CivilCalendar.secondsPerDay
                 + Int64(hour * 3600 + minute * 60 + second)
             return Date(timeIntervalSince1970: Double(seconds) + Double(milli) / 1000)
         }

@@ -13,8 +13,10 @@ extension Schedule {
 }
 
 extension CronExpression {
-    static let monthNames = ["", "January", "February", "March", "April", "May", "June", "July",
-                             "August", "September", "October", "November", "December"]
+    static let monthNames = [
+        "", "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December"
+    ]
     static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
     static let ordinals = ["first", "second", "third", "fourth", "fifth"]
 
@@ -33,9 +35,10 @@ extension CronExpression {
         let hourValues = Self.values(UInt64(hours), 0...23)
         if secondValues.count == 1, minuteValues.count == 1, hourValues.count * minuteValues.count <= 4 {
             let s = secondValues[0]
-            return "at " + Self.list(hourValues) { hour in
-                Self.two(hour) + ":" + Self.two(minuteValues[0]) + (s == 0 ? "" : ":" + Self.two(s))
-            }
+            return "at "
+                + Self.list(hourValues) { hour in
+                    Self.two(hour) + ":" + Self.two(minuteValues[0]) + (s == 0 ? "" : ":" + Self.two(s))
+                }
         }
         var parts: [String] = []
         let secondsPhrase = hasSeconds && secondValues != [0] ? Self.unitPhrase(secondValues, 0...59, "second") : nil

@@ -57,7 +57,8 @@ extension CronExpression {
         while true {
             let segment = zone.segment(containing: s)
             if !hourStar, let begin = segment.start, begin == s, segment.offset > segment.previousOffset,
-               let found = match(atOrAfter: s + segment.previousOffset), found < s + segment.offset {
+                let found = match(atOrAfter: s + segment.previousOffset), found < s + segment.offset
+            {
                 return s  // a skipped wall time: fire at the jump
             }
             var wall = s + segment.offset

@@ -16,7 +16,7 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
 
     static let macros: [String: String] = [
         "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-        "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+        "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"
     ]
 
     /// Parses and validates; an impossible schedule (`0 0 30 2 *`) is an error here.
@@ -24,7 +24,9 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         self.text = text
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw ScheduleError(input: text, field: nil, message: "empty schedule; write a cron expression such as \"0 9 * * MON\", @daily, @every 1h or @once 2026-12-06T10:00:00Z")
+            throw ScheduleError(
+                input: text, field: nil,
+                message: "empty schedule; write a cron expression such as \"0 9 * * MON\", @daily, @every 1h or @once 2026-12-06T10:00:00Z")
         }
         let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard trimmed.hasPrefix("@") else {

@@ -44,7 +44,8 @@ public enum UpcomingFires {
             let source = sources[fire.source]
             guard let next = source.schedule.nextFire(after: fire.at, in: source.zone), next > fire.at, next < end else { continue }
             let successor = Fire(source: fire.source, at: next)
-            var low = 0, high = cursors.count
+            var low = 0
+            var high = cursors.count
             while low < high {
                 let middle = (low + high) / 2
                 if precedes(cursors[middle], successor) { low = middle + 1 } else { high = middle }

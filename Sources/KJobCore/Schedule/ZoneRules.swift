@@ -32,7 +32,8 @@ public final class ZoneRules: Sendable {
         var transitions: [Int64] = []
         var offsets: [Int32] = [Int32(timeZone.secondsFromGMT(for: cursor))]
         while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor),
-              next.timeIntervalSince1970 < TimeInterval(Self.tableEnd), next > cursor {
+            next.timeIntervalSince1970 < TimeInterval(Self.tableEnd), next > cursor
+        {
             let offset = Int32(timeZone.secondsFromGMT(for: next))
             if offset != offsets[offsets.count - 1] {
                 transitions.append(Int64(next.timeIntervalSince1970.rounded(.down)))

@@ -3,7 +3,7 @@ public enum ByteSizeText {
     static let units: [(suffix: String, bytes: Int64)] = [
         ("B", 1),
         ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
-        ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
+        ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000)
     ]
 
     static let hint = "write a whole number and a unit, e.g. 512B, 64KiB, 10MiB, 1GiB"

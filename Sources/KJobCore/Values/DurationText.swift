@@ -4,7 +4,7 @@
 /// and there are no spaces or signs, so that a typo never turns into a surprising interval.
 public enum DurationText {
     static let units: [(suffix: String, milliseconds: Int64)] = [
-        ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1),
+        ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)
     ]
 
     /// Largest accepted duration (about 100 years); guards the arithmetic against overflow.

@@ -22,13 +22,21 @@ extension DaemonConfig {
     /// not against the configured number.
     func validateRelease() throws(DaemonConfigError) {
         guard lease.serverRelease >= ServerRelease.minimum else {
-            throw DaemonConfigError(location: "lease.server_release", message: "server_release (\(DurationText.format(lease.serverRelease))) must be at least 1s: Postgres keepalive settings count whole seconds; e.g. \"6s\"")
+            throw DaemonConfigError(
+                location: "lease.server_release",
+                message:
+                    "server_release (\(DurationText.format(lease.serverRelease))) must be at least 1s: Postgres keepalive settings count whole seconds; e.g. \"6s\""
+            )
         }
         let release = lease.release
         guard release.admits(timeout: lease.timeout) else {
             let timeout = DurationText.format(lease.timeout)
             let effective = DurationText.format(release.effectiveRelease)
-            throw DaemonConfigError(location: "lease.timeout", message: "timeout (\(timeout)) must be shorter than the effective server release (\(effective): idle_session_timeout and tcp_user_timeout \(release.timeoutMilliseconds)ms, keepalives \(release.keepalivesIdle)s + \(release.keepalivesCount) × \(release.keepalivesInterval)s) so the old active demotes itself before Postgres can free its lock; lower lease.timeout below \(effective) or raise lease.server_release above \(timeout)")
+            throw DaemonConfigError(
+                location: "lease.timeout",
+                message:
+                    "timeout (\(timeout)) must be shorter than the effective server release (\(effective): idle_session_timeout and tcp_user_timeout \(release.timeoutMilliseconds)ms, keepalives \(release.keepalivesIdle)s + \(release.keepalivesCount) × \(release.keepalivesInterval)s) so the old active demotes itself before Postgres can free its lock; lower lease.timeout below \(effective) or raise lease.server_release above \(timeout)"
+            )
         }
     }
 }

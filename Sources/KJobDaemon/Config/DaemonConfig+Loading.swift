@@ -7,17 +7,25 @@ extension DaemonConfig {
     /// Keys by section, with what each accepts. The single list both TOML and env go through.
     static let schema: [String: [String: ConfigKind]] = [
         "node": ["id": .string],
-        "postgres": ["url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string,
-                     "require_synchronous": .string],
+        "postgres": [
+            "url": .string, "pool_size": .integer, "api_pool_size": .integer, "lock_key": .integer, "schema": .string,
+            "require_synchronous": .string
+        ],
         "lease": ["heartbeat": .duration, "timeout": .duration, "server_release": .duration, "standby_poll": .duration],
-        "http": ["listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer,
-                 "frame_ancestors": .string, "session_idle": .duration],
-        "executor": ["max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
-                     "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string],
-        "relay": ["url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
-                  "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration],
+        "http": [
+            "listen": .string, "tls_cert": .string, "tls_key": .string, "public_url": .string, "max_follow_streams": .integer,
+            "frame_ancestors": .string, "session_idle": .duration
+        ],
+        "executor": [
+            "max_parallel": .integer, "log_dir": .string, "max_log_bytes": .size,
+            "kill_grace": .duration, "run_as": .string, "allow_root_jobs": .boolean, "work_dir": .string
+        ],
+        "relay": [
+            "url": .string, "ca_file": .string, "client_cert": .string, "client_key": .string,
+            "token_file": .string, "signing_secret_file": .string, "timeout": .duration, "max_age": .duration
+        ],
         "retention": ["keep_runs": .integer, "max_age": .duration, "interval": .duration, "audit": .duration],
-        "dispatch": ["batch_size": .integer],
+        "dispatch": ["batch_size": .integer]
     ]
     static let agentKeys: [String: ConfigKind] = ["command": .strings]
 
@@ -28,7 +36,8 @@ extension DaemonConfig {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw DaemonConfigError(location: path, message: "cannot read the config file (\(error.localizedDescription)); check the path given to --config")
+                throw DaemonConfigError(
+                    location: path, message: "cannot read the config file (\(error.localizedDescription)); check the path given to --config")
             }
         }
         return try parse(toml: text, source: path ?? "<defaults>", environment: environment)
@@ -147,7 +156,8 @@ extension DaemonConfig {
             }
             let key = String(rest.dropFirst(section.count + 1))
             guard let kind = schema[section]?[key] else {
-                throw DaemonConfigError(location: location, message: "unknown key \"\(key)\" in [\(section)]; accepted: \(schema[section]!.keys.sorted().joined(separator: ", "))")
+                throw DaemonConfigError(
+                    location: location, message: "unknown key \"\(key)\" in [\(section)]; accepted: \(schema[section]!.keys.sorted().joined(separator: ", "))")
             }
             sections[section, default: [:]][key] = try envValue(value, kind: kind, location: location)
         }
@@ -235,8 +245,10 @@ extension DaemonConfig {
         case ("postgres", "require_synchronous"):
             let text = try string()
             guard let requirement = ReplicationRequirement(rawValue: text) else {
-                throw DaemonConfigError(location: location, message: "\"\(text)\" is not one of refuse, warn, off "
-                    + "(leave it unset for refuse with several hosts in postgres.url, off with one)")
+                throw DaemonConfigError(
+                    location: location,
+                    message: "\"\(text)\" is not one of refuse, warn, off "
+                        + "(leave it unset for refuse with several hosts in postgres.url, off with one)")
             }
             postgres.requireSynchronous = requirement
         case ("lease", "heartbeat"): lease.heartbeat = try duration()
@@ -290,12 +302,15 @@ extension DaemonConfig {
             throw DaemonConfigError(location: "http.session_idle", message: "must be at least 1m, e.g. 30m")
         }
         guard http.frameAncestors.rangeOfCharacter(from: CharacterSet(charactersIn: ";,\r\n\"")) == nil,
-              !http.frameAncestors.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw DaemonConfigError(location: "http.frame_ancestors",
-                                    message: "must be a CSP source list such as 'none', 'self' or https://console.example.com (no ';', ',' or quotes other than around keywords)")
+            !http.frameAncestors.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            throw DaemonConfigError(
+                location: "http.frame_ancestors",
+                message: "must be a CSP source list such as 'none', 'self' or https://console.example.com (no ';', ',' or quotes other than around keywords)")
         }
         guard postgres.schema.range(of: "^[a-z_][a-z0-9_]{0,40}$", options: .regularExpression) != nil else {
-            throw DaemonConfigError(location: "postgres.schema", message: "\"\(postgres.schema)\" is not a plain lower-case identifier (a-z, 0-9, _; at most 41 characters)")
+            throw DaemonConfigError(
+                location: "postgres.schema", message: "\"\(postgres.schema)\" is not a plain lower-case identifier (a-z, 0-9, _; at most 41 characters)")
         }
         do { _ = try PostgresURL(parsing: postgres.url) } catch {
             throw DaemonConfigError(location: "postgres.url", message: error.description)
@@ -303,7 +318,11 @@ extension DaemonConfig {
         guard lease.heartbeat > .zero else { throw DaemonConfigError(location: "lease.heartbeat", message: "must be positive") }
         guard lease.standbyPoll > .zero else { throw DaemonConfigError(location: "lease.standby_poll", message: "must be positive") }
         guard lease.heartbeat < lease.timeout else {
-            throw DaemonConfigError(location: "lease.heartbeat", message: "heartbeat (\(DurationText.format(lease.heartbeat))) must be shorter than timeout (\(DurationText.format(lease.timeout))); several heartbeats must fit in one timeout")
+            throw DaemonConfigError(
+                location: "lease.heartbeat",
+                message:
+                    "heartbeat (\(DurationText.format(lease.heartbeat))) must be shorter than timeout (\(DurationText.format(lease.timeout))); several heartbeats must fit in one timeout"
+            )
         }
         try validateRelease()
         guard executor.maxParallel >= 1 else { throw DaemonConfigError(location: "executor.max_parallel", message: "must be at least 1") }
@@ -324,7 +343,8 @@ extension DaemonConfig {
                 throw DaemonConfigError(location: "agents.\(name)", message: "agent names use a-z, 0-9, '-' and '_'")
             }
             guard let first = agent.command.first, !first.isEmpty else {
-                throw DaemonConfigError(location: "agents.\(name).command", message: "must name a program, e.g. command = [\"kode\", \"--print\", \"{prompt}\"]")
+                throw DaemonConfigError(
+                    location: "agents.\(name).command", message: "must name a program, e.g. command = [\"kode\", \"--print\", \"{prompt}\"]")
             }
         }
     }

@@ -25,8 +25,10 @@ extension Daemon {
     }
 
     /// The dispatcher wired from `[relay]`, or nil (logged once) when `relay.url` is empty.
-    func makeDispatcher(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
-                        now: @escaping @Sendable () -> Date, metrics: KJobMetrics) async throws -> Dispatcher? {
+    func makeDispatcher(
+        client: PostgresClient, names: StoreNames, wake: Observed<UInt64>,
+        now: @escaping @Sendable () -> Date, metrics: KJobMetrics
+    ) async throws -> Dispatcher? {
         guard let relay = try await relayConfiguration() else {
             logger.notice("relay dispatch disabled: [relay] url is empty; finished runs' dispatches stay pending until it is set")
             return nil
@@ -34,8 +36,9 @@ extension Daemon {
         var configuration = dispatcher
         configuration.policy.maxAge = relay.maxAge.timeInterval
         configuration.batchSize = config.dispatch.batchSize
-        return Dispatcher(configuration: configuration, relay: relay,
-                                 queue: DispatchOutbox(client: client, names: names, logger: logger),
-                                 wake: wake, now: now, metrics: metrics, logger: logger)
+        return Dispatcher(
+            configuration: configuration, relay: relay,
+            queue: DispatchOutbox(client: client, names: names, logger: logger),
+            wake: wake, now: now, metrics: metrics, logger: logger)
     }
 }

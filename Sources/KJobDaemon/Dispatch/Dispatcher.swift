@@ -32,8 +32,10 @@ public struct Dispatcher: Sendable {
     public let metrics: KJobMetrics
     private let logger: Logger
 
-    public init(configuration: Configuration, relay: RelayConfiguration, queue: DispatchOutbox, wake: Observed<UInt64>,
-                now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger) {
+    public init(
+        configuration: Configuration, relay: RelayConfiguration, queue: DispatchOutbox, wake: Observed<UInt64>,
+        now: @escaping @Sendable () -> Date, metrics: KJobMetrics? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.metrics = metrics ?? KJobMetrics(nodeID: "", version: "")
         self.relay = relay
@@ -107,16 +109,21 @@ public struct Dispatcher: Sendable {
             outcome = Self.outcome(decision, result: result)
         } catch {
             metrics.dispatchAttempted(.failed, failure: .invalid)
-            outcome = DispatchOutcome(status: .failed,
-                                      lastError: "the stored payload is not a relay dispatch: \(error)")
+            outcome = DispatchOutcome(
+                status: .failed,
+                lastError: "the stored payload is not a relay dispatch: \(error)")
         }
         try await queue.record(due.id, outcome, epoch: epoch)
         switch outcome.status {
         case .delivered:
             logger.info("dispatch delivered", metadata: ["attempt": "\(attempt)", "channel": "\(due.channel)"])
         case .pending:
-            logger.info("dispatch will be retried", metadata: ["attempt": "\(attempt)", "next_attempt_at": "\(outcome.nextAttemptAt.map { "\($0)" } ?? "-")",
-                                                               "error": "\(outcome.lastError ?? "")"])
+            logger.info(
+                "dispatch will be retried",
+                metadata: [
+                    "attempt": "\(attempt)", "next_attempt_at": "\(outcome.nextAttemptAt.map { "\($0)" } ?? "-")",
+                    "error": "\(outcome.lastError ?? "")"
+                ])
         default:
             logger.warning("dispatch \(outcome.status)", metadata: ["attempt": "\(attempt)", "error": "\(outcome.lastError ?? "")"])
         }

@@ -8,8 +8,10 @@ import PostgresNIO
 extension Daemon {
     /// The executor wired from `[executor]`, `[agents.*]` and `http.public_url`; its database
     /// deadline is twice `lease.timeout`.
-    func makeExecutor(client: PostgresClient, names: StoreNames, wake: Observed<UInt64>, cancels: Observed<UInt64>,
-                      now: @escaping @Sendable () -> Date, metrics: KJobMetrics) throws -> RunExecutor {
+    func makeExecutor(
+        client: PostgresClient, names: StoreNames, wake: Observed<UInt64>, cancels: Observed<UInt64>,
+        now: @escaping @Sendable () -> Date, metrics: KJobMetrics
+    ) throws -> RunExecutor {
         let sandbox = SandboxExecutor(
             configuration: try config.sandboxConfiguration(daemonEnvironment: ProcessInfo.processInfo.environment),
             agents: try config.agentRegistry(), logger: logger)

@@ -29,8 +29,10 @@ public actor PostgresLogSink: RunLogSink {
     /// Chunks written to Postgres so far.
     public private(set) var written = 0
 
-    public init(runID: UUID, store: RunLogStore, maxBatchBytes: Int = 64 << 10, maxDelay: Duration = .milliseconds(100),
-                deadline: Duration? = nil) {
+    public init(
+        runID: UUID, store: RunLogStore, maxBatchBytes: Int = 64 << 10, maxDelay: Duration = .milliseconds(100),
+        deadline: Duration? = nil
+    ) {
         self.runID = runID
         self.store = store
         self.maxBatchBytes = maxBatchBytes

@@ -55,9 +55,11 @@ public struct RunExecutor: Sendable {
     public let metrics: KJobMetrics
     private let logger: Logger
 
-    public init(configuration: Configuration, queue: RunQueue, logs: RunLogStore, sandbox: SandboxExecutor,
-                wake: Observed<UInt64>, cancels: Observed<UInt64>? = nil, now: @escaping @Sendable () -> Date,
-                metrics: KJobMetrics? = nil, logger: Logger) {
+    public init(
+        configuration: Configuration, queue: RunQueue, logs: RunLogStore, sandbox: SandboxExecutor,
+        wake: Observed<UInt64>, cancels: Observed<UInt64>? = nil, now: @escaping @Sendable () -> Date,
+        metrics: KJobMetrics? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.metrics = metrics ?? KJobMetrics(nodeID: queue.nodeID, version: "")
         self.queue = queue
@@ -112,8 +114,10 @@ public struct RunExecutor: Sendable {
     /// free slots (each started at once by `start`), cancel checks, and every `recoveryInterval`
     /// the pass over untracked runs. Claims and that pass never overlap (one loop), so every run
     /// this node claimed is tracked when the pass reads the tracked set.
-    func tick(epoch: Int64, running: RunningRuns, loop: inout ClaimLoop,
-              start: (ClaimedRun, RunHandle) -> Void) async throws {
+    func tick(
+        epoch: Int64, running: RunningRuns, loop: inout ClaimLoop,
+        start: (ClaimedRun, RunHandle) -> Void
+    ) async throws {
         let deadline = configuration.databaseDeadline
         if !loop.recovered {
             let recovered = try await queue.recoverLost(epoch: epoch, now: now(), killGrace: configuration.killGrace, deadline: deadline)
@@ -134,8 +138,11 @@ public struct RunExecutor: Sendable {
         }
         let ids = running.ids
         let cancelVersion = cancels?.value
-        let due = loop.cancelsChecked.map { cancelVersion == nil || $0.version != cancelVersion
-            || ContinuousClock.now - $0.at >= configuration.pollInterval } ?? true
+        let due =
+            loop.cancelsChecked.map {
+                cancelVersion == nil || $0.version != cancelVersion
+                    || ContinuousClock.now - $0.at >= configuration.pollInterval
+            } ?? true
         if !ids.isEmpty, due {
             loop.cancelsChecked = (cancelVersion, .now)
             for id in try await queue.cancelRequested(among: ids, deadline: deadline) { running.cancel(id) }
@@ -161,13 +168,15 @@ public struct RunExecutor: Sendable {
         case .failure(let error):
             result = RunResult(status: .failed, reason: "\(error); re-apply the job with a valid spec", finishedAt: now())
         case .success(let spec):
-            let sink = PostgresLogSink(runID: claimed.id, store: logs, maxBatchBytes: configuration.logBatchBytes,
-                                       maxDelay: configuration.logBatchDelay, deadline: configuration.databaseDeadline)
+            let sink = PostgresLogSink(
+                runID: claimed.id, store: logs, maxBatchBytes: configuration.logBatchBytes,
+                maxDelay: configuration.logBatchDelay, deadline: configuration.databaseDeadline)
             let request = Self.request(for: claimed, spec: spec, sinks: [sink])
             logger.info("run starting", metadata: ["attempt": "\(claimed.attempt)", "scheduled_for": "\(claimed.scheduledFor)"])
             metrics.runningChildren(+1)
-            let outcome = await Self.runFlushing(sandbox: sandbox, request: request, handle: handle, sink: sink,
-                                                 interval: configuration.logBatchDelay)
+            let outcome = await Self.runFlushing(
+                sandbox: sandbox, request: request, handle: handle, sink: sink,
+                interval: configuration.logBatchDelay)
             metrics.runningChildren(-1)
             result = Self.result(of: outcome, operatorCancel: running.isCancelRequested(claimed.id), finishedAt: now())
         }
@@ -190,15 +199,20 @@ public struct RunExecutor: Sendable {
         while true {
             // Not cancelled with the activation: the attempt runs to its end (bounded by its deadline).
             let attempt = await Task {
-                do { return Result<RunQueue.FinishReport, any Error>.success(try await queue.finish(claimed, result: result, epoch: epoch, deadline: deadline)) }
-                catch { return .failure(error) }
+                do {
+                    return Result<RunQueue.FinishReport, any Error>.success(try await queue.finish(claimed, result: result, epoch: epoch, deadline: deadline))
+                } catch { return .failure(error) }
             }.value
             do {
                 let report = try attempt.get()
                 let status = report.status ?? result.status
                 metrics.runsEnded(status)
-                logger.info("run finished", metadata: ["status": "\(status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
-                                                       "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"])
+                logger.info(
+                    "run finished",
+                    metadata: [
+                        "status": "\(status.rawValue)", "exit_code": "\(result.exitCode.map(String.init) ?? "-")",
+                        "retry": "\(report.retryID.map { "\($0)" } ?? "none")", "dispatches": "\(report.dispatches.count)"
+                    ])
                 return
             } catch let error as StaleEpochError {
                 logger.warning("run result not recorded: \(error); the new active records the run lost")
@@ -210,26 +224,33 @@ public struct RunExecutor: Sendable {
             } catch {
                 failures += 1
                 if DatabaseFailure.isPermanent(error) {
-                    logger.error("run result cannot be recorded; the recovery pass will end the run",
-                                 metadata: ["error": "\(String(reflecting: error))", "status": "\(result.status.rawValue)"])
+                    logger.error(
+                        "run result cannot be recorded; the recovery pass will end the run",
+                        metadata: ["error": "\(String(reflecting: error))", "status": "\(result.status.rawValue)"])
                     return
                 }
                 if Task.isCancelled {
-                    logger.warning("run result not recorded before the activation ended; the next active's recovery ends the run",
-                                   metadata: ["error": "\(String(reflecting: error))", "status": "\(result.status.rawValue)"])
+                    logger.warning(
+                        "run result not recorded before the activation ended; the next active's recovery ends the run",
+                        metadata: ["error": "\(String(reflecting: error))", "status": "\(result.status.rawValue)"])
                     return
                 }
                 let delay = configuration.finishBackoff.delay(afterFailures: failures)
-                logger.warning("run result not recorded; retrying", metadata: [
-                    "error": "\(String(reflecting: error))", "attempt": "\(failures)", "retry_in": "\(delay)"])
+                logger.warning(
+                    "run result not recorded; retrying",
+                    metadata: [
+                        "error": "\(String(reflecting: error))", "attempt": "\(failures)", "retry_in": "\(delay)"
+                    ])
                 try? await Task.sleep(for: delay)
             }
         }
     }
 
     /// The sandbox run plus a ticker that flushes the Postgres log batch every `interval`.
-    static func runFlushing(sandbox: SandboxExecutor, request: RunRequest, handle: RunHandle, sink: PostgresLogSink,
-                            interval: Duration) async -> RunOutcome {
+    static func runFlushing(
+        sandbox: SandboxExecutor, request: RunRequest, handle: RunHandle, sink: PostgresLogSink,
+        interval: Duration
+    ) async -> RunOutcome {
         await withTaskGroup(of: RunOutcome?.self) { group in
             group.addTask { await sandbox.run(request, handle: handle) }
             group.addTask {
@@ -241,7 +262,10 @@ public struct RunExecutor: Sendable {
             }
             var outcome: RunOutcome?
             while let next = await group.next() {
-                if let next { outcome = next; group.cancelAll() }
+                if let next {
+                    outcome = next
+                    group.cancelAll()
+                }
             }
             return outcome!
         }
@@ -249,10 +273,12 @@ public struct RunExecutor: Sendable {
 
     /// The sandbox request for a claimed run.
     static func request(for claimed: ClaimedRun, spec: JobSpec, sinks: [any RunLogSink]) -> RunRequest {
-        let identity = RunIdentity(runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
-                                   attempt: claimed.attempt, epoch: claimed.epoch)
-        return RunRequest(identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: spec.sandbox,
-                          environment: spec.env, timeout: spec.timeout, logSinks: sinks)
+        let identity = RunIdentity(
+            runID: claimed.id.uuidString.lowercased(), job: claimed.job, scheduledFor: claimed.scheduledFor,
+            attempt: claimed.attempt, epoch: claimed.epoch)
+        return RunRequest(
+            identity: identity, agent: spec.agent, prompt: spec.prompt, sandbox: spec.sandbox,
+            environment: spec.env, timeout: spec.timeout, logSinks: sinks)
     }
 
     /// What the store records. A kill that was not an operator's cancel (demotion, shutdown) is `lost`.
@@ -271,7 +297,8 @@ public struct RunExecutor: Sendable {
         } else if status == .failed, let termination = outcome.termination {
             reason = "\(termination)"
         }
-        return RunResult(status: status, exitCode: outcome.exitCode, signal: outcome.signal, reason: reason, finishedAt: finishedAt,
-                         logBytes: outcome.log.capturedBytes, logTruncated: outcome.log.truncated, stdoutTail: outcome.stdoutTail)
+        return RunResult(
+            status: status, exitCode: outcome.exitCode, signal: outcome.signal, reason: reason, finishedAt: finishedAt,
+            logBytes: outcome.log.capturedBytes, logTruncated: outcome.log.truncated, stdoutTail: outcome.stdoutTail)
     }
 }

@@ -11,7 +11,8 @@ extension Daemon {
         configuration.logDir = config.executor.logDir
         configuration.interval = config.retention.interval
         configuration.auditMaxAge = config.retention.audit
-        return RetentionSweeper(configuration: configuration, retention: RunRetention(client: client, names: names, logger: logger),
-                                now: now, logger: logger)
+        return RetentionSweeper(
+            configuration: configuration, retention: RunRetention(client: client, names: names, logger: logger),
+            now: now, logger: logger)
     }
 }

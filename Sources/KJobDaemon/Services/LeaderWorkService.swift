@@ -88,8 +88,11 @@ public struct LeaderWorkService: Service {
                 logger.error("leader work stopped: the epoch is stale", metadata: ["error": "\(failure.map { "\($0)" } ?? "-")"])
                 return true
             case .restart(let delay, let failures):
-                logger.error("leader worker \(failure == nil ? "returned" : "failed"); restarting it alone", metadata: [
-                    "error": "\(failure.map { String(reflecting: $0) } ?? "-")", "restart_in": "\(delay)", "failures": "\(failures)"])
+                logger.error(
+                    "leader worker \(failure == nil ? "returned" : "failed"); restarting it alone",
+                    metadata: [
+                        "error": "\(failure.map { String(reflecting: $0) } ?? "-")", "restart_in": "\(delay)", "failures": "\(failures)"
+                    ])
                 do { try await Task.sleep(for: delay) } catch { return false }
             }
         }

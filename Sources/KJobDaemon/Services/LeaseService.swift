@@ -22,13 +22,17 @@ public final class LeaseService: Service {
         /// How long a graceful release waits for leader-only work to stop before unlocking.
         public var drainTimeout: Duration = .seconds(3)
 
-        public init(url: PostgresURL, names: StoreNames, session: LockSession.Settings,
-                    machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration) {
+        public init(
+            url: PostgresURL, names: StoreNames, session: LockSession.Settings,
+            machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration
+        ) {
             self.init(connector: PrimaryConnector(url: url), names: names, session: session, machine: machine)
         }
 
-        public init(connector: PrimaryConnector, names: StoreNames, session: LockSession.Settings,
-                    machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration) {
+        public init(
+            connector: PrimaryConnector, names: StoreNames, session: LockSession.Settings,
+            machine: LeaseStateMachine<ContinuousClock.Instant>.Configuration
+        ) {
             self.connector = connector
             self.names = names
             self.session = session
@@ -234,8 +238,10 @@ public final class LeaseService: Service {
         let wake = self.wake
         return try await withThrowingTaskGroup(of: LockSession?.self) { group in
             group.addTask {
-                try await LockSession.open(connector: configuration.connector, names: configuration.names,
-                                           settings: configuration.session, logger: logger) {
+                try await LockSession.open(
+                    connector: configuration.connector, names: configuration.names,
+                    settings: configuration.session, logger: logger
+                ) {
                     wake.update { $0 &+= 1 }
                 }
             }
@@ -261,8 +267,10 @@ public final class LeaseService: Service {
     }
 
     /// Runs `operation`; if `deadline` passes first, closes the session so it fails, and reports a timeout.
-    private func bounded<T: Sendable>(by deadline: ContinuousClock.Instant?, session: LockSession,
-                                      _ operation: @escaping @Sendable () async throws -> T) async -> Bounded<T> {
+    private func bounded<T: Sendable>(
+        by deadline: ContinuousClock.Instant?, session: LockSession,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async -> Bounded<T> {
         await withTaskGroup(of: Bounded<T>?.self) { group in
             group.addTask {
                 do { return .success(try await operation()) } catch { return .failure(error) }
@@ -280,7 +288,7 @@ public final class LeaseService: Service {
             if case .timedOut = outcome { session.close() }
             group.cancelAll()
             // Wait for the operation to finish failing so the session is not used concurrently.
-            while let _ = await group.next() {}
+            while await group.next() != nil {}
             return outcome
         }
     }

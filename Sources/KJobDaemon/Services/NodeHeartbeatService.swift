@@ -21,9 +21,11 @@ public struct NodeHeartbeatService: Service {
     public let httpURL: @Sendable () -> String?
     private let logger: Logger
 
-    public init(client: PostgresClient, names: StoreNames, nodeID: String, version: String, interval: Duration,
-                leadership: Leadership, clock: DatabaseClock, lockBackendPID: @escaping @Sendable () -> Int32?,
-                httpURL: @escaping @Sendable () -> String? = { nil }, logger: Logger) {
+    public init(
+        client: PostgresClient, names: StoreNames, nodeID: String, version: String, interval: Duration,
+        leadership: Leadership, clock: DatabaseClock, lockBackendPID: @escaping @Sendable () -> Int32?,
+        httpURL: @escaping @Sendable () -> String? = { nil }, logger: Logger
+    ) {
         self.client = client
         self.names = names
         self.nodeID = nodeID
@@ -53,7 +55,8 @@ public struct NodeHeartbeatService: Service {
         let backend = lockBackendPID()
         let url = httpURL()
         do {
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO \(unescaped: names.schema).nodes (id, role, epoch, last_seen, clock_skew_ms, version, pid, lock_backend_pid, http_url, started_at)
                 VALUES (\(nodeID), \(role), \(epoch), now(), \(skew), \(version), \(pid), \(backend), \(url), now())
                 ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, epoch = EXCLUDED.epoch, last_seen = EXCLUDED.last_seen,

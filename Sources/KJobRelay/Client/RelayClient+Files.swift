@@ -19,7 +19,8 @@ extension RelayClient {
             do {
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: configuration.clientKey, format: .pem))
             } catch {
-                throw RelayConfigurationError(key: "client_key", value: configuration.clientKey,
+                throw RelayConfigurationError(
+                    key: "client_key", value: configuration.clientKey,
                     reason: "not a PEM private key (\(error)); give the unencrypted PEM key matching relay.client_cert")
             }
         }
@@ -32,11 +33,13 @@ extension RelayClient {
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw RelayConfigurationError(key: key, value: path,
+            throw RelayConfigurationError(
+                key: key, value: path,
                 reason: "not a PEM certificate file (\(error)); give PEM text starting with -----BEGIN CERTIFICATE-----")
         }
         guard !certificates.isEmpty else {
-            throw RelayConfigurationError(key: key, value: path,
+            throw RelayConfigurationError(
+                key: key, value: path,
                 reason: "holds no certificate; give PEM text starting with -----BEGIN CERTIFICATE-----")
         }
         return certificates
@@ -47,7 +50,8 @@ extension RelayClient {
         let token = try readText(key: "token_file", path: configuration.tokenFile)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isNewline || $0 == " " }) else {
-            throw RelayConfigurationError(key: "token_file", value: configuration.tokenFile,
+            throw RelayConfigurationError(
+                key: "token_file", value: configuration.tokenFile,
                 reason: "must hold one token on one line (no spaces)")
         }
         return token
@@ -59,7 +63,8 @@ extension RelayClient {
         do {
             return try WebhookSecret(parsing: text)
         } catch {
-            throw RelayConfigurationError(key: "signing_secret_file", value: configuration.signingSecretFile,
+            throw RelayConfigurationError(
+                key: "signing_secret_file", value: configuration.signingSecretFile,
                 reason: error.description)
         }
     }

@@ -87,8 +87,9 @@ public final class RelayClient: Sendable {
             let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
             headers.add(name: "webhook-id", value: dispatchID)
             headers.add(name: "webhook-timestamp", value: String(timestamp))
-            headers.add(name: "webhook-signature",
-                        value: WebhookSignature.sign(id: dispatchID, timestamp: timestamp, body: body, secret: secret))
+            headers.add(
+                name: "webhook-signature",
+                value: WebhookSignature.sign(id: dispatchID, timestamp: timestamp, body: body, secret: secret))
         }
         return headers
     }

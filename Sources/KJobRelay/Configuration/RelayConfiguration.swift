@@ -47,7 +47,8 @@ public struct RelayConfiguration: Sendable, Hashable {
     public init(settings: [String: String]) throws(RelayConfigurationError) {
         let known: Set = ["url", "ca_file", "client_cert", "client_key", "token_file", "signing_secret_file", "timeout", "max_age"]
         if let unknown = settings.keys.sorted().first(where: { !known.contains($0) }) {
-            throw RelayConfigurationError(key: unknown, value: settings[unknown] ?? "",
+            throw RelayConfigurationError(
+                key: unknown, value: settings[unknown] ?? "",
                 reason: "unknown key; the [relay] keys are \(known.sorted().joined(separator: ", "))")
         }
         func duration(_ key: String, _ fallback: Duration) throws(RelayConfigurationError) -> Duration {
@@ -74,17 +75,20 @@ public struct RelayConfiguration: Sendable, Hashable {
     /// Checks what can be checked without touching files.
     public func validate() throws(RelayConfigurationError) {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw RelayConfigurationError(key: "url", value: url,
+            throw RelayConfigurationError(
+                key: "url", value: url,
                 reason: "not a URL; write the relay's dispatch endpoint, e.g. https://relay.example:8443/v1/dispatch")
         }
         guard components.scheme?.lowercased() == "https" else {
-            throw RelayConfigurationError(key: "url", value: url,
+            throw RelayConfigurationError(
+                key: "url", value: url,
                 reason: "must be https (dispatches carry a bearer token and run output); "
                     + "for a local relay use kjob-relay-sink --generate and set relay.ca_file")
         }
         if clientCert.isEmpty != clientKey.isEmpty {
             let (key, value) = clientCert.isEmpty ? ("client_cert", clientCert) : ("client_key", clientKey)
-            throw RelayConfigurationError(key: key, value: value,
+            throw RelayConfigurationError(
+                key: key, value: value,
                 reason: "client_cert and client_key go together; set both for mTLS or neither")
         }
         guard timeout > .zero else {

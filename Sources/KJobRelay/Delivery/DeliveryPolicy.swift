@@ -48,8 +48,9 @@ public struct DeliveryPolicy: Sendable, Hashable {
         case .retryable:
             let deadline = firstAttemptAt.addingTimeInterval(maxAge)
             guard now < deadline else {
-                return .dead(reason: "gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") over "
-                    + "relay.max_age (\(Int(maxAge))s); last error: \(result.description)")
+                return .dead(
+                    reason: "gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") over "
+                        + "relay.max_age (\(Int(maxAge))s); last error: \(result.description)")
             }
             var delay = backoff(attempt: attempt, using: &rng)
             if case .response(_, let header, _) = result, let asked = RetryAfter.delay(header, now: now) {

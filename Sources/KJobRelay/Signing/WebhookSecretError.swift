@@ -5,7 +5,8 @@ public enum WebhookSecretError: Error, Sendable, Equatable, CustomStringConverti
     case wrongLength(Int)
 
     public var description: String {
-        let fix = "write whsec_ followed by the base64 of 24-64 random bytes, e.g. the output of "
+        let fix =
+            "write whsec_ followed by the base64 of 24-64 random bytes, e.g. the output of "
             + "`printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\"`"
         switch self {
         case .missingPrefix: return "the secret does not start with whsec_; \(fix)"

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import SwiftASN1
 import KJobRelay
+import SwiftASN1
 import X509
 
 /// A throwaway PKI for the sink, tests and drills: a CA, a server certificate for the loopback
@@ -85,7 +85,8 @@ public struct SinkCertificates: Sendable {
             return (certificate, key)
         }
 
-        let serverNames = serverDNSNames.map { GeneralName.dnsName($0) }
+        let serverNames =
+            serverDNSNames.map { GeneralName.dnsName($0) }
             + serverIPAddresses.map { GeneralName.ipAddress(ASN1OctetString(contentBytes: ArraySlice($0))) }
         let (serverCert, serverKey) = try leaf("\(commonNamePrefix) server", usage: .serverAuth, names: serverNames)
         let (clientCert, clientKey) = try leaf("\(commonNamePrefix) client", usage: .clientAuth, names: [])

@@ -38,8 +38,9 @@ public final class RelaySink: Service, Sendable {
         do {
             sslContext = try NIOSSLContext(configuration: tls)
         } catch {
-            throw SinkError("cannot use --cert \(configuration.certFile) / --key \(configuration.keyFile): \(error); "
-                + "check the key matches the certificate")
+            throw SinkError(
+                "cannot use --cert \(configuration.certFile) / --key \(configuration.keyFile): \(error); "
+                    + "check the key matches the certificate")
         }
         let token = try configuration.tokenFile.map { try readTrimmed("--token-file", $0) }
         let secret = try configuration.secretFile.map { path in
@@ -123,9 +124,11 @@ public final class RelaySink: Service, Sendable {
                     case .end:
                         guard let requestHead = head else { return }
                         let path = requestHead.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestHead.uri
-                        let request = SinkRequest(method: requestHead.method, path: path, headers: requestHead.headers,
-                                                  body: Data(body.readableBytesView))
-                        let action = tooLarge
+                        let request = SinkRequest(
+                            method: requestHead.method, path: path, headers: requestHead.headers,
+                            body: Data(body.readableBytesView))
+                        let action =
+                            tooLarge
                             ? SinkAction.problem(413, "body larger than \(Self.maximumBodyBytes) bytes")
                             : await handler.handle(request)
                         switch action {
@@ -138,8 +141,10 @@ public final class RelaySink: Service, Sendable {
                             var responseHeaders = HTTPHeaders(headers)
                             responseHeaders.add(name: "content-length", value: String(data.count))
                             if !requestHead.isKeepAlive { responseHeaders.add(name: "connection", value: "close") }
-                            try await outbound.write(.head(HTTPResponseHead(
-                                version: requestHead.version, status: HTTPResponseStatus(statusCode: status), headers: responseHeaders)))
+                            try await outbound.write(
+                                .head(
+                                    HTTPResponseHead(
+                                        version: requestHead.version, status: HTTPResponseStatus(statusCode: status), headers: responseHeaders)))
                             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: data))))
                             try await outbound.write(.end(nil))
                             if !requestHead.isKeepAlive { return }
@@ -180,7 +185,8 @@ public final class RelaySink: Service, Sendable {
     }
 
     static func fileProblem(_ path: String) -> String? {
-        FileManager.default.isReadableFile(atPath: path) ? nil
+        FileManager.default.isReadableFile(atPath: path)
+            ? nil
             : (FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
     }
 

@@ -49,8 +49,12 @@ actor SinkLedger {
         let fault = stats.fault
         guard fault.mode != .none else { return .proceed }
         if let count = fault.count {
-            stats.fault = count <= 1 ? .none : SinkFault(mode: fault.mode, status: fault.status,
-                seconds: fault.seconds, count: count - 1, retryAfter: fault.retryAfter)
+            stats.fault =
+                count <= 1
+                ? .none
+                : SinkFault(
+                    mode: fault.mode, status: fault.status,
+                    seconds: fault.seconds, count: count - 1, retryAfter: fault.retryAfter)
         }
         stats.faulted += 1
         return .fault(fault)

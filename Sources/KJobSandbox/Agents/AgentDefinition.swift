@@ -11,14 +11,16 @@ public struct AgentDefinition: Sendable, Hashable {
 
     public init(name: String, command: [String]) throws(SandboxError) {
         guard let program = command.first, !program.isEmpty else {
-            throw SandboxError(.invalidConfiguration,
-                               "agents.\(name).command is empty",
-                               fix: "give the program and its arguments, e.g. command = [\"kode\", \"--print\", \"{prompt}\"]")
+            throw SandboxError(
+                .invalidConfiguration,
+                "agents.\(name).command is empty",
+                fix: "give the program and its arguments, e.g. command = [\"kode\", \"--print\", \"{prompt}\"]")
         }
         guard !program.contains(Self.promptPlaceholder) else {
-            throw SandboxError(.invalidConfiguration,
-                               "agents.\(name).command puts {prompt} in the program name",
-                               fix: "name a fixed program first and pass {prompt} as an argument")
+            throw SandboxError(
+                .invalidConfiguration,
+                "agents.\(name).command puts {prompt} in the program name",
+                fix: "name a fixed program first and pass {prompt} as an argument")
         }
         self.name = name
         self.command = command

@@ -30,14 +30,16 @@ public struct AgentRegistry: Sendable, Hashable {
                 throw SandboxError(.invalidConfiguration, "agents.\(name) has unknown key \"\(key)\"", fix: "only command = [...] is accepted")
             }
             guard let array = entry["command"]?.array else {
-                throw SandboxError(.invalidConfiguration, "agents.\(name).command is missing or not an array",
-                                   fix: "write command = [\"program\", \"arg\", \"{prompt}\"]")
+                throw SandboxError(
+                    .invalidConfiguration, "agents.\(name).command is missing or not an array",
+                    fix: "write command = [\"program\", \"arg\", \"{prompt}\"]")
             }
             var command: [String] = []
             for element in array {
                 guard let text = element.string else {
-                    throw SandboxError(.invalidConfiguration, "agents.\(name).command holds a non-string element",
-                                       fix: "quote every argument")
+                    throw SandboxError(
+                        .invalidConfiguration, "agents.\(name).command holds a non-string element",
+                        fix: "quote every argument")
                 }
                 command.append(text)
             }
@@ -50,8 +52,9 @@ public struct AgentRegistry: Sendable, Hashable {
     public func argv(agent: String, prompt: String) throws(SandboxError) -> [String] {
         guard let definition = agents[agent] else {
             let known = agents.keys.sorted().joined(separator: ", ")
-            throw SandboxError(.unknownAgent, "no agent named \"\(agent)\" (known: \(known.isEmpty ? "none" : known))",
-                               fix: "add [agents.\(agent)] to the kjobd config or change the job's agent")
+            throw SandboxError(
+                .unknownAgent, "no agent named \"\(agent)\" (known: \(known.isEmpty ? "none" : known))",
+                fix: "add [agents.\(agent)] to the kjobd config or change the job's agent")
         }
         return definition.argv(prompt: prompt)
     }

@@ -14,14 +14,16 @@ public struct BwrapCommand: Sendable, Hashable {
     /// `bwrap ... -- argv`. `--die-with-parent` ties the sandbox to the spawning thread, which
     /// the executor keeps alive for the whole run.
     public func wrapping(_ argv: [String]) -> [String] {
-        var args = [executable,
-                    "--ro-bind", "/", "/",
-                    "--dev", "/dev",
-                    "--proc", "/proc",
-                    "--tmpfs", "/tmp",
-                    "--bind", workdir, workdir,
-                    "--chdir", workdir,
-                    "--unshare-all"]
+        var args = [
+            executable,
+            "--ro-bind", "/", "/",
+            "--dev", "/dev",
+            "--proc", "/proc",
+            "--tmpfs", "/tmp",
+            "--bind", workdir, workdir,
+            "--chdir", workdir,
+            "--unshare-all"
+        ]
         if network { args.append("--share-net") }
         args += ["--die-with-parent", "--new-session", "--"]
         return args + argv

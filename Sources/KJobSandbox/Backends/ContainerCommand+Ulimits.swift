@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension ContainerCommand {
     /// The `--ulimit`s for podman (see `ulimits`): open files at the run's limit (kjob-spawn gives

@@ -35,9 +35,11 @@ public struct ContainerCommand: Sendable {
     /// passes limits the engine may set (`podmanUlimits`).
     public var ulimits: [Ulimit]
 
-    public init(engine: Engine, executable: String? = nil, image: String, containerName: String, workdir: String,
-                network: Bool, memoryBytes: Int64? = nil, cpus: Double? = nil, pids: Int? = nil,
-                user: (uid: UInt32, gid: UInt32)? = nil, ulimits: [Ulimit] = []) {
+    public init(
+        engine: Engine, executable: String? = nil, image: String, containerName: String, workdir: String,
+        network: Bool, memoryBytes: Int64? = nil, cpus: Double? = nil, pids: Int? = nil,
+        user: (uid: UInt32, gid: UInt32)? = nil, ulimits: [Ulimit] = []
+    ) {
         self.engine = engine
         self.executable = executable ?? engine.rawValue
         self.image = image
@@ -52,12 +54,14 @@ public struct ContainerCommand: Sendable {
     }
 
     public func runArgv(command: [String], envFile: String) -> [String] {
-        var args = [executable, "run", "--rm", "--init", "-i=false",
-                    "--name", containerName,
-                    "--network", network ? "bridge" : "none",
-                    "--read-only", "--tmpfs", "/tmp",
-                    "-v", "\(workdir):\(Self.containerWorkdir)",
-                    "-w", Self.containerWorkdir]
+        var args = [
+            executable, "run", "--rm", "--init", "-i=false",
+            "--name", containerName,
+            "--network", network ? "bridge" : "none",
+            "--read-only", "--tmpfs", "/tmp",
+            "-v", "\(workdir):\(Self.containerWorkdir)",
+            "-w", Self.containerWorkdir
+        ]
         if let memoryBytes { args += ["--memory", String(memoryBytes)] }
         if let cpus { args += ["--cpus", String(cpus)] }
         if let pids { args += ["--pids-limit", String(pids)] }

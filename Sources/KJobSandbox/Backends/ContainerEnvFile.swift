@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import KJobCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A container run's environment as `docker|podman run --env-file`: out of argv (world-readable in
 /// /proc) and out of the engine client's own environment (`-e NAME` would read it from there).
@@ -28,14 +29,16 @@ public struct ContainerEnvFile: Sendable, Hashable {
         for (name, value) in entries.sorted(by: { $0.key < $1.key }) {
             let line = "\(name)=\(value)"
             if JobEnvironmentPolicy.isVariableName(name), line.utf8.count <= Self.maxLineBytes,
-               !line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
+                !line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
+            {
                 lines.append(line)
             } else if name == "KJOB_PROMPT" {
                 omitted.append(name)
             } else {
-                throw SandboxError(.invalidConfiguration,
-                                   "environment variable \(name) cannot be passed to a container: its --env-file takes one NAME=VALUE line per variable (a plain name, no line break, at most \(ByteSizeText.format(Int64(Self.maxLineBytes))))",
-                                   fix: "change the variable in the job's env (or the node's env_allow)")
+                throw SandboxError(
+                    .invalidConfiguration,
+                    "environment variable \(name) cannot be passed to a container: its --env-file takes one NAME=VALUE line per variable (a plain name, no line break, at most \(ByteSizeText.format(Int64(Self.maxLineBytes))))",
+                    fix: "change the variable in the job's env (or the node's env_allow)")
             }
         }
     }
@@ -55,8 +58,9 @@ public struct ContainerEnvFile: Sendable, Hashable {
         let path = "\(directory)/\(name)"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw SandboxError(.workdir, "cannot create \(path): \(SystemFiles.errnoText())",
-                               fix: errno == EEXIST ? "a run id is used once; remove the stale file" : "make work_dir writable by kjobd")
+            throw SandboxError(
+                .workdir, "cannot create \(path): \(SystemFiles.errnoText())",
+                fix: errno == EEXIST ? "a run id is used once; remove the stale file" : "make work_dir writable by kjobd")
         }
         defer { close(fd) }
         guard SystemFiles.writeAll(fd, Array(contents.utf8)) else {

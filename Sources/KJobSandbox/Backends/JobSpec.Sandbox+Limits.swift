@@ -12,8 +12,9 @@ extension JobSpec.Sandbox {
         switch backend {
         case .docker, .podman:
             guard let image, !image.isEmpty else {
-                throw SandboxError(.invalidConfiguration, "sandbox.backend = \"\(backend.rawValue)\" needs sandbox.image",
-                                   fix: "add image = \"debian:bookworm-slim\" (or the image your agent ships in)")
+                throw SandboxError(
+                    .invalidConfiguration, "sandbox.backend = \"\(backend.rawValue)\" needs sandbox.image",
+                    fix: "add image = \"debian:bookworm-slim\" (or the image your agent ships in)")
             }
         case .process, .bwrap:
             break
@@ -25,8 +26,9 @@ extension JobSpec.Sandbox {
             throw SandboxError(.invalidConfiguration, "sandbox.pids must be at least 1", fix: "write e.g. pids = 256")
         }
         if let memoryBytes, memoryBytes < JobSpecLimits.minMemoryBytes {
-            throw SandboxError(.invalidConfiguration, "sandbox.memory is below \(ByteSizeText.format(JobSpecLimits.minMemoryBytes))",
-                               fix: "write e.g. memory = \"512MiB\"")
+            throw SandboxError(
+                .invalidConfiguration, "sandbox.memory is below \(ByteSizeText.format(JobSpecLimits.minMemoryBytes))",
+                fix: "write e.g. memory = \"512MiB\"")
         }
     }
 }

@@ -16,8 +16,10 @@ public struct ResourceLimits: Sendable, Hashable {
     /// Processes in the run tree (pids cgroup; also `RLIMIT_NPROC` for an unprivileged user).
     public var processes: Int?
 
-    public init(memoryBytes: Int64? = nil, addressSpaceBytes: Int64? = nil, cpuSeconds: Int? = nil,
-                openFiles: Int? = nil, processes: Int? = nil) {
+    public init(
+        memoryBytes: Int64? = nil, addressSpaceBytes: Int64? = nil, cpuSeconds: Int? = nil,
+        openFiles: Int? = nil, processes: Int? = nil
+    ) {
         self.memoryBytes = memoryBytes
         self.addressSpaceBytes = addressSpaceBytes
         self.cpuSeconds = cpuSeconds
@@ -30,10 +32,11 @@ public struct ResourceLimits: Sendable, Hashable {
 
     /// `other`'s set fields override ours.
     public func overridden(by other: ResourceLimits) -> ResourceLimits {
-        ResourceLimits(memoryBytes: other.memoryBytes ?? memoryBytes,
-                       addressSpaceBytes: other.addressSpaceBytes ?? addressSpaceBytes,
-                       cpuSeconds: other.cpuSeconds ?? cpuSeconds,
-                       openFiles: other.openFiles ?? openFiles,
-                       processes: other.processes ?? processes)
+        ResourceLimits(
+            memoryBytes: other.memoryBytes ?? memoryBytes,
+            addressSpaceBytes: other.addressSpaceBytes ?? addressSpaceBytes,
+            cpuSeconds: other.cpuSeconds ?? cpuSeconds,
+            openFiles: other.openFiles ?? openFiles,
+            processes: other.processes ?? processes)
     }
 }

@@ -28,12 +28,14 @@ public struct RunIdentity: Sendable, Hashable {
 
     func validated() throws(SandboxError) -> RunIdentity {
         guard Self.isSafePathComponent(job) else {
-            throw SandboxError(.invalidConfiguration, "job name \"\(job)\" cannot be used as a directory name",
-                               fix: "use a slug of letters, digits and dashes")
+            throw SandboxError(
+                .invalidConfiguration, "job name \"\(job)\" cannot be used as a directory name",
+                fix: "use a slug of letters, digits and dashes")
         }
         guard Self.isSafePathComponent(runID) else {
-            throw SandboxError(.invalidConfiguration, "run id \"\(runID)\" cannot be used as a file name",
-                               fix: "use a UUID or another id of letters, digits and dashes")
+            throw SandboxError(
+                .invalidConfiguration, "run id \"\(runID)\" cannot be used as a file name",
+                fix: "use a UUID or another id of letters, digits and dashes")
         }
         return self
     }

@@ -14,9 +14,11 @@ public struct RunRequest: Sendable {
     /// Extra sinks (the Postgres store); the file sink is added by the executor when `log_dir` is set.
     public var logSinks: [any RunLogSink]
 
-    public init(identity: RunIdentity, agent: String, prompt: String, sandbox: JobSpec.Sandbox = JobSpec.Sandbox(),
-                environment: [String: String] = [:], timeout: Duration, limits: ResourceLimits = ResourceLimits(),
-                logSinks: [any RunLogSink] = []) {
+    public init(
+        identity: RunIdentity, agent: String, prompt: String, sandbox: JobSpec.Sandbox = JobSpec.Sandbox(),
+        environment: [String: String] = [:], timeout: Duration, limits: ResourceLimits = ResourceLimits(),
+        logSinks: [any RunLogSink] = []
+    ) {
         self.identity = identity
         self.agent = agent
         self.prompt = prompt

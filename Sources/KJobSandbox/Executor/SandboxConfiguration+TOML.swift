@@ -21,8 +21,9 @@ extension SandboxConfiguration {
         self.init(daemonEnvironment: daemonEnvironment)
         guard let table else { return }
         for key in table.keys where !Self.tomlKeys.contains(key) {
-            throw SandboxError(.invalidConfiguration, "sandbox.\(key) is not a known setting",
-                               fix: "use one of \(Self.tomlKeys.sorted().joined(separator: ", "))")
+            throw SandboxError(
+                .invalidConfiguration, "sandbox.\(key) is not a known setting",
+                fix: "use one of \(Self.tomlKeys.sorted().joined(separator: ", "))")
         }
         if let bytes = try Self.size(table, "stdout_tail_bytes") {
             guard bytes <= 16 << 20 else { throw Self.bad("stdout_tail_bytes", "at most 16MiB") }
@@ -60,14 +61,17 @@ extension SandboxConfiguration {
         }
     }
 
-    static let tomlKeys: Set<String> = ["stdout_tail_bytes", "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap",
-                                        "docker", "podman", "limits"]
+    static let tomlKeys: Set<String> = [
+        "stdout_tail_bytes", "env_allow", "keep_workdir", "spawn_helper", "cgroups", "bwrap",
+        "docker", "podman", "limits"
+    ]
 
     static func limits(_ table: TOMLTable, base: ResourceLimits) throws(SandboxError) -> ResourceLimits {
         var limits = base
         for key in table.keys where !["memory", "address_space", "cpu_time", "open_files", "processes"].contains(key) {
-            throw SandboxError(.invalidConfiguration, "sandbox.limits.\(key) is not a known limit",
-                               fix: "use memory, address_space, cpu_time, open_files or processes")
+            throw SandboxError(
+                .invalidConfiguration, "sandbox.limits.\(key) is not a known limit",
+                fix: "use memory, address_space, cpu_time, open_files or processes")
         }
         if let bytes = try size(table, "memory", in: "limits") { limits.memoryBytes = bytes }
         if let bytes = try size(table, "address_space", in: "limits") { limits.addressSpaceBytes = bytes }

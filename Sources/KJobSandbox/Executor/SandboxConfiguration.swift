@@ -44,7 +44,9 @@ public struct SandboxConfiguration: Sendable {
     }
 
     public enum KeepWorkdir: String, Sendable, Hashable {
-        case never, onFailure = "on_failure", always
+        case never
+        case onFailure = "on_failure"
+        case always
     }
 
     public init(

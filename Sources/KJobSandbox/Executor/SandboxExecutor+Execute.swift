@@ -1,16 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension SandboxExecutor {
-    func execute(_ prepared: PreparedRun, request: RunRequest, handle: RunHandle, startedAt: Date,
-                 logger: Logger) async -> RunOutcome {
-        let supervisor = ChildSupervisor(maxLogBytes: configuration.maxLogBytes,
-                                         tailBytes: configuration.stdoutTailBytes, tree: prepared.tree)
-        supervisor.start(.init(argv: prepared.argv, environment: SpawnPlan.helperEnvironment,
-                               handedEnvironment: prepared.handedEnvironment))
+    func execute(
+        _ prepared: PreparedRun, request: RunRequest, handle: RunHandle, startedAt: Date,
+        logger: Logger
+    ) async -> RunOutcome {
+        let supervisor = ChildSupervisor(
+            maxLogBytes: configuration.maxLogBytes,
+            tailBytes: configuration.stdoutTailBytes, tree: prepared.tree)
+        supervisor.start(
+            .init(
+                argv: prepared.argv, environment: SpawnPlan.helperEnvironment,
+                handedEnvironment: prepared.handedEnvironment))
 
         var termination: ProcessTermination?
         var pid: Int32?
@@ -84,18 +90,25 @@ extension SandboxExecutor {
         default: try? FileManager.default.removeItem(atPath: prepared.workdir)
         }
         if !stray.isEmpty { logger.error("processes survived SIGKILL", metadata: ["pids": "\(stray)"]) }
-        logger.info("run ended", metadata: ["status": "\(status.rawValue)", "termination": "\(termination.map { "\($0)" } ?? "-")",
-                                            "bytes": "\(summary.totalBytes)"])
-        return RunOutcome(status: status, termination: termination, killReason: killReason, error: spawnError, pid: pid,
-                          startedAt: startedAt, endedAt: Date(), log: summary, stdoutTail: tail,
-                          sinkFailures: sinkFailures, logFile: prepared.fileSink?.path, keptWorkdir: kept,
-                          strayProcesses: stray)
+        logger.info(
+            "run ended",
+            metadata: [
+                "status": "\(status.rawValue)", "termination": "\(termination.map { "\($0)" } ?? "-")",
+                "bytes": "\(summary.totalBytes)"
+            ])
+        return RunOutcome(
+            status: status, termination: termination, killReason: killReason, error: spawnError, pid: pid,
+            startedAt: startedAt, endedAt: Date(), log: summary, stdoutTail: tail,
+            sinkFailures: sinkFailures, logFile: prepared.fileSink?.path, keptWorkdir: kept,
+            strayProcesses: stray)
     }
 
     /// Waits for the first kill request (timeout, cancel, demotion) or the main process's end, then
     /// empties the tree: SIGTERM, SIGKILL after `kill_grace`. Returns pids that would not die.
-    func guardRun(_ prepared: PreparedRun, handle: RunHandle, supervisor: ChildSupervisor, timeout: Duration,
-                  logger: Logger) async -> [Int32] {
+    func guardRun(
+        _ prepared: PreparedRun, handle: RunHandle, supervisor: ChildSupervisor, timeout: Duration,
+        logger: Logger
+    ) async -> [Int32] {
         let request: RunHandle.KillRequest? = await withTaskGroup(of: RunHandle.KillRequest?.self) { group in
             group.addTask {
                 try? await Task.sleep(for: timeout)

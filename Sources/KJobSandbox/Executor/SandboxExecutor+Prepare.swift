@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import KJobCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Everything a run needs before its child starts.
 struct PreparedRun: Sendable {
@@ -66,9 +67,10 @@ extension SandboxExecutor {
         }
         let memoryInCgroup = cgroup?.memory != nil || (cgroup != nil && cgroups?.unifiedControllers.contains("memory") == true)
 
-        let env = RunEnvironment.build(identity: identity, prompt: request.prompt, workdir: workdir, user: user?.name,
-                                       daemonEnvironment: configuration.daemonEnvironment,
-                                       allowList: configuration.environmentAllowList, jobEnvironment: request.environment)
+        let env = RunEnvironment.build(
+            identity: identity, prompt: request.prompt, workdir: workdir, user: user?.name,
+            daemonEnvironment: configuration.daemonEnvironment,
+            allowList: configuration.environmentAllowList, jobEnvironment: request.environment)
 
         // What kjob-spawn execs, as whom, with which environment: the agent (or bwrap around it) as
         // the run user with the run's environment; a container engine as kjobd with the node's.
@@ -86,12 +88,13 @@ extension SandboxExecutor {
                 .wrapping(agentArgv)
         case .docker, .podman:
             let engine: ContainerCommand.Engine = request.sandbox.backend == .docker ? .docker : .podman
-            let command = ContainerCommand(engine: engine, executable: program, image: request.sandbox.image ?? "",
-                                           containerName: "kjob-\(identity.runID)", workdir: workdir,
-                                           network: request.sandbox.network, memoryBytes: limits.memoryBytes,
-                                           cpus: request.sandbox.cpuCores, pids: limits.processes,
-                                           user: user.map { ($0.uid, $0.gid) },
-                                           ulimits: engine == .podman ? ContainerCommand.podmanUlimits(openFiles: limits.openFiles) : [])
+            let command = ContainerCommand(
+                engine: engine, executable: program, image: request.sandbox.image ?? "",
+                containerName: "kjob-\(identity.runID)", workdir: workdir,
+                network: request.sandbox.network, memoryBytes: limits.memoryBytes,
+                cpus: request.sandbox.cpuCores, pids: limits.processes,
+                user: user.map { ($0.uid, $0.gid) },
+                ulimits: engine == .podman ? ContainerCommand.podmanUlimits(openFiles: limits.openFiles) : [])
             do {
                 let file = try ContainerEnvFile(env)
                 // Beside the run directories, in one kjobd owns (0700): never in the job's workdir.
@@ -99,7 +102,9 @@ extension SandboxExecutor {
                 cleanup.append { unlink(path) }
                 envFile = path
                 if file.omitted.contains("KJOB_PROMPT") {
-                    notes.append("[kjob] KJOB_PROMPT is not set in the container: the prompt has a line break or is over \(ByteSizeText.format(Int64(ContainerEnvFile.maxLineBytes))), which --env-file cannot carry; the agent gets it through {prompt}")
+                    notes.append(
+                        "[kjob] KJOB_PROMPT is not set in the container: the prompt has a line break or is over \(ByteSizeText.format(Int64(ContainerEnvFile.maxLineBytes))), which --env-file cannot carry; the agent gets it through {prompt}"
+                    )
                 }
                 inner = command.runArgv(command: agentArgv, envFile: path)
             } catch {
@@ -108,17 +113,20 @@ extension SandboxExecutor {
             }
             container = command
             planUser = nil  // the client talks to the engine as kjobd; the container runs as the user
-            commandEnvironment = RunEnvironment.node(daemonEnvironment: configuration.daemonEnvironment,
-                                                     allowList: configuration.environmentAllowList)
+            commandEnvironment = RunEnvironment.node(
+                daemonEnvironment: configuration.daemonEnvironment,
+                allowList: configuration.environmentAllowList)
         }
-        let plan = SpawnPlan(cgroupProcs: cgroup?.procsFiles ?? [],
-                             limits: SpawnPlan.rlimits(for: limits, memoryCgroup: memoryInCgroup,
-                                                       unprivilegedUser: user != nil && planUser != nil,
-                                                       pidsCgroup: cgroup?.pids != nil || (cgroup != nil && cgroups?.unifiedControllers.contains("pids") == true)),
-                             // A root engine client stays out of the run's (run-user-writable) directory.
-                             directory: container == nil ? workdir : nil, user: planUser,
-                             environment: RunEnvironment.envp(commandEnvironment),
-                             command: inner)
+        let plan = SpawnPlan(
+            cgroupProcs: cgroup?.procsFiles ?? [],
+            limits: SpawnPlan.rlimits(
+                for: limits, memoryCgroup: memoryInCgroup,
+                unprivilegedUser: user != nil && planUser != nil,
+                pidsCgroup: cgroup?.pids != nil || (cgroup != nil && cgroups?.unifiedControllers.contains("pids") == true)),
+            // A root engine client stays out of the run's (run-user-writable) directory.
+            directory: container == nil ? workdir : nil, user: planUser,
+            environment: RunEnvironment.envp(commandEnvironment),
+            command: inner)
         let handed: [UInt8]
         do { handed = try plan.environmentBlock ?? [] } catch {
             undo()
@@ -132,9 +140,10 @@ extension SandboxExecutor {
                 throw error
             }
         }
-        return PreparedRun(argv: [helper] + plan.arguments, handedEnvironment: handed, workdir: workdir, envFile: envFile,
-                           notes: notes, tree: ProcessTree(cgroup: cgroup, runID: identity.runID), cgroup: cgroup,
-                           fileSink: fileSink, sinks: (fileSink.map { [$0] } ?? []) + request.logSinks, container: container)
+        return PreparedRun(
+            argv: [helper] + plan.arguments, handedEnvironment: handed, workdir: workdir, envFile: envFile,
+            notes: notes, tree: ProcessTree(cgroup: cgroup, runID: identity.runID), cgroup: cgroup,
+            fileSink: fileSink, sinks: (fileSink.map { [$0] } ?? []) + request.logSinks, container: container)
     }
 
     /// Under `work_root`: container runs' `--env-file`s. Slugs start with a letter or digit, so no
@@ -144,8 +153,9 @@ extension SandboxExecutor {
     func runUser() throws(SandboxError) -> RunUser? {
         guard geteuid() == 0, let name = configuration.runAs else { return nil }
         guard let user = RunUser.lookup(name) else {
-            throw SandboxError(.runAsUser, "run_as user \"\(name)\" does not exist",
-                               fix: "create it (useradd --system --no-create-home --shell /usr/sbin/nologin \(name)) or change run_as")
+            throw SandboxError(
+                .runAsUser, "run_as user \"\(name)\" does not exist",
+                fix: "create it (useradd --system --no-create-home --shell /usr/sbin/nologin \(name)) or change run_as")
         }
         guard user.uid != 0 else {
             throw SandboxError(.runAsUser, "run_as user \"\(name)\" is root", fix: "name an unprivileged user")
@@ -156,8 +166,9 @@ extension SandboxExecutor {
     func spawnHelperPath() throws(SandboxError) -> String {
         if let configured = configuration.spawnHelper {
             guard access(configured, X_OK) == 0 else {
-                throw SandboxError(.spawnHelperMissing, "spawn helper \(configured) is not executable",
-                                   fix: "install kjob-spawn there or fix spawn_helper")
+                throw SandboxError(
+                    .spawnHelperMissing, "spawn helper \(configured) is not executable",
+                    fix: "install kjob-spawn there or fix spawn_helper")
             }
             return configured
         }
@@ -166,8 +177,9 @@ extension SandboxExecutor {
             if access(candidate, X_OK) == 0 { return candidate }
         }
         if let found = Self.which("kjob-spawn", path: configuration.daemonEnvironment["PATH"]) { return found }
-        throw SandboxError(.spawnHelperMissing, "kjob-spawn was not found next to this executable or on PATH",
-                           fix: "install kjob-spawn beside kjobd (swift build builds it) or set spawn_helper")
+        throw SandboxError(
+            .spawnHelperMissing, "kjob-spawn was not found next to this executable or on PATH",
+            fix: "install kjob-spawn beside kjobd (swift build builds it) or set spawn_helper")
     }
 
     static func which(_ name: String, path: String?) -> String? {
@@ -185,15 +197,18 @@ extension SandboxExecutor {
         let jobDir = "\(configuration.workRoot)/\(identity.job)"
         let path = "\(jobDir)/\(identity.runID)"
         do {
-            try FileManager.default.createDirectory(atPath: jobDir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o711])
+            try FileManager.default.createDirectory(
+                atPath: jobDir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o711])
         } catch {
-            throw SandboxError(.workdir, "cannot create \(jobDir): \(error.localizedDescription)",
-                               fix: "make work_dir writable by kjobd")
+            throw SandboxError(
+                .workdir, "cannot create \(jobDir): \(error.localizedDescription)",
+                fix: "make work_dir writable by kjobd")
         }
         guard mkdir(path, 0o700) == 0 else {
-            throw SandboxError(.workdir, "cannot create working directory \(path): \(SystemFiles.errnoText())",
-                               fix: errno == EEXIST ? "a run id is used once; remove the stale directory" : "make work_dir writable by kjobd")
+            throw SandboxError(
+                .workdir, "cannot create working directory \(path): \(SystemFiles.errnoText())",
+                fix: errno == EEXIST ? "a run id is used once; remove the stale directory" : "make work_dir writable by kjobd")
         }
         if let user, chown(path, user.uid, user.gid) != 0 {
             let reason = SystemFiles.errnoText()

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-import KJobCore
-#endif
 import Foundation
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+    import KJobCore
+#endif
 
 /// Runs jobs in sandboxed child processes and captures their output.
 ///
@@ -22,16 +23,19 @@ public final class SandboxExecutor: Sendable {
     private let now: @Sendable () -> ContinuousClock.Instant
 
     /// `now` is the clock a failed probe's lifetime is measured on (injected by tests).
-    public init(configuration: SandboxConfiguration, agents: AgentRegistry, logger: Logger = Logger(label: "kjob.sandbox"),
-                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    public init(
+        configuration: SandboxConfiguration, agents: AgentRegistry, logger: Logger = Logger(label: "kjob.sandbox"),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.configuration = configuration
         self.agents = agents
         self.logger = logger
         self.now = now
         var layout: CgroupLayout?
         if configuration.useCgroups {
-            let detected = CgroupLayout.parse(procSelfCgroup: SystemFiles.read("/proc/self/cgroup") ?? "",
-                                              mounts: SystemFiles.read("/proc/mounts") ?? "")
+            let detected = CgroupLayout.parse(
+                procSelfCgroup: SystemFiles.read("/proc/self/cgroup") ?? "",
+                mounts: SystemFiles.read("/proc/mounts") ?? "")
             let prepared = RunCgroup.prepare(detected)
             if prepared.unified != nil { layout = prepared }
         }
@@ -40,8 +44,12 @@ public final class SandboxExecutor: Sendable {
             Self.becomeSubreaper()
             logger.notice("no writable cgroup v2 with cgroup.kill; run trees are tracked by session, process group and /proc")
         } else {
-            logger.debug("run cgroups", metadata: ["unified": "\(layout?.unified ?? "-")", "pids": "\(layout?.pids ?? "-")",
-                                                   "memory": "\(layout?.memory ?? "-")"])
+            logger.debug(
+                "run cgroups",
+                metadata: [
+                    "unified": "\(layout?.unified ?? "-")", "pids": "\(layout?.pids ?? "-")",
+                    "memory": "\(layout?.memory ?? "-")"
+                ])
         }
     }
 
@@ -82,11 +90,15 @@ public final class SandboxExecutor: Sendable {
 
         func notStarted(_ error: SandboxError?) -> RunOutcome {
             let reason = handle.reason
-            return RunOutcome(status: RunOutcome.status(termination: nil, killReason: reason, error: error ?? SandboxError(
-                                  .spawnFailed, "killed (\(reason?.rawValue ?? "-")) before it started", fix: "none needed")),
-                              termination: nil, killReason: reason, error: error, pid: nil,
-                              startedAt: startedAt, endedAt: Date(), log: LogSummary(), stdoutTail: [],
-                              sinkFailures: [], logFile: nil, keptWorkdir: nil, strayProcesses: [])
+            return RunOutcome(
+                status: RunOutcome.status(
+                    termination: nil, killReason: reason,
+                    error: error
+                        ?? SandboxError(
+                            .spawnFailed, "killed (\(reason?.rawValue ?? "-")) before it started", fix: "none needed")),
+                termination: nil, killReason: reason, error: error, pid: nil,
+                startedAt: startedAt, endedAt: Date(), log: LogSummary(), stdoutTail: [],
+                sinkFailures: [], logFile: nil, keptWorkdir: nil, strayProcesses: [])
         }
         let prepared: PreparedRun
         do {

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes a run's chunks to `log_dir/<job>/<run-id>.log` for log shippers.
 ///
@@ -17,22 +18,26 @@ public actor FileLogSink: RunLogSink {
     /// a run id is written once.
     public init(logDir: String, job: String, runID: String) throws(SandboxError) {
         guard RunIdentity.isSafePathComponent(job), RunIdentity.isSafePathComponent(runID) else {
-            throw SandboxError(.logFile, "job \"\(job)\" or run id \"\(runID)\" is not a safe file name",
-                               fix: "use slugs and UUIDs")
+            throw SandboxError(
+                .logFile, "job \"\(job)\" or run id \"\(runID)\" is not a safe file name",
+                fix: "use slugs and UUIDs")
         }
         let directory = "\(logDir)/\(job)"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o750])
         } catch {
-            throw SandboxError(.logFile, "cannot create log directory \(directory): \(error.localizedDescription)",
-                               fix: "make log_dir writable by kjobd")
+            throw SandboxError(
+                .logFile, "cannot create log directory \(directory): \(error.localizedDescription)",
+                fix: "make log_dir writable by kjobd")
         }
         let path = "\(directory)/\(runID).log"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw SandboxError(.logFile, "cannot create \(path): \(String(cString: strerror(errno)))",
-                               fix: "make log_dir writable by kjobd; a run id is logged once")
+            throw SandboxError(
+                .logFile, "cannot create \(path): \(String(cString: strerror(errno)))",
+                fix: "make log_dir writable by kjobd; a run id is logged once")
         }
         self.path = path
         self.fd = fd

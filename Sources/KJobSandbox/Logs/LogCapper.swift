@@ -42,8 +42,10 @@ public struct LogCapper: Sendable {
         let kept = Int(room)
         summary.capturedBytes += room
         summary.discardedBytes += Int64(bytes.count - kept)
-        return [chunk(stream, Array(bytes.prefix(kept)), at: at),
-                note(Self.truncationNote(maxBytes: maxBytes), at: at)]
+        return [
+            chunk(stream, Array(bytes.prefix(kept)), at: at),
+            note(Self.truncationNote(maxBytes: maxBytes), at: at)
+        ]
     }
 
     public mutating func ingest(_ stream: LogStream, _ bytes: [UInt8], at: Date) -> [LogChunk] {
@@ -61,7 +63,10 @@ public struct LogCapper: Sendable {
     }
 
     private mutating func chunk(_ stream: LogStream, _ bytes: [UInt8], at: Date) -> LogChunk {
-        defer { nextSeq += 1; summary.chunks += 1 }
+        defer {
+            nextSeq += 1
+            summary.chunks += 1
+        }
         return LogChunk(seq: nextSeq, stream: stream, bytes: bytes, at: at)
     }
 }

@@ -25,10 +25,10 @@ public enum LogFileReader {
                 if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
             }
             guard let seq = fields["seq"].flatMap({ Int64($0) }),
-                  let stream = fields["stream"].flatMap({ LogStream(rawValue: $0) }),
-                  let length = fields["len"].flatMap({ Int($0) }),
-                  let atText = fields["at"],
-                  let at = parseDate(atText)
+                let stream = fields["stream"].flatMap({ LogStream(rawValue: $0) }),
+                let length = fields["len"].flatMap({ Int($0) }),
+                let atText = fields["at"],
+                let at = parseDate(atText)
             else { throw LogFileError(path: path, reason: "bad header \"\(header)\"") }
             let start = newline + 1
             guard length >= 0, start + length < bytes.count, bytes[start + length] == 0x0A

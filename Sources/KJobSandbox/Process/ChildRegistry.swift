@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The children kjobd spawned itself, so that reaping adopted orphans (kjobd is a child subreaper
 /// without cgroups) never steals the exit status of a run's main process.
@@ -34,7 +35,8 @@ enum ChildRegistry {
             var count = 0
             for entry in SystemFiles.processTable()
             where entry.ppid == own && entry.zombie && !set.contains(entry.pid)
-                && (candidates.contains(entry.pid) || sessions.contains(entry.session)) {
+                && (candidates.contains(entry.pid) || sessions.contains(entry.session))
+            {
                 var status: Int32 = 0
                 if waitpid(entry.pid, &status, WNOHANG) == entry.pid { count += 1 }
             }

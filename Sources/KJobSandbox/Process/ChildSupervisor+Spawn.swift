@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ChildSupervisor {
@@ -7,9 +7,11 @@ extension ChildSupervisor {
     static let spawnSetsid: Int32 = 0x80
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0),
-                                                           "posix_spawn_file_actions_addclosefrom_np")
-        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+    private static let addCloseFrom: AddCloseFrom? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0),
+        "posix_spawn_file_actions_addclosefrom_np"
+    )
+    .map { unsafeBitCast($0, to: AddCloseFrom.self) }
 
     private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
     private static let memfdCreate: MemfdCreate? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create")
@@ -20,13 +22,17 @@ extension ChildSupervisor {
     static func memoryFile(_ bytes: [UInt8]) -> Result<Int32, SandboxError> {
         let mfdCloexec: UInt32 = 1
         guard let memfdCreate else {
-            return .failure(SandboxError(.spawnFailed, "memfd_create is not available",
-                                         fix: "run kjobd on Linux 3.17 or later with glibc 2.27 or later"))
+            return .failure(
+                SandboxError(
+                    .spawnFailed, "memfd_create is not available",
+                    fix: "run kjobd on Linux 3.17 or later with glibc 2.27 or later"))
         }
         var fd = memfdCreate("kjob-env", mfdCloexec)
         guard fd >= 0 else {
-            return .failure(SandboxError(.spawnFailed, "cannot create the environment memfd: \(SystemFiles.errnoText())",
-                                         fix: "raise kjobd's open-file limit"))
+            return .failure(
+                SandboxError(
+                    .spawnFailed, "cannot create the environment memfd: \(SystemFiles.errnoText())",
+                    fix: "raise kjobd's open-file limit"))
         }
         if fd <= SpawnPlan.environmentFD {
             // posix_spawn's dup2 onto itself would keep close-on-exec: move it out of the way.
@@ -34,15 +40,19 @@ extension ChildSupervisor {
             close(fd)
             fd = moved
             guard fd >= 0 else {
-                return .failure(SandboxError(.spawnFailed, "cannot move the environment memfd: \(SystemFiles.errnoText())",
-                                             fix: "raise kjobd's open-file limit"))
+                return .failure(
+                    SandboxError(
+                        .spawnFailed, "cannot move the environment memfd: \(SystemFiles.errnoText())",
+                        fix: "raise kjobd's open-file limit"))
             }
         }
         guard SystemFiles.writeAll(fd, bytes) else {
             let reason = SystemFiles.errnoText()
             close(fd)
-            return .failure(SandboxError(.spawnFailed, "cannot write the environment memfd: \(reason)",
-                                         fix: "check kjobd's memory limits"))
+            return .failure(
+                SandboxError(
+                    .spawnFailed, "cannot write the environment memfd: \(reason)",
+                    fix: "check kjobd's memory limits"))
         }
         return .success(fd)
     }
@@ -98,8 +108,10 @@ extension ChildSupervisor {
             return status == 0 ? pid : nil
         }
         guard let pid = spawned else {
-            return .failure(SandboxError(.spawnFailed, "cannot start \(spawn.argv[0]): \(SystemFiles.errnoText(status))",
-                                         fix: "check that the program exists and is executable"))
+            return .failure(
+                SandboxError(
+                    .spawnFailed, "cannot start \(spawn.argv[0]): \(SystemFiles.errnoText(status))",
+                    fix: "check that the program exists and is executable"))
         }
         return .success(pid)
     }

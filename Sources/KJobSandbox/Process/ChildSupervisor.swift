@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One run's dedicated thread: spawns the child with posix_spawn, reads stdout and stderr as they
 /// arrive (non-blocking pipes under poll), chunks and caps them, and reaps the child.
@@ -101,9 +102,15 @@ final class ChildSupervisor: Sendable {
         let stderrPair = stdoutPair == nil ? nil : SystemFiles.makePipe(flags: O_CLOEXEC)
         guard let stdoutPair, let stderrPair else {
             let reason = SystemFiles.errnoText()
-            if let stdoutPair { close(stdoutPair.read); close(stdoutPair.write) }
-            continuation.yield(.spawnFailed(SandboxError(.spawnFailed, "cannot create pipes: \(reason)",
-                                                         fix: "raise kjobd's open-file limit")))
+            if let stdoutPair {
+                close(stdoutPair.read)
+                close(stdoutPair.write)
+            }
+            continuation.yield(
+                .spawnFailed(
+                    SandboxError(
+                        .spawnFailed, "cannot create pipes: \(reason)",
+                        fix: "raise kjobd's open-file limit")))
             return
         }
         let stdoutPipe = [stdoutPair.read, stdoutPair.write]

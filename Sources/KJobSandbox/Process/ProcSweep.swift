@@ -26,7 +26,8 @@ public enum ProcSweep {
         let rest = text[text.index(after: close)...].split(separator: " ")
         // rest[0] = state, [1] ppid, [2] pgrp, [3] session, ... [19] starttime
         guard rest.count > 19, let ppid = Int32(rest[1]), let pgrp = Int32(rest[2]), let session = Int32(rest[3]),
-              let start = UInt64(rest[19]) else { return nil }
+            let start = UInt64(rest[19])
+        else { return nil }
         return Entry(pid: pid, ppid: ppid, pgrp: pgrp, session: session, startTime: start, zombie: rest[0] == "Z")
     }
 
@@ -35,11 +36,15 @@ public enum ProcSweep {
     /// Zombies are left out.
     /// `marked` are processes that carry the run's `KJOB_RUN_ID` in their environment (found by the
     /// caller in /proc/<pid>/environ): double-forked, setsid'd orphans the other rules cannot see.
-    public static func members(of root: Int32, in table: [Entry], known: [Int32: UInt64] = [:],
-                               marked: Set<Int32> = []) -> [Entry] {
+    public static func members(
+        of root: Int32, in table: [Entry], known: [Int32: UInt64] = [:],
+        marked: Set<Int32> = []
+    ) -> [Entry] {
         var members: [Int32: Entry] = [:]
-        for entry in table where entry.pid == root || entry.session == root || entry.pgrp == root
-            || known[entry.pid] == entry.startTime || marked.contains(entry.pid) {
+        for entry in table
+        where entry.pid == root || entry.session == root || entry.pgrp == root
+            || known[entry.pid] == entry.startTime || marked.contains(entry.pid)
+        {
             members[entry.pid] = entry
         }
         var grew = true

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Every process of one run, for signalling and killing as a whole.
 ///
@@ -78,7 +79,9 @@ public final class ProcessTree: Sendable {
             kill(-root, signal)
             if !rootExited { kill(root, signal) }
         }
-        if let cgroup { cgroup.signal(signal) } else {
+        if let cgroup {
+            cgroup.signal(signal)
+        } else {
             for pid in members() where pid != root { kill(pid, signal) }
         }
     }

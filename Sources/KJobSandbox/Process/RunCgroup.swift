@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The cgroups of one run: a v2 directory for `cgroup.kill` and membership, v1 (or v2) pids and
 /// memory directories for limits. The spawn helper joins them before exec, so nothing the child
@@ -26,10 +27,12 @@ public final class RunCgroup: Sendable {
     public static func prepare(_ layout: CgroupLayout) -> CgroupLayout {
         var usable = CgroupLayout()
         if let dir = layout.unified, SystemFiles.makeDirectory("\(dir)/kjob"), SystemFiles.exists("\(dir)/kjob/cgroup.kill"),
-           access("\(dir)/kjob/cgroup.procs", W_OK) == 0 {
+            access("\(dir)/kjob/cgroup.procs", W_OK) == 0
+        {
             usable.unified = "\(dir)/kjob"
-            let controllers = Set((SystemFiles.read("\(dir)/kjob/cgroup.controllers") ?? "").split(separator: " ")
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+            let controllers = Set(
+                (SystemFiles.read("\(dir)/kjob/cgroup.controllers") ?? "").split(separator: " ")
+                    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
             if controllers.contains("memory") || controllers.contains("pids") {
                 let wanted = ["memory", "pids"].filter(controllers.contains).map { "+\($0)" }.joined(separator: " ")
                 if SystemFiles.write("\(dir)/kjob/cgroup.subtree_control", wanted) {
@@ -38,11 +41,13 @@ public final class RunCgroup: Sendable {
             }
         }
         if !usable.unifiedControllers.contains("pids"), let dir = layout.pids, SystemFiles.makeDirectory("\(dir)/kjob"),
-           SystemFiles.exists("\(dir)/kjob/pids.max") {
+            SystemFiles.exists("\(dir)/kjob/pids.max")
+        {
             usable.pids = "\(dir)/kjob"
         }
         if !usable.unifiedControllers.contains("memory"), let dir = layout.memory, SystemFiles.makeDirectory("\(dir)/kjob"),
-           SystemFiles.exists("\(dir)/kjob/memory.limit_in_bytes") {
+            SystemFiles.exists("\(dir)/kjob/memory.limit_in_bytes")
+        {
             usable.memory = "\(dir)/kjob"
         }
         return usable
@@ -58,8 +63,9 @@ public final class RunCgroup: Sendable {
             guard mkdir(path, 0o755) == 0 else {
                 let reason = SystemFiles.errnoText()
                 for dir in created.reversed() { rmdir(dir) }
-                throw SandboxError(.spawnFailed, "cannot create cgroup \(path): \(reason)",
-                                   fix: "check that kjobd may write below \(path)/..")
+                throw SandboxError(
+                    .spawnFailed, "cannot create cgroup \(path): \(reason)",
+                    fix: "check that kjobd may write below \(path)/..")
             }
             created.append(path)
         }
@@ -67,8 +73,9 @@ public final class RunCgroup: Sendable {
             guard SystemFiles.write(path, value) else {
                 let reason = SystemFiles.errnoText()
                 for dir in created.reversed() { rmdir(dir) }
-                throw SandboxError(.spawnFailed, "cannot write \(value) to \(path): \(reason)",
-                                   fix: "check the cgroup limit value")
+                throw SandboxError(
+                    .spawnFailed, "cannot write \(value) to \(path): \(reason)",
+                    fix: "check the cgroup limit value")
             }
         }
         let unified = "\(base)/\(runID)"

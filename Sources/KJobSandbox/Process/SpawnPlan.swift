@@ -9,13 +9,17 @@
 /// in C so that no Swift runtime loads per run.
 public struct SpawnPlan: Sendable, Hashable {
     public enum Limit: String, Sendable, Hashable, CaseIterable {
-        case addressSpace = "as", cpu, nofile, nproc
+        case addressSpace = "as"
+        case cpu, nofile, nproc
     }
 
     public struct LimitValue: Sendable, Hashable {
         public var soft: UInt64
         public var hard: UInt64
-        public init(soft: UInt64, hard: UInt64) { self.soft = soft; self.hard = hard }
+        public init(soft: UInt64, hard: UInt64) {
+            self.soft = soft
+            self.hard = hard
+        }
     }
 
     /// `cgroup.procs` files the helper writes its own pid into before anything else.
@@ -36,8 +40,10 @@ public struct SpawnPlan: Sendable, Hashable {
     /// reach it (loader variables act before `main`).
     public static let helperEnvironment: [String] = []
 
-    public init(cgroupProcs: [String] = [], limits: [Limit: LimitValue] = [:],
-                directory: String? = nil, user: String? = nil, environment: [String]? = nil, command: [String]) {
+    public init(
+        cgroupProcs: [String] = [], limits: [Limit: LimitValue] = [:],
+        directory: String? = nil, user: String? = nil, environment: [String]? = nil, command: [String]
+    ) {
         self.cgroupProcs = cgroupProcs
         self.limits = limits
         self.directory = directory
@@ -49,8 +55,10 @@ public struct SpawnPlan: Sendable, Hashable {
     /// rlimits for `limits`; memory goes to `RLIMIT_AS` only when no memory cgroup takes it.
     /// `RLIMIT_NPROC` counts every process of the user on the node, not of the run, so it is only a
     /// fallback for an unprivileged user when no pids cgroup holds the run.
-    public static func rlimits(for limits: ResourceLimits, memoryCgroup: Bool, unprivilegedUser: Bool,
-                               pidsCgroup: Bool = false)
+    public static func rlimits(
+        for limits: ResourceLimits, memoryCgroup: Bool, unprivilegedUser: Bool,
+        pidsCgroup: Bool = false
+    )
         -> [Limit: LimitValue]
     {
         var result: [Limit: LimitValue] = [:]
@@ -92,12 +100,14 @@ public struct SpawnPlan: Sendable, Hashable {
                 let bytes = Array(entry.utf8)
                 let name = String(decoding: bytes.prefix { $0 != UInt8(ascii: "=") }, as: UTF8.self)
                 guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0 else {
-                    throw SandboxError(.invalidConfiguration, "environment entry \"\(name)\" is not NAME=VALUE",
-                                       fix: "give the variable a name")
+                    throw SandboxError(
+                        .invalidConfiguration, "environment entry \"\(name)\" is not NAME=VALUE",
+                        fix: "give the variable a name")
                 }
                 guard !bytes.contains(0) else {
-                    throw SandboxError(.invalidConfiguration, "environment variable \(name) holds a NUL character, which no environment can carry",
-                                       fix: "remove the NUL from the job's env or prompt")
+                    throw SandboxError(
+                        .invalidConfiguration, "environment variable \(name) holds a NUL character, which no environment can carry",
+                        fix: "remove the NUL from the job's env or prompt")
                 }
                 block += bytes
                 block.append(0)

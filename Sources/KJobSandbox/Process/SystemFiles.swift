@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Small, allocation-light reads and writes of kernel files (/proc, /sys/fs/cgroup).

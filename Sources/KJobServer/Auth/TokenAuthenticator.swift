@@ -42,9 +42,10 @@ final class TokenAuthenticator: Sendable {
         let hash = APIToken.hash(token)
         if let entry = cached(hash) { return Self.outcome(entry.record) }
         guard await lookups.acquire(within: settings.lookupWait) else {
-            throw Problem(.serviceUnavailable, code: "busy", title: "Service busy",
-                          detail: "too many token lookups are waiting on the database on this node; retry in a moment",
-                          headers: [.retryAfter: "1"])
+            throw Problem(
+                .serviceUnavailable, code: "busy", title: "Service busy",
+                detail: "too many token lookups are waiting on the database on this node; retry in a moment",
+                headers: [.retryAfter: "1"])
         }
         defer { lookups.release() }
         // Another request may have looked it up while this one waited.

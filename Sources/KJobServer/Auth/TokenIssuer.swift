@@ -17,8 +17,10 @@ public struct TokenIssuer: Sendable {
     public static let maxLifetime: Duration = .seconds(10 * 365 * 86_400)
 
     /// `expires` is a duration from `now` such as `90d` (nil: never). `actor` is recorded in the audit.
-    public func create(name: String, role: String, tenant: String?, expires: String? = nil, actor: String,
-                       now: Date = Date()) async throws -> (token: String, record: TokenRecord) {
+    public func create(
+        name: String, role: String, tenant: String?, expires: String? = nil, actor: String,
+        now: Date = Date()
+    ) async throws -> (token: String, record: TokenRecord) {
         guard Self.isValidName(name) else {
             throw TokenIssueError(message: "token name \"\(name.prefix(140))\" must be 1-128 letters, digits, - _ . or @", field: "name")
         }
@@ -43,8 +45,9 @@ public struct TokenIssuer: Sendable {
         switch try await repository.create(name: name, role: role, tenant: tenant, hash: APIToken.hash(token), expiresAt: expiresAt, actor: actor) {
         case .created(let record): return (token, record)
         case .nameTaken:
-            throw TokenIssueError(message: "a token named \"\(name)\" exists already (names are never reused, even revoked); pick another name",
-                                  field: "name", isConflict: true)
+            throw TokenIssueError(
+                message: "a token named \"\(name)\" exists already (names are never reused, even revoked); pick another name",
+                field: "name", isConflict: true)
         }
     }
 

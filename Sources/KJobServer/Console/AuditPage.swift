@@ -35,18 +35,24 @@ struct AuditPage: Sendable {
             filter.tenant = tenant
             filter.limit = AuditPage.pageSize
             if !action.isEmpty {
-                if let parsed = AuditAction(rawValue: action) { filter.action = parsed } else {
+                if let parsed = AuditAction(rawValue: action) {
+                    filter.action = parsed
+                } else {
                     errors.append("action \"\(action.prefix(40))\" is not one of the listed actions")
                 }
             }
             if !actor.isEmpty { filter.actor = String(actor.prefix(200)) }
             if !job.isEmpty {
-                if Slug.isValid(job) { filter.job = job } else {
+                if Slug.isValid(job) {
+                    filter.job = job
+                } else {
                     errors.append("job \"\(job.prefix(80))\" is not a job slug (lower-case letters, digits and dashes)")
                 }
             }
             if !after.isEmpty {
-                if let id = Int64(after), id > 0 { filter.before = id } else {
+                if let id = Int64(after), id > 0 {
+                    filter.before = id
+                } else {
                     errors.append("after must be the id of the last entry of the previous page; start again from the newest")
                 }
             }
@@ -76,9 +82,10 @@ struct AuditPage: Sendable {
         var more = false
         if errors.isEmpty { (entries, more) = try await console.dependencies.audit.page(filter) }
         let notice: HTML = errors.isEmpty ? "" : HTML.join(errors.map { "<p class=\"notice bad\" role=\"alert\">\($0)</p>" })
-        let options = HTML.join(([""] + AuditAction.allCases.map(\.rawValue)).map { action in
-            "<option value=\"\(action)\"\(HTML.when(action == query.action, " selected"))>\(action.isEmpty ? "any action" : action)</option>"
-        })
+        let options = HTML.join(
+            ([""] + AuditAction.allCases.map(\.rawValue)).map { action in
+                "<option value=\"\(action)\"\(HTML.when(action == query.action, " selected"))>\(action.isEmpty ? "any action" : action)</option>"
+            })
         let rows = HTML.join(entries.map(Self.row))
         let pager: HTML = """
             <p class="pager">\(HTML.when(filter.before != nil, "<a href=\"\(query.link(after: nil))\">Newest</a>"))\
@@ -105,9 +112,10 @@ struct AuditPage: Sendable {
 
     static func row(_ entry: AuditRecord) -> HTML {
         let job: HTML = entry.job.map { OverviewPage.jobLink($0, tenant: entry.tenant ?? TenantName.default) } ?? "—"
-        let changes = HTML.join(entry.changes.map { change in
-            "<li><code>\(change.field)</code>: \(change.from ?? "—") → \(change.to ?? "—")</li>"
-        })
+        let changes = HTML.join(
+            entry.changes.map { change in
+                "<li><code>\(change.field)</code>: \(change.from ?? "—") → \(change.to ?? "—")</li>"
+            })
         return """
             <tr data-action="\(entry.action)" data-id="\(entry.id)"><td>\(ConsoleText.time(entry.at))</td><td>\(entry.actor)</td>\
             <td><code>\(entry.action)</code></td><td>\(job)</td><td class="hide-narrow">\(entry.run.map(ConsoleText.runLink) ?? "—")</td>\

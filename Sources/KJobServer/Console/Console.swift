@@ -11,10 +11,14 @@ struct Console: Sendable {
     let streams: ConcurrencyLimit
 
     /// A full page in the console's shell.
-    func page(_ context: APIRequestContext, title: String, section: ConsoleLayout.Section, body: HTML,
-              status: HTTPResponse.Status = .ok) -> Response {
-        Self.html(ConsoleLayout.page(title: title, section: section, session: context.consoleSession,
-                                     nodeID: configuration.nodeID, body: body), status: status)
+    func page(
+        _ context: APIRequestContext, title: String, section: ConsoleLayout.Section, body: HTML,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        Self.html(
+            ConsoleLayout.page(
+                title: title, section: section, session: context.consoleSession,
+                nodeID: configuration.nodeID, body: body), status: status)
     }
 
     static func html(_ html: HTML, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -44,9 +48,10 @@ struct Console: Sendable {
     /// A stream slot, or 429 when the node already serves `http.max_follow_streams` streams.
     func streamPermit() throws -> ConcurrencyLimit.Permit {
         guard let permit = streams.tryPermit() else {
-            throw Problem(.tooManyRequests, code: "too-many-streams", title: "Too many live views",
-                          detail: "this node already serves \(streams.limit) live streams (http.max_follow_streams); "
-                              + "reload later or raise the limit", headers: [.retryAfter: "5"])
+            throw Problem(
+                .tooManyRequests, code: "too-many-streams", title: "Too many live views",
+                detail: "this node already serves \(streams.limit) live streams (http.max_follow_streams); "
+                    + "reload later or raise the limit", headers: [.retryAfter: "5"])
         }
         return permit
     }

@@ -22,36 +22,38 @@ struct ConsoleEventStream<State: Sendable>: Sendable {
     func response(permit: ConcurrencyLimit.Permit, logger: Logger) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
         let stream = self
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            _ = permit
-            let stop = Observed(false)
-            let deadline = ContinuousClock.now.advanced(by: stream.maxDuration)
-            await withGracefulShutdownHandler {
-                var state = stream.initial
-                do {
-                    // Tells the browser how soon to reconnect once this stream ends.
-                    try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-                    while true {
-                        let (stopping, version) = stop.snapshot
-                        if stopping || ContinuousClock.now >= deadline { break }
-                        let step = try await stream.next(&state)
-                        if !step.events.isEmpty {
-                            try await writer.write(ByteBuffer(string: step.events.map(\.wireText).joined()))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                _ = permit
+                let stop = Observed(false)
+                let deadline = ContinuousClock.now.advanced(by: stream.maxDuration)
+                await withGracefulShutdownHandler {
+                    var state = stream.initial
+                    do {
+                        // Tells the browser how soon to reconnect once this stream ends.
+                        try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                        while true {
+                            let (stopping, version) = stop.snapshot
+                            if stopping || ContinuousClock.now >= deadline { break }
+                            let step = try await stream.next(&state)
+                            if !step.events.isEmpty {
+                                try await writer.write(ByteBuffer(string: step.events.map(\.wireText).joined()))
+                            }
+                            if step.done {
+                                try await writer.write(ByteBuffer(string: ConsoleEvent.end.wireText))
+                                break
+                            }
+                            await stop.waitForChange(after: version, until: .now.advanced(by: stream.poll))
                         }
-                        if step.done {
-                            try await writer.write(ByteBuffer(string: ConsoleEvent.end.wireText))
-                            break
-                        }
-                        await stop.waitForChange(after: version, until: .now.advanced(by: stream.poll))
+                    } catch is CancellationError {
+                    } catch {
+                        logger.debug("console event stream ended early", metadata: ["error": "\(String(reflecting: error))"])
                     }
-                } catch is CancellationError {
-                } catch {
-                    logger.debug("console event stream ended early", metadata: ["error": "\(String(reflecting: error))"])
+                } onGracefulShutdown: {
+                    stop.set(true)
                 }
-            } onGracefulShutdown: {
-                stop.set(true)
-            }
-            try? await writer.finish(nil)
-        })
+                try? await writer.finish(nil)
+            })
     }
 }

@@ -55,8 +55,10 @@ enum ConsoleLayout {
     }
 
     /// A POST form with the CSRF field: a button that does one thing (run now, resume, cancel, ...).
-    static func actionForm(_ action: String, session: ConsoleSession?, id: String, label: String, style: String = "",
-                           confirm: String? = nil, extra: HTML = "") -> HTML {
+    static func actionForm(
+        _ action: String, session: ConsoleSession?, id: String, label: String, style: String = "",
+        confirm: String? = nil, extra: HTML = ""
+    ) -> HTML {
         let confirmAttribute: HTML = confirm.map { " data-confirm=\"\($0)\"" } ?? ""
         return """
             <form method="post" action="\(action)" class="inline action"\(confirmAttribute)>\(csrfField(session))\(extra)<button type="submit" id="\(id)" class="\(style)">\(label)</button></form>

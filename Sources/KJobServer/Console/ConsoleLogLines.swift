@@ -33,7 +33,8 @@ struct ConsoleLogLines: Sendable {
 
         init?(_ text: String?) {
             guard let parts = text?.split(separator: ".", omittingEmptySubsequences: false), parts.count == 2,
-                  let after = Int(parts[0]), let seen = Int(parts[1]), after >= -1, seen >= after else { return nil }
+                let after = Int(parts[0]), let seen = Int(parts[1]), after >= -1, seen >= after
+            else { return nil }
             self.init(after: after, seen: seen)
         }
     }
@@ -96,9 +97,10 @@ struct ConsoleLogLines: Sendable {
     /// `<span class="log-line stdout">…\n</span>`: the text escaped, the newline inside the span so
     /// the log reads as lines with or without the stylesheet.
     static func html(_ lines: some Sequence<Line>) -> HTML {
-        HTML.join(lines.map { line in
-            let stream = ["stdout", "stderr", "system"].contains(line.stream) ? line.stream : "system"
-            return "<span class=\"log-line \(stream)\">\(line.text)\n</span>"
-        })
+        HTML.join(
+            lines.map { line in
+                let stream = ["stdout", "stderr", "system"].contains(line.stream) ? line.stream : "system"
+                return "<span class=\"log-line \(stream)\">\(line.text)\n</span>"
+            })
     }
 }

@@ -24,13 +24,17 @@ struct ConsoleMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             response = errorResponse(.tooLarge(limit: configuration.maxBodyBytes), request, context)
         } catch let error as HTTPError {
-            response = errorResponse(Problem(error.status, code: "http-\(error.status.code)", title: error.status.reasonPhrase,
-                                             detail: error.body ?? error.status.reasonPhrase), request, context)
+            response = errorResponse(
+                Problem(
+                    error.status, code: "http-\(error.status.code)", title: error.status.reasonPhrase,
+                    detail: error.body ?? error.status.reasonPhrase), request, context)
         } catch {
             context.logger.error("console request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            response = errorResponse(Problem(.serviceUnavailable, code: "unavailable", title: "Service unavailable",
-                                             detail: "the page could not be built (database unavailable?); reload, or try the other node"),
-                                     request, context)
+            response = errorResponse(
+                Problem(
+                    .serviceUnavailable, code: "unavailable", title: "Service unavailable",
+                    detail: "the page could not be built (database unavailable?); reload, or try the other node"),
+                request, context)
         }
         response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
@@ -62,8 +66,10 @@ struct ConsoleMiddleware: RouterMiddleware {
               <p><a href="/ui/">Back to the overview</a></p>
             </section>
             """
-        return Console.html(ConsoleLayout.page(title: problem.title, section: .none, session: context.consoleSession,
-                                               nodeID: configuration.nodeID, body: body),
-                            status: problem.status, headers: headers)
+        return Console.html(
+            ConsoleLayout.page(
+                title: problem.title, section: .none, session: context.consoleSession,
+                nodeID: configuration.nodeID, body: body),
+            status: problem.status, headers: headers)
     }
 }

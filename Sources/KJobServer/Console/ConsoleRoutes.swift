@@ -12,11 +12,14 @@ struct ConsoleRoutes: Sendable {
             guard let file = ConsoleAssets.files[request.uri.path] else {
                 throw Problem.notFound("no console asset \(request.uri.path); reload the page to get the current ones")
             }
-            return Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: "public, max-age=31536000, immutable"],
-                            body: .init(byteBuffer: ByteBuffer(string: file.body)))
+            return Response(
+                status: .ok, headers: [.contentType: file.contentType, .cacheControl: "public, max-age=31536000, immutable"],
+                body: .init(byteBuffer: ByteBuffer(string: file.body)))
         }
-        let pages = ui.group().add(middleware: ConsoleSessionMiddleware(sessions: console.dependencies.sessions,
-                                                                        configuration: console.configuration))
+        let pages = ui.group().add(
+            middleware: ConsoleSessionMiddleware(
+                sessions: console.dependencies.sessions,
+                configuration: console.configuration))
         LoginPage(console: console).add(public: ui, session: pages)
         OverviewPage(console: console).add(to: pages)
         JobsPage(console: console).add(to: pages)

@@ -29,8 +29,9 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             let body = try await request.collectBody(upTo: configuration.maxBodyBytes)
             let form = ConsoleForm(parsing: String(decoding: body.readableBytesView, as: UTF8.self))
             guard let posted = form["_csrf"], ConsoleSession.constantTimeEqual(posted, found.csrf) else {
-                throw Problem(.forbidden, code: "csrf", title: "Form expired",
-                              detail: "this form was not issued by this session (or it expired); reload the page and submit it again")
+                throw Problem(
+                    .forbidden, code: "csrf", title: "Form expired",
+                    detail: "this form was not issued by this session (or it expired); reload the page and submit it again")
             }
         }
         return try await next(request, context)
@@ -42,8 +43,9 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         let host = request.head.authority ?? ""
         let expected = (tls ? "https://" : "http://") + host
         guard origin == expected else {
-            throw Problem(.forbidden, code: "cross-origin", title: "Cross-site request refused",
-                          detail: "this form was posted from \(origin), not from this console (\(expected))")
+            throw Problem(
+                .forbidden, code: "cross-origin", title: "Cross-site request refused",
+                detail: "this form was posted from \(origin), not from this console (\(expected))")
         }
     }
 }

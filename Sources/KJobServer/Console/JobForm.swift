@@ -24,8 +24,10 @@ struct JobForm: Sendable, Hashable {
     var version: Int64?
 
     /// The field names of the form, in the order they are shown (the contract's names).
-    static let fields = ["slug", "schedule", "timezone", "agent", "prompt", "enabled", "timeout", "overlap",
-                         "misfire_policy", "misfire_window", "env", "toml"]
+    static let fields = [
+        "slug", "schedule", "timezone", "agent", "prompt", "enabled", "timeout", "overlap",
+        "misfire_policy", "misfire_window", "env", "toml"
+    ]
 
     init() {}
 
@@ -91,7 +93,7 @@ struct JobForm: Sendable, Hashable {
     func document(previousEnv: [String: String] = [:], patch: Bool) throws(JobSpecError) -> [UInt8] {
         let table = try environment()
         var object: [String: Any] = [
-            "slug": slug, "schedule": schedule, "agent": agent, "prompt": prompt, "enabled": enabled,
+            "slug": slug, "schedule": schedule, "agent": agent, "prompt": prompt, "enabled": enabled
         ]
         func optional(_ key: String, _ value: String) {
             if !value.isEmpty { object[key] = value } else if patch { object[key] = NSNull() }
@@ -125,8 +127,11 @@ struct JobForm: Sendable, Hashable {
         if usesTOML {
             let spec = try JobSpec(tomlBytes: Array(toml.utf8))
             guard spec.slug == current.slug else {
-                throw JobSpecError(errors: [FieldError(field: JobSpec.tomlFieldPrefix + "slug",
-                                                       message: "a job's slug cannot change (it is \"\(current.slug)\"); create a new job and delete this one")])
+                throw JobSpecError(errors: [
+                    FieldError(
+                        field: JobSpec.tomlFieldPrefix + "slug",
+                        message: "a job's slug cannot change (it is \"\(current.slug)\"); create a new job and delete this one")
+                ])
             }
             return spec
         }

@@ -21,7 +21,8 @@ extension JobFormPage {
         } catch {
             // The schedule's error reads as `kjob cron` prints it (`hour: value 25 is out of range...`).
             let field = error.field == "--timezone" ? "timezone" : "schedule"
-            return "<p class=\"field-error\" id=\"preview-error\" data-field=\"\(field)\" role=\"status\">\(field == "timezone" ? "Time zone: \(error.message)" : error.description)</p>"
+            return
+                "<p class=\"field-error\" id=\"preview-error\" data-field=\"\(field)\" role=\"status\">\(field == "timezone" ? "Time zone: \(error.message)" : error.description)</p>"
         }
         let viewer = TimeZone(identifier: viewerZone) ?? TimeZone(identifier: zoneName) ?? .gmt
         let viewerRules = ZoneRules.for(viewer)
@@ -44,7 +45,8 @@ extension JobFormPage {
             let note: HTML = notes.isEmpty ? "" : " class=\"dst-note\" data-note=\"\(notes.joined(separator: "; "))\""
             items.append("<li data-viewer=\"\(viewerText)\"\(note)>\(fire)</li>")
         }
-        let heading: HTML = differs
+        let heading: HTML =
+            differs
             ? "Next \(preview.fires.count) fires in <b>\(zoneName)</b>; after each, the same instant in your zone (<b>\(viewer.identifier)</b>)."
             : "Next \(preview.fires.count) fires in <b>\(zoneName)</b>."
         return """

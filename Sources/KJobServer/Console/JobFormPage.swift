@@ -13,7 +13,7 @@ struct JobFormPage: Sendable {
     /// Schedules the preset buttons fill in.
     static let presets: [(label: String, schedule: String)] = [
         ("Every 5 minutes", "*/5 * * * *"), ("Every 15 minutes", "*/15 * * * *"), ("Hourly", "0 * * * *"),
-        ("Daily at 09:00", "0 9 * * *"), ("Weekdays at 09:00", "0 9 * * MON-FRI"), ("Weekly, Monday 09:00", "0 9 * * MON"),
+        ("Daily at 09:00", "0 9 * * *"), ("Weekdays at 09:00", "0 9 * * MON-FRI"), ("Weekly, Monday 09:00", "0 9 * * MON")
     ]
 
     func add(to group: RouterGroup<APIRequestContext>) {
@@ -46,8 +46,9 @@ struct JobFormPage: Sendable {
         case .created(let record):
             return Console.redirect(JobPage.path(record.slug, tenant: tenant, principal))
         case .exists:
-            let error = FieldError(field: form.usesTOML ? "job.slug" : "slug",
-                                   message: "a job \"\(spec.slug)\" exists already in tenant \"\(tenant)\"; pick another slug, or edit that job")
+            let error = FieldError(
+                field: form.usesTOML ? "job.slug" : "slug",
+                message: "a job \"\(spec.slug)\" exists already in tenant \"\(tenant)\"; pick another slug, or edit that job")
             return render(form, slug: nil, tenant: tenant, principal: principal, errors: [error], status: .conflict, context)
         case .updated, .missing, .versionMismatch:
             throw Problem.conflict("the job changed while it was written; submit the form again")
@@ -80,8 +81,10 @@ struct JobFormPage: Sendable {
         } catch let error as JobSpecError {
             return render(form, slug: job.slug, tenant: tenant, principal: principal, errors: error.errors, status: .unprocessableContent, context)
         }
-        switch try await console.dependencies.jobs.write(tenant: tenant, spec: spec, mode: .update(version: version), now: Date(),
-                                                         actor: principal.tokenName) {
+        switch try await console.dependencies.jobs.write(
+            tenant: tenant, spec: spec, mode: .update(version: version), now: Date(),
+            actor: principal.tokenName)
+        {
         case .updated(let record):
             return Console.redirect(JobPage.path(record.slug, tenant: tenant, principal))
         case .versionMismatch(let now):
@@ -108,13 +111,16 @@ struct JobFormPage: Sendable {
     /// 409: someone changed the job since this form was opened; what was typed is kept, unsaved.
     private func stale(_ form: JobForm, _ job: JobRecord, tenant: String, principal: Principal, _ context: APIRequestContext) -> Response {
         let who = job.updatedBy.map { " by \($0)" } ?? ""
-        let notice = "Not saved: job \(job.slug) was changed\(who) since this form was opened (it is now at version \(job.version), "
+        let notice =
+            "Not saved: job \(job.slug) was changed\(who) since this form was opened (it is now at version \(job.version), "
             + "the form at \(form.version.map(String.init) ?? "?")). Your changes are below; reload the page to edit the current version."
         return render(form, slug: job.slug, tenant: tenant, principal: principal, notice: notice, status: .conflict, context)
     }
 
-    func render(_ form: JobForm, slug: String?, tenant: String, principal: Principal, errors: [FieldError] = [], notice: String? = nil,
-                status: HTTPResponse.Status = .ok, _ context: APIRequestContext) -> Response {
+    func render(
+        _ form: JobForm, slug: String?, tenant: String, principal: Principal, errors: [FieldError] = [], notice: String? = nil,
+        status: HTTPResponse.Status = .ok, _ context: APIRequestContext
+    ) -> Response {
         var byField: [String: [String]] = [:]
         var general: [String] = []
         for error in errors {
@@ -128,7 +134,8 @@ struct JobFormPage: Sendable {
         }
         let fields = JobFormFields(form: form, errors: byField, agents: console.configuration.agents.sorted())
         let jobPath = slug.map { JobPage.path($0, tenant: tenant, principal) } ?? "/ui/jobs"
-        let postTo = slug.map { JobPage.path($0, suffix: "/edit", tenant: tenant, principal) }
+        let postTo =
+            slug.map { JobPage.path($0, suffix: "/edit", tenant: tenant, principal) }
             ?? "/ui/jobs/new" + JobPage.tenantQuery(tenant, principal)
         let title = slug.map { "Edit \($0)" } ?? "New job"
         let body: HTML = """

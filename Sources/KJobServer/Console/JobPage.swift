@@ -31,8 +31,10 @@ struct JobPage: Sendable {
     }
 
     /// The job the path names, in the caller's tenant, and that tenant; 404 otherwise.
-    static func job(_ request: Request, _ context: APIRequestContext, _ principal: Principal,
-                    _ console: Console) async throws -> (JobRecord, String) {
+    static func job(
+        _ request: Request, _ context: APIRequestContext, _ principal: Principal,
+        _ console: Console
+    ) async throws -> (JobRecord, String) {
         let slug = try JobRoutes.slug(context)
         let tenant = try TenantScope.single(principal, request)
         guard let job = try await console.dependencies.jobs.get(tenant: tenant, slug: slug) else {
@@ -47,8 +49,10 @@ struct JobPage: Sendable {
         var filter = RunsRepository.Filter()
         filter.limit = Self.historyRuns
         let runs = try await console.dependencies.runs.list(jobID: job.id, filter: filter)
-        let body = JobPageView(job: job, tenant: tenant, runs: runs, principal: principal, session: context.consoleSession,
-                               now: Date()).body
+        let body = JobPageView(
+            job: job, tenant: tenant, runs: runs, principal: principal, session: context.consoleSession,
+            now: Date()
+        ).body
         return console.page(context, title: job.slug, section: .jobs, body: body)
     }
 
@@ -73,8 +77,11 @@ struct JobPage: Sendable {
             if let problem = PauseNote.problem(text) { throw Problem.badRequest(problem, field: "note") }
             note = text.isEmpty ? nil : text
         }
-        guard try await console.dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName,
-                                                             note: note) != nil else {
+        guard
+            try await console.dependencies.jobs.setEnabled(
+                tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName,
+                note: note) != nil
+        else {
             throw JobRoutes.noJob(slug, tenant)
         }
         return Console.redirect(Self.path(slug, tenant: tenant, principal))
@@ -96,8 +103,12 @@ struct JobPage: Sendable {
         let principal = try console.require(.viewer, context)
         let (job, _) = try await Self.job(request, context, principal, console)
         let toml = job.spec?.toml() ?? job.specTOML
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8",
-                                               .contentDisposition: "attachment; filename=\"\(job.slug).toml\""],
-                        body: .init(byteBuffer: ByteBuffer(string: toml)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/plain; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(job.slug).toml\""
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: toml)))
     }
 }

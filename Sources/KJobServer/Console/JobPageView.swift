@@ -64,8 +64,11 @@ struct JobPageView: Sendable {
         }
         parts.append("<a class=\"button secondary\" id=\"export\" href=\"\(path("/export"))\" download=\"\(job.slug).toml\">Export TOML</a>")
         if principal.role >= .admin {
-            parts.append(ConsoleLayout.actionForm(path("/delete"), session: session, id: "delete", label: "Delete", style: "danger",
-                                                  confirm: "Delete job \(job.slug)? Its fires stop and running runs are stopped; its history stays readable, and kjob restore brings it back."))
+            parts.append(
+                ConsoleLayout.actionForm(
+                    path("/delete"), session: session, id: "delete", label: "Delete", style: "danger",
+                    confirm: "Delete job \(job.slug)? Its fires stop and running runs are stopped; its history stays readable, and kjob restore brings it back."
+                ))
         }
         return "<div class=\"actions\" id=\"actions\">\(parts)</div>"
     }

@@ -34,8 +34,9 @@ struct JobsPage: Sendable {
             search = String((parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(JobsPage.maxSearch))
             let stateText = parameters.get("state") ?? ""
             guard let state = stateText.isEmpty ? .all : JobsRepository.ConsoleState(rawValue: stateText) else {
-                throw Problem.badRequest("state must be one of \(JobsRepository.ConsoleState.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(stateText.prefix(40))\"",
-                                         field: "state")
+                throw Problem.badRequest(
+                    "state must be one of \(JobsRepository.ConsoleState.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(stateText.prefix(40))\"",
+                    field: "state")
             }
             self.state = state
             after = try parameters.get("after").map { try JobListQuery.position($0, tenant: tenant) }
@@ -67,8 +68,9 @@ struct JobsPage: Sendable {
         let principal = try console.require(.viewer, context)
         let query = try Query(request, principal: principal)
         let jobs = console.dependencies.jobs
-        var (rows, more) = try await jobs.consolePage(tenant: query.tenant, search: query.search, state: query.state,
-                                                      after: query.after, limit: Self.pageSize)
+        var (rows, more) = try await jobs.consolePage(
+            tenant: query.tenant, search: query.search, state: query.state,
+            after: query.after, limit: Self.pageSize)
         let strips = try await jobs.consoleStrips(jobIDs: rows.map(\.id), count: Self.stripRuns)
         for index in rows.indices { rows[index].strip = strips[rows[index].id] ?? [] }
         let next = more ? rows.last.map { JobListQuery.cursor(tenant: $0.tenant, slug: $0.slug, listing: query.tenant) } : nil

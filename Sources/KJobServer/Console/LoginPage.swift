@@ -16,7 +16,8 @@ struct LoginPage: Sendable {
     /// Only paths inside the console: a `next` elsewhere would make the form an open redirect.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/ui/"), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.contains("/ui/login"), !next.contains("/ui/events/") else { return "/ui/" }
+            !next.contains("/ui/login"), !next.contains("/ui/events/")
+        else { return "/ui/" }
         return next
     }
 
@@ -40,8 +41,10 @@ struct LoginPage: Sendable {
               </form>
             </section>
             """
-        return Console.html(ConsoleLayout.page(title: "Sign in", section: .none, session: nil,
-                                               nodeID: console.configuration.nodeID, body: body), status: status)
+        return Console.html(
+            ConsoleLayout.page(
+                title: "Sign in", section: .none, session: nil,
+                nodeID: console.configuration.nodeID, body: body), status: status)
     }
 
     func login(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -52,12 +55,14 @@ struct LoginPage: Sendable {
         let record: TokenRecord
         switch try await console.authenticator.resolve(token) {
         case .malformed:
-            return render(next: next, error: token.isEmpty ? "Enter a token." :
-                              "That is not a kjob token: they start with \(APIToken.prefix) and have 43 more characters.",
-                          status: .unauthorized, context)
+            return render(
+                next: next,
+                error: token.isEmpty ? "Enter a token." : "That is not a kjob token: they start with \(APIToken.prefix) and have 43 more characters.",
+                status: .unauthorized, context)
         case .unknown:
-            return render(next: next, error: "Unknown token: check it was copied whole, or ask an admin for one.",
-                          status: .unauthorized, context)
+            return render(
+                next: next, error: "Unknown token: check it was copied whole, or ask an admin for one.",
+                status: .unauthorized, context)
         case .found(let found):
             record = found
         }

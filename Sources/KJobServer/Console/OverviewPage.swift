@@ -28,9 +28,10 @@ struct OverviewPage: Sendable {
     func page(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try console.require(.viewer, context)
         let regions = try await regions(principal, context.consoleSession)
-        let sections = HTML.join(Self.regionIDs.map { id in
-            "<section class=\"card\" id=\"\(id)\" aria-live=\"polite\">\(regions[id] ?? "")</section>"
-        })
+        let sections = HTML.join(
+            Self.regionIDs.map { id in
+                "<section class=\"card\" id=\"\(id)\" aria-live=\"polite\">\(regions[id] ?? "")</section>"
+            })
         let body: HTML = """
             <h1>Overview</h1>
             <div class="grid overview" data-live="/ui/events/overview">\(sections)</div>
@@ -70,13 +71,14 @@ struct OverviewPage: Sendable {
         async let upcoming = JobRoutes.upcomingFires(dependencies.jobs, tenant: tenant, until: until, limit: Self.upcomingLimit)
         let canCancel = principal.role >= .operator
         return [
-            "cluster": Self.cluster(try await view, takeovers: try await takeovers,
-                                    downAfterMs: console.configuration.nodeDownAfter.milliseconds),
+            "cluster": Self.cluster(
+                try await view, takeovers: try await takeovers,
+                downAfterMs: console.configuration.nodeDownAfter.milliseconds),
             "counts": Self.counts(try await counts),
             "running": Self.running(try await running, session: canCancel ? session : nil),
             "queue": Self.queue(try await queue),
             "upcoming": Self.upcoming(try await upcoming),
-            "dispatch": Self.dispatch(try await dispatch),
+            "dispatch": Self.dispatch(try await dispatch)
         ]
     }
 
@@ -88,26 +90,34 @@ struct OverviewPage: Sendable {
     static func cluster(_ view: ClusterView, takeovers: [ClusterRepository.Takeover], downAfterMs: Int64) -> HTML {
         let leader = view.leader
         let fresh = (leader.heartbeatAgeMs ?? .max) <= downAfterMs
-        let heartbeat: HTML = leader.heartbeatAgeMs.map { age in
-            fresh ? "\(ConsoleText.age(milliseconds: age)) ago"
-                : "<span class=\"s-down\">\(ConsoleText.age(milliseconds: age)) ago: stale, a standby takes over</span>"
-        } ?? "—"
+        let heartbeat: HTML =
+            leader.heartbeatAgeMs.map { age in
+                fresh
+                    ? "\(ConsoleText.age(milliseconds: age)) ago"
+                    : "<span class=\"s-down\">\(ConsoleText.age(milliseconds: age)) ago: stale, a standby takes over</span>"
+            } ?? "—"
         let standbys = view.nodes.filter { view.role(of: $0, downAfterMs: downAfterMs) == "standby" }
-        let standbyText: HTML = standbys.isEmpty ? "<span class=\"s-down\">none: no node is ready to take over</span>"
+        let standbyText: HTML =
+            standbys.isEmpty
+            ? "<span class=\"s-down\">none: no node is ready to take over</span>"
             : HTML.join(standbys.map { "\($0.id), heartbeat \(ConsoleText.age(milliseconds: $0.lastSeenAgeMs)) ago" }, separator: "; ")
-        let since: HTML = leader.since.map { since in
-            "\(ConsoleText.time(since)) <span class=\"muted\">(\(ConsoleText.age(milliseconds: Int64(view.databaseNow.timeIntervalSince(since) * 1000))))</span>"
-        } ?? "—"
-        let rows = HTML.join(view.nodes.map { node in
-            let role = view.role(of: node, downAfterMs: downAfterMs)
-            let skew: HTML = node.clockSkewMs.map { "\($0) ms" } ?? "—"
-            return """
-                <tr data-node="\(node.id)"><td>\(node.id)</td><td>\(ConsoleText.status(role))</td>\
-                <td>\(ConsoleText.age(milliseconds: node.lastSeenAgeMs)) ago</td><td>\(skew)</td>\
-                <td class="hide-narrow">\(node.epoch.map(String.init) ?? "—")</td><td class="hide-narrow">\(node.version)</td></tr>
-                """
-        })
-        let takeoverItems: HTML = takeovers.isEmpty ? "<li class=\"muted\">none recorded</li>"
+        let since: HTML =
+            leader.since.map { since in
+                "\(ConsoleText.time(since)) <span class=\"muted\">(\(ConsoleText.age(milliseconds: Int64(view.databaseNow.timeIntervalSince(since) * 1000))))</span>"
+            } ?? "—"
+        let rows = HTML.join(
+            view.nodes.map { node in
+                let role = view.role(of: node, downAfterMs: downAfterMs)
+                let skew: HTML = node.clockSkewMs.map { "\($0) ms" } ?? "—"
+                return """
+                    <tr data-node="\(node.id)"><td>\(node.id)</td><td>\(ConsoleText.status(role))</td>\
+                    <td>\(ConsoleText.age(milliseconds: node.lastSeenAgeMs)) ago</td><td>\(skew)</td>\
+                    <td class="hide-narrow">\(node.epoch.map(String.init) ?? "—")</td><td class="hide-narrow">\(node.version)</td></tr>
+                    """
+            })
+        let takeoverItems: HTML =
+            takeovers.isEmpty
+            ? "<li class=\"muted\">none recorded</li>"
             : HTML.join(takeovers.map { "<li>\(ConsoleText.time($0.at)) \($0.note)</li>" })
         return """
             <h2>Cluster</h2>
@@ -130,9 +140,10 @@ struct OverviewPage: Sendable {
     static func counts(_ counts: [String: Int64]) -> HTML {
         let known = statusOrder + counts.keys.filter { !statusOrder.contains($0) }.sorted()
         let total = counts.values.reduce(0, +)
-        let items = HTML.join(known.map { status in
-            "<li data-status=\"\(status)\">\(ConsoleText.status(status)) <b>\(counts[status] ?? 0)</b></li>"
-        })
+        let items = HTML.join(
+            known.map { status in
+                "<li data-status=\"\(status)\">\(ConsoleText.status(status)) <b>\(counts[status] ?? 0)</b></li>"
+            })
         return """
             <h2>Last 24 h</h2>
             <p><b>\(total)</b> runs queued in the last 24 hours.</p>
@@ -144,28 +155,32 @@ struct OverviewPage: Sendable {
     static func running(_ runs: [RunsRepository.RunningRun], session: ConsoleSession?) -> HTML {
         guard !runs.isEmpty else { return "<h2>Running</h2><p class=\"muted\">Nothing is running.</p>" }
         let shown = runs.prefix(runningLimit)
-        let rows = HTML.join(shown.map { run in
-            let timeoutMs = run.timeout.flatMap { try? DurationText.parse($0) }?.milliseconds
-            let elapsed: HTML = timeoutMs.map { timeout in
-                let late = run.elapsedMs > timeout
-                return "<span class=\"\(late ? "s-failed" : "")\">\(ConsoleText.age(milliseconds: run.elapsedMs)) / \(ConsoleText.age(milliseconds: timeout))</span>"
-            } ?? "\(ConsoleText.age(milliseconds: run.elapsedMs))"
-            let action: HTML
-            if run.cancelRequested {
-                action = "<span class=\"muted\">cancelling</span>"
-            } else if let session {
-                let id = run.id.uuidString.lowercased()
-                action = ConsoleLayout.actionForm("/ui/runs/\(id)/cancel", session: session, id: "cancel-\(id)", label: "Cancel",
-                                                  style: "secondary", confirm: "Cancel this run of \(run.job)?",
-                                                  extra: "<input type=\"hidden\" name=\"next\" value=\"/ui/\">")
-            } else {
-                action = ""
-            }
-            return """
-                <tr data-run-id="\(run.id.uuidString.lowercased())"><td>\(ConsoleText.runLink(run.id))</td><td>\(jobLink(run.job, tenant: run.tenant))</td>\
-                <td>\(run.node ?? "—")<span class="muted"> · epoch \(run.epoch.map(String.init) ?? "—")</span></td><td>\(elapsed)</td><td>\(action)</td></tr>
-                """
-        })
+        let rows = HTML.join(
+            shown.map { run in
+                let timeoutMs = run.timeout.flatMap { try? DurationText.parse($0) }?.milliseconds
+                let elapsed: HTML =
+                    timeoutMs.map { timeout in
+                        let late = run.elapsedMs > timeout
+                        return
+                            "<span class=\"\(late ? "s-failed" : "")\">\(ConsoleText.age(milliseconds: run.elapsedMs)) / \(ConsoleText.age(milliseconds: timeout))</span>"
+                    } ?? "\(ConsoleText.age(milliseconds: run.elapsedMs))"
+                let action: HTML
+                if run.cancelRequested {
+                    action = "<span class=\"muted\">cancelling</span>"
+                } else if let session {
+                    let id = run.id.uuidString.lowercased()
+                    action = ConsoleLayout.actionForm(
+                        "/ui/runs/\(id)/cancel", session: session, id: "cancel-\(id)", label: "Cancel",
+                        style: "secondary", confirm: "Cancel this run of \(run.job)?",
+                        extra: "<input type=\"hidden\" name=\"next\" value=\"/ui/\">")
+                } else {
+                    action = ""
+                }
+                return """
+                    <tr data-run-id="\(run.id.uuidString.lowercased())"><td>\(ConsoleText.runLink(run.id))</td><td>\(jobLink(run.job, tenant: run.tenant))</td>\
+                    <td>\(run.node ?? "—")<span class="muted"> · epoch \(run.epoch.map(String.init) ?? "—")</span></td><td>\(elapsed)</td><td>\(action)</td></tr>
+                    """
+            })
         let more: HTML = runs.count > runningLimit ? "<p class=\"muted\">Showing the \(runningLimit) longest running.</p>" : ""
         return """
             <h2>Running</h2>
@@ -177,11 +192,13 @@ struct OverviewPage: Sendable {
     }
 
     static func queue(_ queue: RunsRepository.QueueSummary) -> HTML {
-        let oldest: HTML = queue.oldestDueAgeMs.map { "the oldest has waited <b id=\"queue-oldest\">\(ConsoleText.age(milliseconds: $0))</b>" }
+        let oldest: HTML =
+            queue.oldestDueAgeMs.map { "the oldest has waited <b id=\"queue-oldest\">\(ConsoleText.age(milliseconds: $0))</b>" }
             ?? "none waiting"
-        let rows = HTML.join(queue.oldest.map { run in
-            "<li>\(ConsoleText.runLink(run.id)) \(run.job) <span class=\"muted\">queued \(ConsoleText.age(milliseconds: run.ageMs)) ago</span></li>"
-        })
+        let rows = HTML.join(
+            queue.oldest.map { run in
+                "<li>\(ConsoleText.runLink(run.id)) \(run.job) <span class=\"muted\">queued \(ConsoleText.age(milliseconds: run.ageMs)) ago</span></li>"
+            })
         return """
             <h2>Queue</h2>
             <p><b id="queue-depth">\(queue.due)</b> runs wait for an executor slot; \(oldest).</p>
@@ -192,12 +209,13 @@ struct OverviewPage: Sendable {
 
     static func upcoming(_ upcoming: (fires: [(job: JobsRepository.PendingFire, at: Date)], truncated: Bool)) -> HTML {
         guard !upcoming.fires.isEmpty else { return "<h2>Next fires</h2><p class=\"muted\">Nothing fires in the next 24 hours.</p>" }
-        let rows = HTML.join(upcoming.fires.map { fire in
-            """
-            <tr><td>\(ConsoleText.time(fire.at))</td><td>\(jobLink(fire.job.slug, tenant: fire.job.tenant))</td>\
-            <td class="hide-narrow"><code>\(fire.job.schedule)</code> \(fire.job.timezone)</td></tr>
-            """
-        })
+        let rows = HTML.join(
+            upcoming.fires.map { fire in
+                """
+                <tr><td>\(ConsoleText.time(fire.at))</td><td>\(jobLink(fire.job.slug, tenant: fire.job.tenant))</td>\
+                <td class="hide-narrow"><code>\(fire.job.schedule)</code> \(fire.job.timezone)</td></tr>
+                """
+            })
         let more: HTML = upcoming.truncated ? "<p class=\"muted\">More fires follow in the next 24 hours.</p>" : ""
         return """
             <h2>Next fires</h2>
@@ -210,12 +228,13 @@ struct OverviewPage: Sendable {
 
     static func dispatch(_ dispatch: RunsRepository.DispatchSummary) -> HTML {
         let oldest: HTML = dispatch.oldestPendingAgeMs.map { "; the oldest is \(ConsoleText.age(milliseconds: $0)) old" } ?? ""
-        let rows = HTML.join(dispatch.recentUndeliverable.map { item in
-            """
-            <li>\(ConsoleText.runLink(item.runID)) \(item.job) → \(item.channel) \(ConsoleText.status(item.status)) \
-            <span class="muted">\(ConsoleText.time(item.at)) \(item.lastError ?? "")</span></li>
-            """
-        })
+        let rows = HTML.join(
+            dispatch.recentUndeliverable.map { item in
+                """
+                <li>\(ConsoleText.runLink(item.runID)) \(item.job) → \(item.channel) \(ConsoleText.status(item.status)) \
+                <span class="muted">\(ConsoleText.time(item.at)) \(item.lastError ?? "")</span></li>
+                """
+            })
         return """
             <h2>Dispatch</h2>
             <p><b id="dispatch-pending">\(dispatch.pending)</b> results wait for delivery\(oldest).</p>

@@ -25,7 +25,8 @@ enum RunChart {
                 """
         }
         let peak = max(points.map { max($0.duration ?? 0, $0.lateness) }.max() ?? 0, 1)
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         func x(_ index: Int) -> Double {
             points.count == 1 ? left + plotWidth / 2 : left + plotWidth * Double(index) / Double(points.count - 1)
         }
@@ -33,15 +34,20 @@ enum RunChart {
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
         func age(_ seconds: Double) -> String { ConsoleText.age(milliseconds: Int64((seconds * 1000).rounded())) }
 
-        var durationLine: [String] = [], latenessLine: [String] = []
+        var durationLine: [String] = []
+        var latenessLine: [String] = []
         var marks: [HTML] = []
         for (index, point) in points.enumerated() {
             let id = point.run.id.uuidString.lowercased().prefix(8)
             latenessLine.append("\(number(x(index))),\(number(y(point.lateness)))")
-            marks.append("<circle class=\"late-pt\" cx=\"\(number(x(index)))\" cy=\"\(number(y(point.lateness)))\" r=\"2.5\"><title>run \(id): started \(age(point.lateness)) late</title></circle>")
+            marks.append(
+                "<circle class=\"late-pt\" cx=\"\(number(x(index)))\" cy=\"\(number(y(point.lateness)))\" r=\"2.5\"><title>run \(id): started \(age(point.lateness)) late</title></circle>"
+            )
             if let duration = point.duration {
                 durationLine.append("\(number(x(index))),\(number(y(duration)))")
-                marks.append("<circle class=\"dur-pt\" cx=\"\(number(x(index)))\" cy=\"\(number(y(duration)))\" r=\"3\"><title>run \(id) (\(point.run.status)): took \(age(duration))</title></circle>")
+                marks.append(
+                    "<circle class=\"dur-pt\" cx=\"\(number(x(index)))\" cy=\"\(number(y(duration)))\" r=\"3\"><title>run \(id) (\(point.run.status)): took \(age(duration))</title></circle>"
+                )
             }
         }
         let bottomY = number(top + plotHeight)

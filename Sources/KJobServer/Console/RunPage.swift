@@ -48,7 +48,8 @@ struct RunPage: Sendable {
         let session = principal.role >= .operator ? context.consoleSession : nil
         let id = run.id.uuidString.lowercased()
         let live: HTML = run.isActive ? " data-live=\"/ui/events/runs/\(id)?from=\(lines.cursor.text)\"" : ""
-        let tail: HTML = start >= 0
+        let tail: HTML =
+            start >= 0
             ? "<p class=\"muted\">The log has \(ByteSizeText.format(run.logBytes)); this shows its last part.</p>" : ""
         let body: HTML = """
             <h1>Run <span class="mono">\(id.prefix(8))</span> of \(OverviewPage.jobLink(run.job, tenant: run.tenant))</h1>
@@ -86,15 +87,18 @@ struct RunPage: Sendable {
     func events(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try console.require(.viewer, context)
         let run = try await run(context, principal)
-        let cursor = ConsoleLogLines.Cursor(request.headers[HTTPField.Name("Last-Event-ID")!])
+        let cursor =
+            ConsoleLogLines.Cursor(request.headers[HTTPField.Name("Last-Event-ID")!])
             ?? ConsoleLogLines.Cursor(request.uri.queryParameters.get("from").map { String($0) }) ?? .start
         let session = principal.role >= .operator ? context.consoleSession : nil
         let permit = try console.streamPermit()
         let runs = console.dependencies.runs
         let tenant = TenantScope.runs(principal)
         let initial = FollowState(lines: ConsoleLogLines(after: cursor.after), seen: cursor.seen)
-        let stream = ConsoleEventStream<FollowState>(poll: console.configuration.followPoll, maxDuration: console.configuration.maxFollow,
-                                                     initial: initial) { state in
+        let stream = ConsoleEventStream<FollowState>(
+            poll: console.configuration.followPoll, maxDuration: console.configuration.maxFollow,
+            initial: initial
+        ) { state in
             // The status first: chunks stored before the run ended are all there when it reads ended.
             guard let current = try await runs.get(id: run.id, tenant: tenant) else { return .init(events: [], done: true) }
             var events: [ConsoleEvent] = []
@@ -109,7 +113,8 @@ struct RunPage: Sendable {
             if !lines.isEmpty { events.append(.append("log", ConsoleLogLines.html(lines))) }
             var regions: [(String, HTML)] = [("run-status", Self.status(current)), ("run-actions", Self.actions(current, session: session))]
             if state.sent["timeline"] == nil || state.sent["run-status"] != regions[0].1 || state.sent["run-actions"] != regions[1].1
-                || !current.isActive {
+                || !current.isActive
+            {
                 async let extras = runs.extras(runID: run.id)
                 let dispatches = try await runs.dispatchDetails(runID: run.id)
                 regions.append(("timeline", Self.timeline(current, try await extras, dispatches)))
@@ -146,25 +151,34 @@ struct RunPage: Sendable {
         guard run.isActive else { return "" }
         if run.cancelRequestedAt != nil { return "<span class=\"muted\">cancel requested</span>" }
         guard let session else { return "" }
-        return ConsoleLayout.actionForm("/ui/runs/\(run.id.uuidString.lowercased())/cancel", session: session, id: "cancel",
-                                        label: "Cancel run", style: "danger", confirm: "Cancel this run of \(run.job)?")
+        return ConsoleLayout.actionForm(
+            "/ui/runs/\(run.id.uuidString.lowercased())/cancel", session: session, id: "cancel",
+            label: "Cancel run", style: "danger", confirm: "Cancel this run of \(run.job)?")
     }
 
     static func timeline(_ run: RunRecord, _ extras: RunsRepository.RunExtras?, _ dispatches: [RunsRepository.DispatchDetail]) -> HTML {
         var items: [(Date, HTML)] = []
         let trigger: HTML = run.triggeredBy.map { "\(run.trigger) by \($0)" } ?? "\(run.trigger)"
-        items.append((run.queuedAt, """
-            <li data-event="queued">\(ConsoleText.time(run.queuedAt)) <b>queued</b> (\(trigger), attempt \(run.attempt), \
-            fire of \(ConsoleText.time(run.scheduledFor)))</li>
-            """))
+        items.append(
+            (
+                run.queuedAt,
+                """
+                <li data-event="queued">\(ConsoleText.time(run.queuedAt)) <b>queued</b> (\(trigger), attempt \(run.attempt), \
+                fire of \(ConsoleText.time(run.scheduledFor)))</li>
+                """
+            ))
         if let notBefore = extras?.notBefore, run.startedAt == nil {
             items.append((notBefore, "<li data-event=\"not-before\">\(ConsoleText.time(notBefore)) <b>retry not before</b></li>"))
         }
         if let started = run.startedAt {
-            items.append((started, """
-                <li data-event="claimed">\(ConsoleText.time(started)) <b>claimed and started</b> by node \(run.node ?? "?") \
-                at epoch \(run.epoch.map(String.init) ?? "?")</li>
-                """))
+            items.append(
+                (
+                    started,
+                    """
+                    <li data-event="claimed">\(ConsoleText.time(started)) <b>claimed and started</b> by node \(run.node ?? "?") \
+                    at epoch \(run.epoch.map(String.init) ?? "?")</li>
+                    """
+                ))
         }
         if let cancel = run.cancelRequestedAt {
             let by: HTML = extras?.cancelRequestedBy.map { " by \($0)" } ?? ""
@@ -178,13 +192,18 @@ struct RunPage: Sendable {
             if let started = run.startedAt {
                 outcome.append("after \(ConsoleText.age(milliseconds: Int64(finished.timeIntervalSince(started) * 1000)))")
             }
-            items.append((finished, """
-                <li data-event="finished">\(ConsoleText.time(finished)) <b>\(run.status)</b>\
-                \(outcome.isEmpty ? "" : " (" + outcome.joined(separator: ", ") + ")")</li>
-                """))
+            items.append(
+                (
+                    finished,
+                    """
+                    <li data-event="finished">\(ConsoleText.time(finished)) <b>\(run.status)</b>\
+                    \(outcome.isEmpty ? "" : " (" + outcome.joined(separator: ", ") + ")")</li>
+                    """
+                ))
         }
         for dispatch in dispatches {
-            items.append((dispatch.createdAt, "<li data-event=\"dispatched\">\(ConsoleText.time(dispatch.createdAt)) <b>dispatched</b> to \(dispatch.channel)</li>"))
+            items.append(
+                (dispatch.createdAt, "<li data-event=\"dispatched\">\(ConsoleText.time(dispatch.createdAt)) <b>dispatched</b> to \(dispatch.channel)</li>"))
             if let delivered = dispatch.deliveredAt {
                 items.append((delivered, "<li data-event=\"delivered\">\(ConsoleText.time(delivered)) <b>delivered</b> to \(dispatch.channel)</li>"))
             }
@@ -209,20 +228,23 @@ struct RunPage: Sendable {
     }
 
     static func payloads(_ dispatches: [RunsRepository.DispatchDetail]) -> HTML {
-        guard !dispatches.isEmpty else { return "<p class=\"muted\">No dispatch (yet): results are dispatched when the run ends, to the job's output channels.</p>" }
+        guard !dispatches.isEmpty else {
+            return "<p class=\"muted\">No dispatch (yet): results are dispatched when the run ends, to the job's output channels.</p>"
+        }
         return HTML.join(dispatches.map { "<h3>To \($0.channel)</h3><pre class=\"payload\">\($0.payload)</pre>" })
     }
 
     static func deliveries(_ dispatches: [RunsRepository.DispatchDetail]) -> HTML {
         guard !dispatches.isEmpty else { return "<p class=\"muted\">No deliveries.</p>" }
-        let rows = HTML.join(dispatches.map { d in
-            let next: HTML = d.status == "pending" ? ConsoleText.time(d.nextAttemptAt) : "—"
-            return """
-                <tr data-channel="\(d.channel)"><td>\(d.channel)</td><td>\(ConsoleText.status(d.status))</td><td>\(d.attempts)</td>\
-                <td>\(ConsoleText.time(d.firstAttemptAt))</td><td>\(d.lastHTTPStatus.map(String.init) ?? "—")</td>\
-                <td>\(d.lastError ?? "—")</td><td>\(next)</td><td>\(ConsoleText.time(d.deliveredAt))</td></tr>
-                """
-        })
+        let rows = HTML.join(
+            dispatches.map { d in
+                let next: HTML = d.status == "pending" ? ConsoleText.time(d.nextAttemptAt) : "—"
+                return """
+                    <tr data-channel="\(d.channel)"><td>\(d.channel)</td><td>\(ConsoleText.status(d.status))</td><td>\(d.attempts)</td>\
+                    <td>\(ConsoleText.time(d.firstAttemptAt))</td><td>\(d.lastHTTPStatus.map(String.init) ?? "—")</td>\
+                    <td>\(d.lastError ?? "—")</td><td>\(next)</td><td>\(ConsoleText.time(d.deliveredAt))</td></tr>
+                    """
+            })
         return """
             <table>
               <thead><tr><th>Channel</th><th>Status</th><th>Attempts</th><th>First attempt</th><th>Last HTTP</th><th>Last error</th><th>Next attempt</th><th>Delivered</th></tr></thead>

@@ -19,8 +19,10 @@ public struct Problem: HTTPResponseError, Sendable {
     public var errors: [FieldProblem]
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String,
-                errors: [FieldProblem] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, title: String, detail: String,
+        errors: [FieldProblem] = [], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.title = title
@@ -38,8 +40,9 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public var body: Data {
-        let body = Body(type: "urn:kjob:problem:\(code)", title: title, status: status.code, detail: detail,
-                        errors: errors.isEmpty ? nil : errors)
+        let body = Body(
+            type: "urn:kjob:problem:\(code)", title: title, status: status.code, detail: detail,
+            errors: errors.isEmpty ? nil : errors)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
@@ -58,13 +61,15 @@ extension Problem {
     }
 
     static func badRequest(_ detail: String, field: String? = nil) -> Problem {
-        Problem(.badRequest, code: "bad-request", title: "Bad request", detail: detail,
-                errors: field.map { [FieldProblem(field: $0, message: detail)] } ?? [])
+        Problem(
+            .badRequest, code: "bad-request", title: "Bad request", detail: detail,
+            errors: field.map { [FieldProblem(field: $0, message: detail)] } ?? [])
     }
 
     static func unauthorized(_ detail: String) -> Problem {
-        Problem(.unauthorized, code: "unauthorized", title: "Unauthorized", detail: detail,
-                headers: [.wwwAuthenticate: "Bearer realm=\"kjob\""])
+        Problem(
+            .unauthorized, code: "unauthorized", title: "Unauthorized", detail: detail,
+            headers: [.wwwAuthenticate: "Bearer realm=\"kjob\""])
     }
 
     static func forbidden(_ detail: String) -> Problem {
@@ -76,8 +81,9 @@ extension Problem {
     }
 
     static func tooLarge(limit: Int) -> Problem {
-        Problem(.contentTooLarge, code: "too-large", title: "Request body too large",
-                detail: "the request body exceeds \(limit) bytes (\(ByteSizeText.format(Int64(limit))))")
+        Problem(
+            .contentTooLarge, code: "too-large", title: "Request body too large",
+            detail: "the request body exceeds \(limit) bytes (\(ByteSizeText.format(Int64(limit))))")
     }
 
     static func unavailable(_ detail: String) -> Problem {
@@ -89,8 +95,9 @@ extension Problem {
         let fields = error.errors.map { FieldProblem(field: $0.field, message: $0.message, line: $0.line, column: $0.column) }
         let syntax = error.errors.allSatisfy { $0.field.isEmpty }
         let count = error.errors.count
-        return Problem(syntax ? .badRequest : .unprocessableContent, code: syntax ? "malformed-body" : "invalid-job",
-                       title: syntax ? "Malformed job document" : "Invalid job",
-                       detail: count == 1 ? error.errors[0].description : "\(count) problems; see errors", errors: fields)
+        return Problem(
+            syntax ? .badRequest : .unprocessableContent, code: syntax ? "malformed-body" : "invalid-job",
+            title: syntax ? "Malformed job document" : "Invalid job",
+            detail: count == 1 ? error.errors[0].description : "\(count) problems; see errors", errors: fields)
     }
 }

@@ -9,7 +9,10 @@ struct TokenBody: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name, role, tenant, token
-        case createdAt = "created_at", lastUsedAt = "last_used_at", expiresAt = "expires_at", revokedAt = "revoked_at"
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at"
+        case revokedAt = "revoked_at"
     }
 
     func encode(to encoder: any Encoder) throws {

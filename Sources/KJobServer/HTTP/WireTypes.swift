@@ -23,10 +23,19 @@ struct JobBody: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, tenant, slug, enabled, schedule, timezone, spec, version, owner
-        case scheduleDescription = "schedule_description", nextFireAt = "next_fire_at", lastFireAt = "last_fire_at"
-        case createdAt = "created_at", updatedAt = "updated_at", specTOML = "spec_toml", lastRun = "last_run"
-        case createdBy = "created_by", updatedBy = "updated_by", pausedBy = "paused_by", pausedAt = "paused_at"
-        case pauseNote = "pause_note", unauthorizedAt = "unauthorized_at"
+        case scheduleDescription = "schedule_description"
+        case nextFireAt = "next_fire_at"
+        case lastFireAt = "last_fire_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case specTOML = "spec_toml"
+        case lastRun = "last_run"
+        case createdBy = "created_by"
+        case updatedBy = "updated_by"
+        case pausedBy = "paused_by"
+        case pausedAt = "paused_at"
+        case pauseNote = "pause_note"
+        case unauthorizedAt = "unauthorized_at"
     }
 
     /// `spec` and `spec_toml` are the spec in force (``JobRecord/spec``): with the `enabled` that
@@ -95,9 +104,15 @@ struct RunBody: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, job, tenant, attempt, status, reason, node, epoch, manual, backfill, signal, dispatches, trigger
         case triggeredBy = "triggered_by"
-        case scheduledFor = "scheduled_for", queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at"
-        case exitCode = "exit_code", logBytes = "log_bytes", logTruncated = "log_truncated"
-        case cancelRequestedAt = "cancel_requested_at", dispatchStatus = "dispatch_status"
+        case scheduledFor = "scheduled_for"
+        case queuedAt = "queued_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitCode = "exit_code"
+        case logBytes = "log_bytes"
+        case logTruncated = "log_truncated"
+        case cancelRequestedAt = "cancel_requested_at"
+        case dispatchStatus = "dispatch_status"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -134,7 +149,10 @@ struct DispatchBody: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case channel, status, attempts
-        case lastError = "last_error", lastHTTPStatus = "last_http_status", nextAttemptAt = "next_attempt_at", deliveredAt = "delivered_at"
+        case lastError = "last_error"
+        case lastHTTPStatus = "last_http_status"
+        case nextAttemptAt = "next_attempt_at"
+        case deliveredAt = "delivered_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -160,7 +178,10 @@ struct ClusterBody: Encodable {
         var epoch: Int64
         var since: Date?
         var heartbeatAgeMs: Int64?
-        enum CodingKeys: String, CodingKey { case node, epoch, since, heartbeatAgeMs = "heartbeat_age_ms" }
+        enum CodingKeys: String, CodingKey {
+            case node, epoch, since
+            case heartbeatAgeMs = "heartbeat_age_ms"
+        }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(node, forKey: .node)
@@ -181,7 +202,10 @@ struct ClusterBody: Encodable {
         var httpURL: String?
         enum CodingKeys: String, CodingKey {
             case id, role, epoch, version
-            case lastSeen = "last_seen", lastSeenAgeMs = "last_seen_age_ms", clockSkewMs = "clock_skew_ms", httpURL = "http_url"
+            case lastSeen = "last_seen"
+            case lastSeenAgeMs = "last_seen_age_ms"
+            case clockSkewMs = "clock_skew_ms"
+            case httpURL = "http_url"
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -203,9 +227,10 @@ struct ClusterBody: Encodable {
     init(_ view: ClusterView, downAfter: Duration) {
         leader = Leader(node: view.leader.node, epoch: view.leader.epoch, since: view.leader.since, heartbeatAgeMs: view.leader.heartbeatAgeMs)
         nodes = view.nodes.map { node in
-            Node(id: node.id, role: view.role(of: node, downAfterMs: downAfter.milliseconds), lastSeen: node.lastSeen,
-                 lastSeenAgeMs: node.lastSeenAgeMs, clockSkewMs: node.clockSkewMs, epoch: node.epoch, version: node.version,
-                 httpURL: node.httpURL)
+            Node(
+                id: node.id, role: view.role(of: node, downAfterMs: downAfter.milliseconds), lastSeen: node.lastSeen,
+                lastSeenAgeMs: node.lastSeenAgeMs, clockSkewMs: node.clockSkewMs, epoch: node.epoch, version: node.version,
+                httpURL: node.httpURL)
         }
         now = view.databaseNow
     }
@@ -224,7 +249,8 @@ struct BackfillBody: Encodable {
     var fires: [Date]
 
     enum CodingKeys: String, CodingKey {
-        case job, tenant, from, to, created, existing, fires, dryRun = "dry_run"
+        case job, tenant, from, to, created, existing, fires
+        case dryRun = "dry_run"
     }
 }
 
@@ -236,7 +262,10 @@ struct UpcomingBody: Encodable {
         var scheduledFor: Date
         var schedule: String
         var timezone: String
-        enum CodingKeys: String, CodingKey { case tenant, slug, schedule, timezone, scheduledFor = "scheduled_for" }
+        enum CodingKeys: String, CodingKey {
+            case tenant, slug, schedule, timezone
+            case scheduledFor = "scheduled_for"
+        }
     }
 
     var fires: [Fire]

@@ -37,8 +37,9 @@ struct AuditRoutes: Sendable {
         }
         if let text = query.get("action") {
             guard let action = AuditAction(rawValue: text) else {
-                throw Problem.badRequest("action \"\(text.prefix(40))\" is not one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))",
-                                         field: "action")
+                throw Problem.badRequest(
+                    "action \"\(text.prefix(40))\" is not one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))",
+                    field: "action")
             }
             filter.action = action
         }

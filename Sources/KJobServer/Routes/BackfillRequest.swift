@@ -16,7 +16,10 @@ struct BackfillRequest: Sendable, Hashable {
         var to: String
         var max: Int?
         var dryRun: Bool?
-        enum CodingKeys: String, CodingKey { case from, to, max, dryRun = "dry_run" }
+        enum CodingKeys: String, CodingKey {
+            case from, to, max
+            case dryRun = "dry_run"
+        }
     }
 
     /// Accepts any JSON value, to list an object's keys.
@@ -31,7 +34,8 @@ struct BackfillRequest: Sendable, Hashable {
             throw Problem.badRequest("the body must be a JSON object \(example)")
         }
         if let unknown = object.keys.sorted().first(where: { !Self.keys.contains($0) }) {
-            throw Problem.badRequest("unknown key \"\(unknown.prefix(40))\"; known keys: \(Self.keys.joined(separator: ", "))", field: String(unknown.prefix(40)))
+            throw Problem.badRequest(
+                "unknown key \"\(unknown.prefix(40))\"; known keys: \(Self.keys.joined(separator: ", "))", field: String(unknown.prefix(40)))
         }
         let wire: Wire
         do {

@@ -25,9 +25,11 @@ struct IfMatch: Sendable, Hashable {
             let weak = tag.hasPrefix("W/")
             let quoted = weak ? tag.dropFirst(2) : Substring(tag)
             guard quoted.count >= 2, quoted.first == "\"", quoted.last == "\"",
-                  !quoted.dropFirst().dropLast().contains(where: { $0 == "\"" || $0.isWhitespace }) else {
-                throw Problem.badRequest("If-Match must list entity tags such as \"3\" (the job's version in quotes, as its ETag) or be *; got \(tag.prefix(40))",
-                                         field: "If-Match")
+                !quoted.dropFirst().dropLast().contains(where: { $0 == "\"" || $0.isWhitespace })
+            else {
+                throw Problem.badRequest(
+                    "If-Match must list entity tags such as \"3\" (the job's version in quotes, as its ETag) or be *; got \(tag.prefix(40))",
+                    field: "If-Match")
             }
             if !weak, let version = Int64(quoted.dropFirst().dropLast()) { versions.insert(version) }
         }

@@ -18,7 +18,8 @@ struct JSONBody {
             throw Problem.badRequest("the body must be a JSON object such as \(example)")
         }
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw Problem.badRequest("unknown field \"\(unknown.prefix(60))\"; known: \(keys.sorted().joined(separator: ", "))", field: String(unknown.prefix(60)))
+            throw Problem.badRequest(
+                "unknown field \"\(unknown.prefix(60))\"; known: \(keys.sorted().joined(separator: ", "))", field: String(unknown.prefix(60)))
         }
         return JSONBody(fields: object)
     }

@@ -26,10 +26,12 @@ struct JobListQuery: Sendable, Hashable {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2 {
             guard TenantName.isValid(parts[0]), Slug.isValid(parts[1]) else {
-                throw Problem.badRequest("after \(shown) must be TENANT/SLUG or SLUG, each matching ^[a-z0-9][a-z0-9-]{0,62}$; pass the previous page's next", field: "after")
+                throw Problem.badRequest(
+                    "after \(shown) must be TENANT/SLUG or SLUG, each matching ^[a-z0-9][a-z0-9-]{0,62}$; pass the previous page's next", field: "after")
             }
             if let tenant, parts[0] != tenant {
-                throw Problem.badRequest("after \(shown) names tenant \"\(parts[0])\" but this listing is tenant \"\(tenant)\"; pass the previous page's next", field: "after")
+                throw Problem.badRequest(
+                    "after \(shown) names tenant \"\(parts[0])\" but this listing is tenant \"\(tenant)\"; pass the previous page's next", field: "after")
             }
             return JobPosition(tenant: parts[0], slug: parts[1])
         }
@@ -37,7 +39,8 @@ struct JobListQuery: Sendable, Hashable {
             throw Problem.badRequest("after \(shown) must be a job slug (^[a-z0-9][a-z0-9-]{0,62}$); pass the previous page's next", field: "after")
         }
         guard let tenant else {
-            throw Problem.badRequest("after \(shown) is a bare slug, but this listing spans every tenant; pass TENANT/SLUG as the previous page's next gives it", field: "after")
+            throw Problem.badRequest(
+                "after \(shown) is a bare slug, but this listing spans every tenant; pass TENANT/SLUG as the previous page's next gives it", field: "after")
         }
         return JobPosition(tenant: tenant, slug: text)
     }

@@ -18,8 +18,11 @@ extension JobRoutes {
         let precondition = try IfMatch(request)
         let mediaType = SpecBody.mediaType(request)
         guard mediaType == Self.mergePatchType else {
-            throw Problem(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
-                          detail: "send a JSON merge patch (RFC 7396) of job keys as \(Self.mergePatchType), such as {\"timeout\": \"30m\"}; got \(mediaType.isEmpty ? "no Content-Type" : String(mediaType.prefix(80)))")
+            throw Problem(
+                .unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
+                detail:
+                    "send a JSON merge patch (RFC 7396) of job keys as \(Self.mergePatchType), such as {\"timeout\": \"30m\"}; got \(mediaType.isEmpty ? "no Content-Type" : String(mediaType.prefix(80)))"
+            )
         }
         let patch = try await SpecBody.collect(request, limit: configuration.maxBodyBytes)
         for _ in 0..<Self.patchAttempts {
@@ -58,8 +61,10 @@ extension JobRoutes {
     /// 412: the job is not at a version `If-Match` lists.
     static func stale(_ job: JobRecord, _ precondition: IfMatch) -> Problem {
         let asked = precondition.versions.isEmpty ? "no version of it" : "version \(precondition.description)"
-        return Problem(.preconditionFailed, code: "version-mismatch", title: "Precondition failed",
-                       detail: "job \"\(job.slug)\" is at version \(job.version) (ETag \(IfMatch.etag(job.version))), but If-Match asked for \(asked); nothing was changed. GET it again, redo the change on it and send If-Match: \(IfMatch.etag(job.version))",
-                       headers: [.eTag: IfMatch.etag(job.version)])
+        return Problem(
+            .preconditionFailed, code: "version-mismatch", title: "Precondition failed",
+            detail:
+                "job \"\(job.slug)\" is at version \(job.version) (ETag \(IfMatch.etag(job.version))), but If-Match asked for \(asked); nothing was changed. GET it again, redo the change on it and send If-Match: \(IfMatch.etag(job.version))",
+            headers: [.eTag: IfMatch.etag(job.version)])
     }
 }

@@ -59,8 +59,10 @@ struct JobRoutes: Sendable {
     }
 
     /// A job's body with its version as the ETag.
-    static func jobResponse(_ record: JobRecord, lastRun: RunRecord? = nil, status: HTTPResponse.Status = .ok,
-                            headers: HTTPFields = [:]) throws -> Response {
+    static func jobResponse(
+        _ record: JobRecord, lastRun: RunRecord? = nil, status: HTTPResponse.Status = .ok,
+        headers: HTTPFields = [:]
+    ) throws -> Response {
         var headers = headers
         headers[.eTag] = IfMatch.etag(record.version)
         return try APIJSON.response(JobBody(record, lastRun: lastRun), status: status, headers: headers)
@@ -93,8 +95,9 @@ struct JobRoutes: Sendable {
         let tenant = try TenantScope.single(principal, request)
         let (spec, _) = try await SpecBody.read(request, configuration: configuration)
         let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .create, now: Date(), actor: principal.tokenName)
-        return try Self.response(result,
-                                 exists: "job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
+        return try Self.response(
+            result,
+            exists: "job \"\(spec.slug)\" exists in tenant \"\(tenant)\"; use PUT /v1/jobs/\(spec.slug) (kjob apply) to replace it")
     }
 
     func apply(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -103,9 +106,10 @@ struct JobRoutes: Sendable {
         let tenant = try TenantScope.single(principal, request)
         let (spec, prefix) = try await SpecBody.read(request, configuration: configuration)
         guard spec.slug == slug else {
-            throw Problem(.unprocessableContent, code: "invalid-job", title: "Invalid job",
-                          detail: "the body's slug \"\(spec.slug)\" differs from the path's \"\(slug)\"",
-                          errors: [.init(field: prefix + "slug", message: "must equal the slug in the URL (\(slug))")])
+            throw Problem(
+                .unprocessableContent, code: "invalid-job", title: "Invalid job",
+                detail: "the body's slug \"\(spec.slug)\" differs from the path's \"\(slug)\"",
+                errors: [.init(field: prefix + "slug", message: "must equal the slug in the URL (\(slug))")])
         }
         let result = try await dependencies.jobs.write(tenant: tenant, spec: spec, mode: .apply, now: Date(), actor: principal.tokenName)
         return try Self.response(result, exists: "job \"\(slug)\" exists")
@@ -133,8 +137,9 @@ struct JobRoutes: Sendable {
         case .purged: return Response(status: .noContent)
         case .notFound: throw Problem.notFound("no job \"\(slug)\", live or deleted, in tenant \"\(tenant)\"")
         case .running(let count):
-            throw Problem.conflict("job \"\(slug)\" has \(count) running run\(count == 1 ? "" : "s"); delete it first (kjob delete \(slug)), "
-                                   + "which stops them, then purge once they have ended")
+            throw Problem.conflict(
+                "job \"\(slug)\" has \(count) running run\(count == 1 ? "" : "s"); delete it first (kjob delete \(slug)), "
+                    + "which stops them, then purge once they have ended")
         }
     }
 
@@ -157,13 +162,19 @@ struct JobRoutes: Sendable {
         let slug = try Self.slug(context)
         let tenant = try TenantScope.single(principal, request)
         var note: String?
-        if !enabled, let body = try await JSONBody.read(request, keys: ["note"], limit: configuration.maxBodyBytes, example: "{\"note\": \"waiting for the vendor fix\"}") {
+        if !enabled,
+            let body = try await JSONBody.read(
+                request, keys: ["note"], limit: configuration.maxBodyBytes, example: "{\"note\": \"waiting for the vendor fix\"}")
+        {
             note = try body.string("note")
             if let text = note, let problem = PauseNote.problem(text) { throw Problem.badRequest(problem, field: "note") }
             if note?.isEmpty == true { note = nil }
         }
-        guard let job = try await dependencies.jobs.setEnabled(tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName,
-                                                               note: note) else {
+        guard
+            let job = try await dependencies.jobs.setEnabled(
+                tenant: tenant, slug: slug, enabled: enabled, actor: principal.tokenName,
+                note: note)
+        else {
             throw Self.noJob(slug, tenant)
         }
         return try Self.jobResponse(job)
@@ -197,7 +208,8 @@ enum RunQuery {
         for text in query.getAll("status") {
             for part in text.split(separator: ",") {
                 guard let status = RunStatus(rawValue: String(part)) else {
-                    throw Problem.badRequest("status \"\(part.prefix(40))\" is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))", field: "status")
+                    throw Problem.badRequest(
+                        "status \"\(part.prefix(40))\" is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))", field: "status")
                 }
                 filter.statuses.append(status.rawValue)
             }

@@ -76,53 +76,59 @@ struct RunRoutes: Sendable {
             var buffer = ByteBuffer()
             while true {
                 let chunks = try await runs.logChunks(runID: run.id, afterSeq: after, limit: batch)
-                for chunk in chunks { buffer.writeBytes(chunk.data); after = chunk.seq }
+                for chunk in chunks {
+                    buffer.writeBytes(chunk.data)
+                    after = chunk.seq
+                }
                 if chunks.count < batch { break }
             }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
         }
         guard let permit = follows.tryPermit() else {
-            throw Problem(.tooManyRequests, code: "too-many-follows", title: "Too many followed logs",
-                          detail: "this node is already streaming \(follows.limit) followed logs (http.max_follow_streams); "
-                              + "retry later, read the log without follow=1, or raise the limit",
-                          headers: [.retryAfter: "5"])
+            throw Problem(
+                .tooManyRequests, code: "too-many-follows", title: "Too many followed logs",
+                detail: "this node is already streaming \(follows.limit) followed logs (http.max_follow_streams); "
+                    + "retry later, read the log without follow=1, or raise the limit",
+                headers: [.retryAfter: "5"])
         }
         let poll = configuration.followPoll
         let deadline = ContinuousClock.now.advanced(by: configuration.maxFollow)
         let logger = context.logger
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            // The slot is held for as long as this body is (also if it is never written).
-            _ = permit
-            let stop = Observed(false)
-            await withGracefulShutdownHandler {
-                var after = -1
-                var finished = false
-                do {
-                    while true {
-                        let (stopping, version) = stop.snapshot
-                        if stopping { break }
-                        let chunks = try await runs.logChunks(runID: run.id, afterSeq: after, limit: batch)
-                        for chunk in chunks {
-                            try await writer.write(ByteBuffer(bytes: chunk.data))
-                            after = chunk.seq
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                // The slot is held for as long as this body is (also if it is never written).
+                _ = permit
+                let stop = Observed(false)
+                await withGracefulShutdownHandler {
+                    var after = -1
+                    var finished = false
+                    do {
+                        while true {
+                            let (stopping, version) = stop.snapshot
+                            if stopping { break }
+                            let chunks = try await runs.logChunks(runID: run.id, afterSeq: after, limit: batch)
+                            for chunk in chunks {
+                                try await writer.write(ByteBuffer(bytes: chunk.data))
+                                after = chunk.seq
+                            }
+                            if chunks.count == batch { continue }
+                            if finished || ContinuousClock.now >= deadline { break }
+                            let status = try await runs.status(runID: run.id)
+                            if status == nil || (status != "queued" && status != "running") {
+                                finished = true  // one more read picks up chunks written just before the end
+                                continue
+                            }
+                            await stop.waitForChange(after: version, until: .now.advanced(by: poll))
                         }
-                        if chunks.count == batch { continue }
-                        if finished || ContinuousClock.now >= deadline { break }
-                        let status = try await runs.status(runID: run.id)
-                        if status == nil || (status != "queued" && status != "running") {
-                            finished = true  // one more read picks up chunks written just before the end
-                            continue
-                        }
-                        await stop.waitForChange(after: version, until: .now.advanced(by: poll))
+                    } catch is CancellationError {
+                    } catch {
+                        logger.warning("log follow ended early", metadata: ["run": "\(run.id)", "error": "\(String(reflecting: error))"])
                     }
-                } catch is CancellationError {
-                } catch {
-                    logger.warning("log follow ended early", metadata: ["run": "\(run.id)", "error": "\(String(reflecting: error))"])
+                } onGracefulShutdown: {
+                    stop.set(true)
                 }
-            } onGracefulShutdown: {
-                stop.set(true)
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 }

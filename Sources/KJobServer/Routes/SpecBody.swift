@@ -16,8 +16,9 @@ enum SpecBody {
         case "":
             isJSON = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
         default:
-            throw Problem(.unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
-                          detail: "send the job as application/toml or application/json, not \(mediaType.prefix(80))")
+            throw Problem(
+                .unsupportedMediaType, code: "unsupported-media-type", title: "Unsupported media type",
+                detail: "send the job as application/toml or application/json, not \(mediaType.prefix(80))")
         }
         let spec: JobSpec
         do {

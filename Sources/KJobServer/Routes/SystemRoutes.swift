@@ -41,8 +41,14 @@ struct SystemRoutes: Sendable {
     /// Runs `body`, giving up after `limit`: a probe must answer even when the pool cannot connect.
     static func bounded(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await body(); return true }
-            group.addTask { try await Task.sleep(for: limit); return false }
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
             defer { group.cancelAll() }
             guard try await group.next() == true else { throw CancellationError() }
         }

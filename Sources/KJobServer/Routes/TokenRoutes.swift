@@ -26,8 +26,11 @@ struct TokenRoutes: Sendable {
     func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.require(.admin)
         let example = #"{"name": "ci", "role": "operator", "expires": "90d"}"#
-        guard let body = try await JSONBody.read(request, keys: ["name", "role", "tenant", "expires"], limit: configuration.maxBodyBytes,
-                                                 example: example) else {
+        guard
+            let body = try await JSONBody.read(
+                request, keys: ["name", "role", "tenant", "expires"], limit: configuration.maxBodyBytes,
+                example: example)
+        else {
             throw Problem.badRequest("send the token to create as JSON, e.g. \(example)")
         }
         guard let name = try body.string("name") else { throw Problem.badRequest("name is required", field: "name") }
@@ -41,8 +44,9 @@ struct TokenRoutes: Sendable {
         }
         let issuer = TokenIssuer(repository: dependencies.tokens)
         do {
-            let (token, record) = try await issuer.create(name: name, role: role, tenant: tenant, expires: try body.string("expires"),
-                                                          actor: principal.tokenName)
+            let (token, record) = try await issuer.create(
+                name: name, role: role, tenant: tenant, expires: try body.string("expires"),
+                actor: principal.tokenName)
             return try APIJSON.response(TokenBody(record: record, token: token), status: .created)
         } catch let error as TokenIssueError {
             if error.isConflict { throw Problem.conflict(error.message) }

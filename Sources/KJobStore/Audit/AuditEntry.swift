@@ -15,8 +15,10 @@ public struct AuditEntry: Sendable, Hashable {
     /// For updates: the fields that changed. Never secrets (see ``FieldChange``).
     public var changes: [FieldChange]
 
-    public init(actor: String, tenant: String?, action: AuditAction, job: String? = nil, run: UUID? = nil,
-                note: String? = nil, changes: [FieldChange] = []) {
+    public init(
+        actor: String, tenant: String?, action: AuditAction, job: String? = nil, run: UUID? = nil,
+        note: String? = nil, changes: [FieldChange] = []
+    ) {
         self.actor = actor
         self.tenant = tenant
         self.action = action

@@ -10,7 +10,8 @@ public enum AuditLog {
 
     /// Appends `entry` inside the caller's transaction.
     public static func append(_ entry: AuditEntry, schema: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).audit (\(unescaped: columns))
             VALUES (\(entry.actor), \(entry.tenant), \(entry.action.rawValue), \(entry.job), \(entry.run), \(entry.note),
                     \(try changesJSON(entry.changes))::jsonb)

@@ -52,8 +52,10 @@ public struct AuditRepository: StoreRepository {
             PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger
         ).decode((Int64, Date, String, String?, String, String?, UUID?, String?, String?).self) {
             let fields = changes.flatMap { try? decoder.decode([FieldChange].self, from: Data($0.utf8)) } ?? []
-            entries.append(AuditRecord(id: id, at: at, actor: actor, tenant: tenant, action: action, job: job, run: run,
-                                       note: note, changes: fields))
+            entries.append(
+                AuditRecord(
+                    id: id, at: at, actor: actor, tenant: tenant, action: action, job: job, run: run,
+                    note: note, changes: fields))
         }
         let more = entries.count > filter.limit
         if more { entries.removeLast() }
@@ -69,11 +71,13 @@ public struct AuditRepository: StoreRepository {
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "audit retention", logger: logger) { connection in
                 var count = 0
-                for try await _ in try await connection.query("""
+                for try await _ in try await connection.query(
+                    """
                     DELETE FROM \(unescaped: schema).audit
                      WHERE id IN (SELECT id FROM \(unescaped: schema).audit WHERE at < \(cutoff) ORDER BY id LIMIT \(limit))
                     RETURNING id
-                    """, logger: logger).decode(Int64.self) {
+                    """, logger: logger
+                ).decode(Int64.self) {
                     count += 1
                 }
                 return count

@@ -15,14 +15,19 @@ public struct NotificationListener: Sendable {
     public let startupParameters: [(String, String)]
     private let logger: Logger
 
-    public init(url: PostgresURL, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
-                logger: Logger) {
-        self.init(connector: PrimaryConnector(url: url), channels: channels, applicationName: applicationName,
-                  startupParameters: startupParameters, logger: logger)
+    public init(
+        url: PostgresURL, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
+        logger: Logger
+    ) {
+        self.init(
+            connector: PrimaryConnector(url: url), channels: channels, applicationName: applicationName,
+            startupParameters: startupParameters, logger: logger)
     }
 
-    public init(connector: PrimaryConnector, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
-                logger: Logger) {
+    public init(
+        connector: PrimaryConnector, channels: [String], applicationName: String, startupParameters: [(String, String)] = [],
+        logger: Logger
+    ) {
         self.connector = connector
         self.channels = channels
         self.applicationName = applicationName
@@ -33,8 +38,9 @@ public struct NotificationListener: Sendable {
     public func run(onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void) async {
         while !Task.isCancelled {
             do {
-                let connection = try await connector.connect(.listen, applicationName: applicationName,
-                                                             startupParameters: startupParameters, logger: logger)
+                let connection = try await connector.connect(
+                    .listen, applicationName: applicationName,
+                    startupParameters: startupParameters, logger: logger)
                 do {
                     try await connection.addListenersIfOpen(channels: channels, onNotification: onNotification)
                 } catch {

@@ -12,8 +12,10 @@ extension PostgresClient {
     /// free connection is cancelled. `body` must send its queries with `queryIfOpen` (and
     /// transactions with ``PostgresConnection/withClosableTransaction(logger:_:)``): a query sent
     /// after the close would be dropped unanswered.
-    func withConnection<R: Sendable>(deadline: Duration?, operation: String, logger: Logger,
-                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+    func withConnection<R: Sendable>(
+        deadline: Duration?, operation: String, logger: Logger,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> R
+    ) async throws -> R {
         guard let deadline else { return try await withConnection { try await body($0) } }
         let state = DeadlineState()
         return try await withThrowingTaskGroup(of: DeadlineOutcome<R>.self) { group in
@@ -37,8 +39,9 @@ extension PostgresClient {
                     connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
                 }
                 try Task.checkCancellation()
-                logger.warning("database call past its deadline: its connection was closed",
-                               metadata: ["operation": "\(operation)", "deadline": "\(deadline)"])
+                logger.warning(
+                    "database call past its deadline: its connection was closed",
+                    metadata: ["operation": "\(operation)", "deadline": "\(deadline)"])
                 throw DatabaseDeadlineError(operation: operation, deadline: deadline)
             }
             return value

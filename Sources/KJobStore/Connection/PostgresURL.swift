@@ -87,8 +87,9 @@ public struct PostgresURL: Sendable, Hashable {
                 socketDirectory = value
             case "target_session_attrs":
                 guard let attributes = TargetSessionAttributes(rawValue: value) else {
-                    throw PostgresURLError(message: "target_session_attrs=\(value) is not supported: kjob writes, so it needs "
-                        + "the primary; write target_session_attrs=read-write (or primary)")
+                    throw PostgresURLError(
+                        message: "target_session_attrs=\(value) is not supported: kjob writes, so it needs "
+                            + "the primary; write target_session_attrs=read-write (or primary)")
                 }
                 targetSessionAttributes = attributes
             default:
@@ -96,8 +97,9 @@ public struct PostgresURL: Sendable, Hashable {
             }
         }
         if socketDirectory != nil, hosts.count > 1 {
-            throw PostgresURLError(message: "host=\(socketDirectory ?? "") (a unix socket) names one server, but the URL lists "
-                + "\(hosts.count) hosts; connect to several servers over TCP (host1:port1,host2:port2) without host=")
+            throw PostgresURLError(
+                message: "host=\(socketDirectory ?? "") (a unix socket) names one server, but the URL lists "
+                    + "\(hosts.count) hosts; connect to several servers over TCP (host1:port1,host2:port2) without host=")
         }
     }
 
@@ -107,8 +109,9 @@ public struct PostgresURL: Sendable, Hashable {
         var hosts: [PostgresHost] = []
         for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard !entry.isEmpty else {
-                throw PostgresURLError(message: "the host list \"\(text)\" has an empty entry; separate hosts with single commas, "
-                    + "e.g. db1:5432,db2:5432")
+                throw PostgresURLError(
+                    message: "the host list \"\(text)\" has an empty entry; separate hosts with single commas, "
+                        + "e.g. db1:5432,db2:5432")
             }
             var name = entry
             var portText: Substring?
@@ -199,17 +202,20 @@ public struct PostgresURL: Sendable, Hashable {
 
     /// Configuration for a pool; `startupParameters` become session settings of every connection.
     /// With `relay` (a ``PrimaryRouter``'s address) the pool dials that instead of the URL's host.
-    public func clientConfiguration(poolSize: Int, applicationName: String, startupParameters: [(String, String)] = [],
-                                    relay: PostgresHost? = nil) throws -> PostgresClient.Configuration {
+    public func clientConfiguration(
+        poolSize: Int, applicationName: String, startupParameters: [(String, String)] = [],
+        relay: PostgresHost? = nil
+    ) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketPath, relay == nil {
             configuration = .init(unixSocketPath: socketPath, username: user, password: password, database: database)
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch sslMode {
-            case .disable: .disable
-            case .prefer: .prefer(.makeClientConfiguration())
-            case .require: .require(.makeClientConfiguration())
-            }
+            let tls: PostgresClient.Configuration.TLS =
+                switch sslMode {
+                case .disable: .disable
+                case .prefer: .prefer(.makeClientConfiguration())
+                case .require: .require(.makeClientConfiguration())
+                }
             let target = relay ?? hosts[0]
             configuration = .init(host: target.host, port: target.port, username: user, password: password, database: database, tls: tls)
         }

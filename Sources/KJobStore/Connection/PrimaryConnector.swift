@@ -16,8 +16,10 @@ public struct PrimaryConnector: Sendable {
     public var tracker: PrimaryTracker
 
     /// `requirement` nil: ``ReplicationRequirement/byDefault(hostCount:)``.
-    public init(url: PostgresURL, requirement: ReplicationRequirement? = nil, connectTimeout: Duration = .seconds(5),
-                tracker: PrimaryTracker? = nil) {
+    public init(
+        url: PostgresURL, requirement: ReplicationRequirement? = nil, connectTimeout: Duration = .seconds(5),
+        tracker: PrimaryTracker? = nil
+    ) {
         self.url = url
         self.requirement = requirement ?? .byDefault(hostCount: url.hosts.count)
         self.connectTimeout = connectTimeout
@@ -28,14 +30,18 @@ public struct PrimaryConnector: Sendable {
     public var probes: Bool { url.selectsPrimary || requirement != .off }
 
     /// A connection on the writable primary; throws ``PrimaryUnavailableError`` when no host qualifies.
-    public func connect(_ kind: PostgresConnectionKind, applicationName: String, startupParameters: [(String, String)] = [],
-                        logger: Logger) async throws -> PostgresConnection {
+    public func connect(
+        _ kind: PostgresConnectionKind, applicationName: String, startupParameters: [(String, String)] = [],
+        logger: Logger
+    ) async throws -> PostgresConnection {
         try await connect(kind as PostgresConnectionKind?, applicationName: applicationName, startupParameters: startupParameters, logger: logger)
     }
 
     /// `kind` nil: a probe that is closed at once, not reported as a connect.
-    private func connect(_ kind: PostgresConnectionKind?, applicationName: String, startupParameters: [(String, String)],
-                         logger: Logger) async throws -> PostgresConnection {
+    private func connect(
+        _ kind: PostgresConnectionKind?, applicationName: String, startupParameters: [(String, String)],
+        logger: Logger
+    ) async throws -> PostgresConnection {
         guard probes else {
             var configuration = try url.connectionConfiguration(applicationName: applicationName, startupParameters: startupParameters)
             configuration.options.connectTimeout = .milliseconds(max(connectTimeout.milliseconds, 100))
@@ -71,8 +77,9 @@ public struct PrimaryConnector: Sendable {
                 refusals.append(refuse(host, reason, detail))
                 continue
             case .useWithWarning(let warning):
-                logger.warning("using a Postgres primary kjob cannot fully trust (postgres.require_synchronous = \"warn\")",
-                               metadata: ["host": "\(host)", "problem": "\(warning)"])
+                logger.warning(
+                    "using a Postgres primary kjob cannot fully trust (postgres.require_synchronous = \"warn\")",
+                    metadata: ["host": "\(host)", "problem": "\(warning)"])
             case .use:
                 break
             }
@@ -118,8 +125,9 @@ public struct PrimaryConnector: Sendable {
                     throw PrimaryUnavailableError(refusals: [])
                 }
                 let (recovery, readOnly, names, commit) = try row.decode((Bool, Bool, String, String).self)
-                return PrimaryProbe(inRecovery: recovery, transactionReadOnly: readOnly,
-                                    synchronousStandbyNames: names, synchronousCommit: commit)
+                return PrimaryProbe(
+                    inRecovery: recovery, transactionReadOnly: readOnly,
+                    synchronousStandbyNames: names, synchronousCommit: commit)
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)

@@ -20,8 +20,10 @@ public final class PrimaryRouter: Service, Sendable {
     private let primaryWait: Duration
     private let logger: Logger
 
-    private init(endpoint: PostgresHost, server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-                 connector: PrimaryConnector, primaryWait: Duration, logger: Logger) {
+    private init(
+        endpoint: PostgresHost, server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
+        connector: PrimaryConnector, primaryWait: Duration, logger: Logger
+    ) {
         self.endpoint = endpoint
         self.server = server
         self.connector = connector
@@ -39,8 +41,9 @@ public final class PrimaryRouter: Service, Sendable {
                 }
             }
         let port = server.channel.localAddress?.port ?? 0
-        return PrimaryRouter(endpoint: PostgresHost(host: "127.0.0.1", port: port), server: server,
-                             connector: connector, primaryWait: primaryWait, logger: logger)
+        return PrimaryRouter(
+            endpoint: PostgresHost(host: "127.0.0.1", port: port), server: server,
+            connector: connector, primaryWait: primaryWait, logger: logger)
     }
 
     /// Serves until cancelled or shut down; list it before the pools so it stops after them.

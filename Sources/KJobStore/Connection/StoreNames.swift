@@ -7,8 +7,9 @@ public struct StoreNames: Sendable, Hashable {
 
     /// `schema` must be a plain identifier (checked by the daemon config); it is spliced into SQL.
     public init(schema: String) {
-        precondition(schema.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") } && !schema.isEmpty,
-                     "schema must be a plain lower-case identifier")
+        precondition(
+            schema.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") } && !schema.isEmpty,
+            "schema must be a plain lower-case identifier")
         self.schema = schema
     }
 

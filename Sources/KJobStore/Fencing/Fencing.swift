@@ -59,7 +59,9 @@ public struct Fencing: Sendable {
         ).first?.decode(Int64.self)
         guard current == epoch else {
             let error = StaleEpochError(epoch: epoch, current: current, operation: operation)
-            logger.error("stale epoch: write rejected", metadata: ["operation": "\(operation)", "epoch": "\(epoch)", "current_epoch": "\(current.map(String.init) ?? "none")"])
+            logger.error(
+                "stale epoch: write rejected",
+                metadata: ["operation": "\(operation)", "epoch": "\(epoch)", "current_epoch": "\(current.map(String.init) ?? "none")"])
             throw error
         }
     }

@@ -22,8 +22,10 @@ public final class LockSession: Sendable {
         /// so an attempt never runs into its deadline.
         public var fenceWait: Duration
 
-        public init(lockKey: Int64, nodeID: String, serverRelease: Duration, connectTimeout: Duration,
-                    fenceWait: Duration = .milliseconds(500)) {
+        public init(
+            lockKey: Int64, nodeID: String, serverRelease: Duration, connectTimeout: Duration,
+            fenceWait: Duration = .milliseconds(500)
+        ) {
             self.lockKey = lockKey
             self.nodeID = nodeID
             self.serverRelease = serverRelease
@@ -57,8 +59,10 @@ public final class LockSession: Sendable {
 
     /// Connects (to the writable primary, when the URL names several hosts), applies the session
     /// settings, records the backend pid and LISTENs for release notifications (each one calls `onRelease`).
-    public static func open(connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
-                            onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
+    public static func open(
+        connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
+        onRelease: @escaping @Sendable () -> Void
+    ) async throws -> LockSession {
         let connection = try await connect(connector: connector, settings: settings, logger: logger)
         // Cancellation (the caller's connect deadline) closes the connection, which fails the
         // setup queries below instead of leaving them waiting on a hung server.
@@ -70,13 +74,17 @@ public final class LockSession: Sendable {
     }
 
     /// ``open(connector:names:settings:logger:onRelease:)`` on the URL's hosts, with defaults.
-    public static func open(url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
-                            onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
+    public static func open(
+        url: PostgresURL, names: StoreNames, settings: Settings, logger: Logger,
+        onRelease: @escaping @Sendable () -> Void
+    ) async throws -> LockSession {
         try await open(connector: PrimaryConnector(url: url), names: names, settings: settings, logger: logger, onRelease: onRelease)
     }
 
-    private static func setUp(connection: PostgresConnection, connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
-                              onRelease: @escaping @Sendable () -> Void) async throws -> LockSession {
+    private static func setUp(
+        connection: PostgresConnection, connector: PrimaryConnector, names: StoreNames, settings: Settings, logger: Logger,
+        onRelease: @escaping @Sendable () -> Void
+    ) async throws -> LockSession {
         do {
             let pid = try await connection.queryIfOpen("SELECT pg_backend_pid()", logger: logger).first?.decode(Int32.self) ?? 0
             for (name, value) in settings.sessionParameters {
@@ -126,8 +134,9 @@ public final class LockSession: Sendable {
         guard let (pid, got, databaseTime) = row else { throw LockSessionError(message: "the lock query returned no row") }
         let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
         guard pid == backendPID else {
-            logger.error("lock session backend pid changed; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
-                         metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
+            logger.error(
+                "lock session backend pid changed; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
+                metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
             return (.backendChanged, timing)
         }
         guard got == true else { return (.notAcquired, timing) }
@@ -155,8 +164,9 @@ public final class LockSession: Sendable {
             // lock_timeout: give the lock back rather than hold it while not active; the next poll
             // tries again, by when Postgres has ended the stale transaction.
             let holders = (try? await fencedTransactions()) ?? "unknown"
-            logger.warning("the epoch bump is blocked by fenced transactions still open (a frozen or cut-off previous holder?); releasing the lock and retrying at the next poll",
-                           metadata: ["waited": "\(DurationText.format(settings.fenceWait))", "transactions": "\(holders)"])
+            logger.warning(
+                "the epoch bump is blocked by fenced transactions still open (a frozen or cut-off previous holder?); releasing the lock and retrying at the next poll",
+                metadata: ["waited": "\(DurationText.format(settings.fenceWait))", "transactions": "\(holders)"])
             _ = try await run("SELECT pg_advisory_unlock(\(settings.lockKey))")
             return (.notAcquired, timing)
         }
@@ -205,8 +215,9 @@ public final class LockSession: Sendable {
         guard let (pid, held, beats, databaseTime) = row else { throw LockSessionError(message: "the heartbeat query returned no row") }
         let timing = Timing(sent: sent, received: received, databaseTime: databaseTime)
         if pid != backendPID {
-            logger.error("lock session backend pid changed under the lease; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
-                         metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
+            logger.error(
+                "lock session backend pid changed under the lease; refusing leadership (is the session behind a pooler that swaps backends, or was it silently reconnected?)",
+                metadata: ["expected_pid": "\(backendPID)", "actual_pid": "\(pid)"])
             return (.backendChanged, timing)
         }
         return (held && beats == 1 ? .held : .notHeld, timing)

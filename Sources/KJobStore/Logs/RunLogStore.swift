@@ -30,7 +30,8 @@ public struct RunLogStore: StoreRepository {
             binds.append(chunk.at)
             binds.append(ByteBuffer(bytes: chunk.data))
         }
-        let sql = "INSERT INTO \(names.schema).run_log_chunks (run_id, seq, stream, at, data) VALUES "
+        let sql =
+            "INSERT INTO \(names.schema).run_log_chunks (run_id, seq, stream, at, data) VALUES "
             + values.joined(separator: ", ") + " ON CONFLICT (run_id, seq) DO NOTHING"
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         let logger = self.logger
@@ -42,10 +43,12 @@ public struct RunLogStore: StoreRepository {
     /// The run's chunks with `seq > after`, in order, at most `limit`.
     public func chunks(runID: UUID, after: Int = -1, limit: Int = 10_000) async throws -> [StoredLogChunk] {
         var result: [StoredLogChunk] = []
-        for try await (seq, stream, at, data) in try await client.query("""
+        for try await (seq, stream, at, data) in try await client.query(
+            """
             SELECT seq, stream, at, data FROM \(unescaped: names.schema).run_log_chunks
              WHERE run_id = \(runID) AND seq > \(after) ORDER BY seq LIMIT \(limit)
-            """, logger: logger).decode((Int, String, Date, ByteBuffer).self) {
+            """, logger: logger
+        ).decode((Int, String, Date, ByteBuffer).self) {
             result.append(StoredLogChunk(seq: seq, stream: stream, at: at, data: Array(data.readableBytesView)))
         }
         return result

@@ -22,8 +22,10 @@ public struct DueJob: Sendable, Hashable {
     /// The lapse of the owner's authority was already audited.
     public var unauthorized = false
 
-    public init(id: UUID, schedule: String, timezone: String, enabled: Bool, nextFireAt: Date?,
-                misfire: MisfirePolicy) {
+    public init(
+        id: UUID, schedule: String, timezone: String, enabled: Bool, nextFireAt: Date?,
+        misfire: MisfirePolicy
+    ) {
         self.id = id
         self.schedule = schedule
         self.timezone = timezone

@@ -56,8 +56,10 @@ public struct Materializer: Sendable {
     public let nextFire: NextFire
     private let logger: Logger
 
-    public init(client: PostgresClient, names: StoreNames, nodeID: String, configuration: Configuration = .init(),
-                now: @escaping @Sendable () -> Date, nextFire: @escaping NextFire = Materializer.scheduleNextFire, logger: Logger) {
+    public init(
+        client: PostgresClient, names: StoreNames, nodeID: String, configuration: Configuration = .init(),
+        now: @escaping @Sendable () -> Date, nextFire: @escaping NextFire = Materializer.scheduleNextFire, logger: Logger
+    ) {
         self.client = client
         self.names = names
         self.nodeID = nodeID
@@ -153,14 +155,20 @@ public struct Materializer: Sendable {
             try await context.advanceJobs(planned, on: connection)
             try await context.recordAuthority(planned, now: now, on: connection)
             if report.queued + report.skipped > 0 {
-                context.logger.info("materialized fires", metadata: [
-                    "jobs": "\(planned.count)", "queued": "\(report.queued)", "skipped": "\(report.skipped)", "epoch": "\(epoch)"])
+                context.logger.info(
+                    "materialized fires",
+                    metadata: [
+                        "jobs": "\(planned.count)", "queued": "\(report.queued)", "skipped": "\(report.skipped)", "epoch": "\(epoch)"
+                    ])
             }
             if context.logger.logLevel <= .debug {
                 for (job, plan) in planned {
-                    context.logger.debug("planned fires", metadata: [
-                        "job": "\(job.id)", "queued": "\(plan.queuedCount)", "skipped": "\(plan.fires.count - plan.queuedCount)",
-                        "next_fire_at": "\(plan.nextFireAt.map { "\($0)" } ?? "none")"])
+                    context.logger.debug(
+                        "planned fires",
+                        metadata: [
+                            "job": "\(job.id)", "queued": "\(plan.queuedCount)", "skipped": "\(plan.fires.count - plan.queuedCount)",
+                            "next_fire_at": "\(plan.nextFireAt.map { "\($0)" } ?? "none")"
+                        ])
                 }
             }
             return report
@@ -175,22 +183,30 @@ public struct Materializer: Sendable {
             j.tenant, j.slug, j.owner, j.unauthorized_at IS NOT NULL, t.role, t.tenant, t.revoked_at, t.expires_at
             """
         let from = "\(schema).jobs j LEFT JOIN \(schema).api_tokens t ON t.name = j.owner"
-        let query: PostgresQuery = switch selection {
-        case .due(let limit):
-            """
-            SELECT \(unescaped: columns) FROM \(unescaped: from)
-             WHERE j.next_fire_at <= \(now) ORDER BY j.next_fire_at LIMIT \(limit) FOR UPDATE OF j SKIP LOCKED
-            """
-        case .jobs(let ids):
-            "SELECT \(unescaped: columns) FROM \(unescaped: from) WHERE j.id = ANY(\(ids)) ORDER BY j.id FOR UPDATE OF j"
-        }
+        let query: PostgresQuery =
+            switch selection {
+            case .due(let limit):
+                """
+                SELECT \(unescaped: columns) FROM \(unescaped: from)
+                 WHERE j.next_fire_at <= \(now) ORDER BY j.next_fire_at LIMIT \(limit) FOR UPDATE OF j SKIP LOCKED
+                """
+            case .jobs(let ids):
+                "SELECT \(unescaped: columns) FROM \(unescaped: from) WHERE j.id = ANY(\(ids)) ORDER BY j.id FOR UPDATE OF j"
+            }
         var jobs: [DueJob] = []
-        for try await (id, schedule, timezone, enabled, nextFireAt, policy, windowMs, tenant, slug, owner, unauthorized,
-                       role, tokenTenant, revokedAt, expiresAt) in try await connection.query(query, logger: logger)
-            .decode((UUID, String, String, Bool, Date?, String, Int64, String, String, String?, Bool,
-                     String?, String?, Date?, Date?).self) {
-            let misfire = MisfirePolicy(mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
-                                        maxCatchUp: configuration.maxCatchUpRuns)
+        for try await (
+            id, schedule, timezone, enabled, nextFireAt, policy, windowMs, tenant, slug, owner, unauthorized,
+            role, tokenTenant, revokedAt, expiresAt
+        ) in try await connection.query(query, logger: logger)
+            .decode(
+                (
+                    UUID, String, String, Bool, Date?, String, Int64, String, String, String?, Bool,
+                    String?, String?, Date?, Date?
+                ).self)
+        {
+            let misfire = MisfirePolicy(
+                mode: MisfirePolicy.Mode(rawValue: policy) ?? .latest, window: .milliseconds(windowMs),
+                maxCatchUp: configuration.maxCatchUpRuns)
             var job = DueJob(id: id, schedule: schedule, timezone: timezone, enabled: enabled, nextFireAt: nextFireAt, misfire: misfire)
             job.tenant = tenant
             job.slug = slug
@@ -221,16 +237,20 @@ public struct Materializer: Sendable {
         }
         guard !lapsed.isEmpty || !covered.isEmpty else { return }
         let schema = names.schema
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).jobs SET unauthorized_at = CASE WHEN id = ANY(\(covered)) THEN NULL ELSE clock_timestamp() END
              WHERE id = ANY(\(lapsed.map(\.job.id) + covered))
             """, logger: logger)
         for (job, denial) in lapsed {
-            logger.warning("job's owner no longer covers it: its fires are skipped (unauthorized) until it is re-applied",
-                           metadata: ["job": "\(job.slug)", "tenant": "\(job.tenant)", "reason": "\(denial)"])
-            try await AuditLog.append(AuditEntry(actor: AuditAction.daemonActor, tenant: job.tenant, action: .jobUnauthorized, job: job.slug,
-                                                 note: "\(denial); its fires are skipped until the job is re-applied with a valid token"),
-                                      schema: schema, on: connection, logger: logger)
+            logger.warning(
+                "job's owner no longer covers it: its fires are skipped (unauthorized) until it is re-applied",
+                metadata: ["job": "\(job.slug)", "tenant": "\(job.tenant)", "reason": "\(denial)"])
+            try await AuditLog.append(
+                AuditEntry(
+                    actor: AuditAction.daemonActor, tenant: job.tenant, action: .jobUnauthorized, job: job.slug,
+                    note: "\(denial); its fires are skipped until the job is re-applied with a valid token"),
+                schema: schema, on: connection, logger: logger)
         }
     }
 
@@ -238,24 +258,33 @@ public struct Materializer: Sendable {
     func plan(_ job: DueJob, now: Date) -> FirePlan? {
         guard let first = job.nextFireAt else { return nil }
         let nextFire = self.nextFire
-        guard let plan = FirePlan.due(first: first, now: now, misfire: job.misfire, enabled: job.enabled,
-                                      authorized: Self.denial(job, now: now) == nil,
-                                      onTimeThreshold: configuration.misfireThreshold, limit: configuration.maxFiresPerPass,
-                                      nextFire: { nextFire(job, $0) }) else { return nil }
+        guard
+            let plan = FirePlan.due(
+                first: first, now: now, misfire: job.misfire, enabled: job.enabled,
+                authorized: Self.denial(job, now: now) == nil,
+                onTimeThreshold: configuration.misfireThreshold, limit: configuration.maxFiresPerPass,
+                nextFire: { nextFire(job, $0) })
+        else { return nil }
         if plan.isTruncated {
-            logger.warning("job missed more fires than one pass records; the oldest are recorded, the rest skipped silently",
-                           metadata: ["job": "\(job.id)", "recorded": "\(plan.fires.count)"])
+            logger.warning(
+                "job missed more fires than one pass records; the oldest are recorded, the rest skipped silently",
+                metadata: ["job": "\(job.id)", "recorded": "\(plan.fires.count)"])
         }
         if plan.nextFireAt == nil, case .failure(let error) = job.parsedSchedule {
-            logger.warning("job's schedule does not parse: it fires no more until re-applied",
-                           metadata: ["job": "\(job.id)", "error": "\(error)"])
+            logger.warning(
+                "job's schedule does not parse: it fires no more until re-applied",
+                metadata: ["job": "\(job.id)", "error": "\(error)"])
         }
         return plan
     }
 
     /// Inserts every planned fire in one statement; returns the (queued, skipped) rows actually inserted.
     func insertFires(_ planned: [(job: DueJob, plan: FirePlan)], epoch: Int64, on connection: PostgresConnection) async throws -> (Int, Int) {
-        var ids: [UUID] = [], jobIDs: [UUID] = [], times: [Date] = [], keys: [String] = [], reasons: [String] = []
+        var ids: [UUID] = []
+        var jobIDs: [UUID] = []
+        var times: [Date] = []
+        var keys: [String] = []
+        var reasons: [String] = []
         for (job, plan) in planned {
             for fire in plan.fires {
                 ids.append(UUID())
@@ -295,7 +324,8 @@ public struct Materializer: Sendable {
         let hasNext = planned.map { $0.plan.nextFireAt != nil }
         let next = planned.map { $0.plan.nextFireAt ?? $0.plan.lastFireAt }
         let last = planned.map(\.plan.lastFireAt)
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: names.schema).jobs j
                SET next_fire_at = CASE WHEN u.has_next THEN u.next_fire_at END, last_fire_at = u.last_fire_at
               FROM unnest(\(ids)::uuid[], \(hasNext)::boolean[], \(next)::timestamptz[], \(last)::timestamptz[])

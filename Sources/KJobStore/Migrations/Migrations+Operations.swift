@@ -7,22 +7,24 @@ extension Migrations {
     /// `next_fire_at` does not count. `job_runs.backfill` marks the runs `kjob backfill` created:
     /// they run one at a time per job, oldest first, whatever the job's overlap policy; the partial
     /// index finds a job's earliest waiting one.
-    static let operatorControls = Migration(version: 6, name: "job versions and backfill runs", statements: [
-        "ALTER TABLE {schema}.jobs ADD COLUMN version bigint NOT NULL DEFAULT 1",
-        """
-        CREATE FUNCTION {schema}.bump_job_version() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            NEW.version := OLD.version + 1;
-            RETURN NEW;
-        END $$
-        """,
-        """
-        CREATE TRIGGER jobs_bump_version BEFORE UPDATE ON {schema}.jobs
-            FOR EACH ROW WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at OR OLD.enabled IS DISTINCT FROM NEW.enabled
-                               OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
-            EXECUTE FUNCTION {schema}.bump_job_version()
-        """,
-        "ALTER TABLE {schema}.job_runs ADD COLUMN backfill boolean NOT NULL DEFAULT false",
-        "CREATE INDEX job_runs_backfill_waiting ON {schema}.job_runs (job_id, scheduled_for, attempt) WHERE backfill AND status = 'queued'",
-    ])
+    static let operatorControls = Migration(
+        version: 6, name: "job versions and backfill runs",
+        statements: [
+            "ALTER TABLE {schema}.jobs ADD COLUMN version bigint NOT NULL DEFAULT 1",
+            """
+            CREATE FUNCTION {schema}.bump_job_version() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW.version := OLD.version + 1;
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER jobs_bump_version BEFORE UPDATE ON {schema}.jobs
+                FOR EACH ROW WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at OR OLD.enabled IS DISTINCT FROM NEW.enabled
+                                   OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
+                EXECUTE FUNCTION {schema}.bump_job_version()
+            """,
+            "ALTER TABLE {schema}.job_runs ADD COLUMN backfill boolean NOT NULL DEFAULT false",
+            "CREATE INDEX job_runs_backfill_waiting ON {schema}.job_runs (job_id, scheduled_for, attempt) WHERE backfill AND status = 'queued'"
+        ])
 }

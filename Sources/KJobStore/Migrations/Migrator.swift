@@ -23,7 +23,8 @@ public struct Migrator: Sendable {
         return try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('kjob.migrate'), hashtext(\(schema)))", logger: logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS \(unescaped: schema).schema_migrations (
                     version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
                 """, logger: logger)
@@ -40,7 +41,8 @@ public struct Migrator: Sendable {
                     let sql = statement.replacingOccurrences(of: "{schema}", with: schema)
                     try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
                 }
-                try await connection.query("INSERT INTO \(unescaped: schema).schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                try await connection.query(
+                    "INSERT INTO \(unescaped: schema).schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
                 logger.info("applied migration", metadata: ["schema": "\(schema)", "version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration.version)
             }

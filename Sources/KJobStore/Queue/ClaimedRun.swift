@@ -16,8 +16,10 @@ public struct ClaimedRun: Sendable, Hashable {
     /// The job's stored spec, or why it could not be read (the run then fails without starting).
     public var spec: Result<JobSpec, JobSpecError>
 
-    public init(id: UUID, jobID: UUID, job: String, scheduledFor: Date, fireKey: String, manual: Bool, attempt: Int,
-                epoch: Int64, startedAt: Date, spec: Result<JobSpec, JobSpecError>) {
+    public init(
+        id: UUID, jobID: UUID, job: String, scheduledFor: Date, fireKey: String, manual: Bool, attempt: Int,
+        epoch: Int64, startedAt: Date, spec: Result<JobSpec, JobSpecError>
+    ) {
         self.id = id
         self.jobID = jobID
         self.job = job

@@ -27,19 +27,24 @@ public struct DispatchOutbox: StoreRepository {
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "dispatch-claim", logger: logger) { connection in
                 var due: [DueDispatch] = []
-                for try await (id, runID, channel, payload, attempts, first) in try await connection.query("""
+                for try await (id, runID, channel, payload, attempts, first) in try await connection.query(
+                    """
                     SELECT id, run_id, channel, payload::text, attempts, first_attempt_at
                       FROM \(unescaped: schema).dispatches
                      WHERE status = 'pending' AND next_attempt_at <= \(now)
                      ORDER BY next_attempt_at
                      LIMIT \(limit)
                        FOR UPDATE SKIP LOCKED
-                    """, logger: logger).decode((UUID, UUID, String, String, Int, Date?).self) {
-                    due.append(DueDispatch(id: id, runID: runID, channel: channel, payload: payload, attempts: attempts,
-                                           firstAttemptAt: first ?? now))
+                    """, logger: logger
+                ).decode((UUID, UUID, String, String, Int, Date?).self) {
+                    due.append(
+                        DueDispatch(
+                            id: id, runID: runID, channel: channel, payload: payload, attempts: attempts,
+                            firstAttemptAt: first ?? now))
                 }
                 guard !due.isEmpty else { return due }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE \(unescaped: schema).dispatches
                        SET next_attempt_at = \(heldUntil), first_attempt_at = COALESCE(first_attempt_at, \(now))
                      WHERE id = ANY(\(due.map(\.id)))
@@ -59,7 +64,8 @@ public struct DispatchOutbox: StoreRepository {
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "dispatch", logger: logger) { connection in
                 var updated = false
-                for try await _ in try await connection.query("""
+                for try await _ in try await connection.query(
+                    """
                     UPDATE \(unescaped: schema).dispatches
                        SET attempts = attempts + 1, status = \(outcome.status.rawValue),
                            next_attempt_at = COALESCE(\(outcome.nextAttemptAt), next_attempt_at),
@@ -67,7 +73,8 @@ public struct DispatchOutbox: StoreRepository {
                            delivered_at = \(outcome.deliveredAt)
                      WHERE id = \(id) AND status = 'pending'
                     RETURNING id
-                    """, logger: logger).decode(UUID.self) {
+                    """, logger: logger
+                ).decode(UUID.self) {
                     updated = true
                 }
                 return updated
@@ -78,9 +85,11 @@ public struct DispatchOutbox: StoreRepository {
     /// The earliest `next_attempt_at` of a pending dispatch; nil when none is pending.
     public func nextAttemptAt() async throws -> Date? {
         var next: Date?
-        for try await value in try await client.query("""
+        for try await value in try await client.query(
+            """
             SELECT min(next_attempt_at) FROM \(unescaped: names.schema).dispatches WHERE status = 'pending'
-            """, logger: logger).decode(Date?.self) {
+            """, logger: logger
+        ).decode(Date?.self) {
             next = value
         }
         return next

@@ -30,8 +30,10 @@ public struct RunQueue: Sendable {
     public let maxQueued: Int
     private let logger: Logger
 
-    public init(client: PostgresClient, names: StoreNames, nodeID: String, publicURL: String = "",
-                maxQueued: Int = OverlapPolicy.defaultMaxQueued, logger: Logger) {
+    public init(
+        client: PostgresClient, names: StoreNames, nodeID: String, publicURL: String = "",
+        maxQueued: Int = OverlapPolicy.defaultMaxQueued, logger: Logger
+    ) {
         self.client = client
         self.names = names
         self.nodeID = nodeID
@@ -127,32 +129,38 @@ public struct RunQueue: Sendable {
             }
             if !starting.isEmpty {
                 var specs: [UUID: String?] = [:]
-                for row in try await connection.queryIfOpen("""
+                for row in try await connection.queryIfOpen(
+                    """
                     UPDATE \(unescaped: schema).job_runs r
                        SET status = 'running', node = \(nodeID), epoch = \(epoch), started_at = \(now)
                       FROM \(unescaped: schema).jobs j
                      WHERE r.id = ANY(\(starting.map(\.0))) AND r.status = 'queued' AND j.id = r.job_id
                     RETURNING r.id, j.spec_json::text
-                    """, logger: logger) {
+                    """, logger: logger)
+                {
                     let (id, specJSON) = try row.decode((UUID, String?).self)
                     specs[id] = specJSON
                 }
                 for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, _, _, _, _, _, _) in starting {
                     guard let specJSON = specs[id] else { continue }
-                    report.claimed.append(ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
-                                                     manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
-                                                     spec: Self.storedSpec(specJSON)))
+                    report.claimed.append(
+                        ClaimedRun(
+                            id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey,
+                            manual: manual, attempt: attempt, epoch: epoch, startedAt: now,
+                            spec: Self.storedSpec(specJSON)))
                 }
             }
             for (reason, ids) in skips {
-                _ = try await connection.queryIfOpen("""
+                _ = try await connection.queryIfOpen(
+                    """
                     UPDATE \(unescaped: schema).job_runs
                        SET status = 'skipped', reason = \(reason.rawValue), node = \(nodeID), epoch = \(epoch), finished_at = \(now)
                      WHERE id = ANY(\(ids)) AND status = 'queued'
                     """, logger: logger)
             }
             if !victims.isEmpty {
-                _ = try await connection.queryIfOpen("""
+                _ = try await connection.queryIfOpen(
+                    """
                     UPDATE \(unescaped: schema).job_runs SET cancel_requested_at = \(now)
                      WHERE id = ANY(\(victims)) AND status = 'running' AND cancel_requested_at IS NULL
                     """, logger: logger)
@@ -176,7 +184,10 @@ public struct RunQueue: Sendable {
         /// The next attempt queued, when the failure is retried.
         public var retry: (id: UUID, notBefore: Date)? {
             get { retryID.map { ($0, retryNotBefore!) } }
-            set { retryID = newValue?.id; retryNotBefore = newValue?.notBefore }
+            set {
+                retryID = newValue?.id
+                retryNotBefore = newValue?.notBefore
+            }
         }
         public var retryID: UUID?
         public var retryNotBefore: Date?
@@ -204,7 +215,8 @@ public struct RunQueue: Sendable {
         let stored = result
         return try await fencing.withFencedTransaction(epoch: epoch, operation: "finish", deadline: deadline, logger: logger) { connection in
             // The job's output targets come back with the update (one round trip less per run).
-            let row = try await connection.queryIfOpen("""
+            let row = try await connection.queryIfOpen(
+                """
                 UPDATE \(unescaped: schema).job_runs r
                    SET status = CASE WHEN \(stored.status.rawValue) = 'lost' AND r.cancel_requested_at IS NOT NULL
                                      THEN 'cancelled' ELSE \(stored.status.rawValue) END,
@@ -217,7 +229,8 @@ public struct RunQueue: Sendable {
                     ARRAY(SELECT t.channel FROM \(unescaped: schema).job_dispatch_targets t WHERE t.job_id = r.job_id ORDER BY t.position),
                     ARRAY(SELECT array_to_string(t.on_status, ',') FROM \(unescaped: schema).job_dispatch_targets t
                            WHERE t.job_id = r.job_id ORDER BY t.position)
-                """, logger: logger).first
+                """, logger: logger
+            ).first
             guard let row else {
                 logger.error("finish rejected: run is not running under this epoch", metadata: ["run": "\(run.id)", "epoch": "\(epoch)"])
                 throw RunNotRunningError(runID: run.id, epoch: epoch)
@@ -237,9 +250,11 @@ public struct RunQueue: Sendable {
     }
 
     /// The retry or the dispatches of a run that just became terminal, in the caller's transaction.
-    func afterTerminal(_ connection: PostgresConnection, run: ClaimedRun, status: RunStatus, result: RunResult, startedAt: Date?,
-                       spec: JobSpec?, retryNotBefore earliest: Date?, now: Date, epoch: Int64,
-                       targets known: [OutputTarget]? = nil) async throws -> FinishReport {
+    func afterTerminal(
+        _ connection: PostgresConnection, run: ClaimedRun, status: RunStatus, result: RunResult, startedAt: Date?,
+        spec: JobSpec?, retryNotBefore earliest: Date?, now: Date, epoch: Int64,
+        targets known: [OutputTarget]? = nil
+    ) async throws -> FinishReport {
         let schema = names.schema
         var report = FinishReport()
         if status.isRetryableFailure, let spec, case .retry(_, let delay) = spec.retries.decide(afterFailedAttempt: run.attempt) {
@@ -247,7 +262,8 @@ public struct RunQueue: Sendable {
             if let earliest, earliest > notBefore { notBefore = earliest }
             let id = UUID()
             let reason = "retry after attempt \(run.attempt) \(status.rawValue)"
-            _ = try await connection.queryIfOpen("""
+            _ = try await connection.queryIfOpen(
+                """
                 INSERT INTO \(unescaped: schema).job_runs
                     (id, job_id, scheduled_for, fire_key, manual, attempt, status, reason, node, epoch, queued_at, not_before, backfill, trigger)
                 VALUES (\(id), \(run.jobID), \(run.scheduledFor), \(run.fireKey), \(run.manual), \(run.attempt + 1),
@@ -257,15 +273,21 @@ public struct RunQueue: Sendable {
                 ON CONFLICT (job_id, fire_key, attempt) DO NOTHING
                 """, logger: logger)
             report.retry = (id, notBefore)
-            logger.info("run will be retried", metadata: ["run": "\(run.id)", "job": "\(run.job)", "attempt": "\(run.attempt + 1)",
-                                                          "not_before": "\(notBefore)"])
+            logger.info(
+                "run will be retried",
+                metadata: [
+                    "run": "\(run.id)", "job": "\(run.job)", "attempt": "\(run.attempt + 1)",
+                    "not_before": "\(notBefore)"
+                ])
             return report
         }
         var targets: [OutputTarget] = known ?? []
         if known == nil {
-            for row in try await connection.queryIfOpen("""
+            for row in try await connection.queryIfOpen(
+                """
                 SELECT channel, on_status FROM \(unescaped: schema).job_dispatch_targets WHERE job_id = \(run.jobID) ORDER BY position
-                """, logger: logger) {
+                """, logger: logger)
+            {
                 let (channel, on) = try row.decode((String, [String]).self)
                 targets.append(Self.target(channel: channel, on: on))
             }
@@ -278,7 +300,8 @@ public struct RunQueue: Sendable {
                 attempt: run.attempt, outcome: status, exitCode: result.exitCode, startedAt: startedAt ?? result.finishedAt,
                 finishedAt: result.finishedAt, stdout: stdout, reason: result.reason, publicURL: publicURL)
             let json = String(decoding: try payload.jsonData(), as: UTF8.self)
-            _ = try await connection.queryIfOpen("""
+            _ = try await connection.queryIfOpen(
+                """
                 INSERT INTO \(unescaped: schema).dispatches (id, run_id, channel, payload)
                 VALUES (\(id), \(run.id), \(target.channel), \(json)::jsonb)
                 ON CONFLICT (run_id, channel) DO NOTHING
@@ -321,19 +344,22 @@ public struct RunQueue: Sendable {
         let nodeID = self.nodeID
         let logger = self.logger
         let context = self
-        let (operation, why): (String, String) = switch recovery {
-        case .olderEpochs: ("recover-lost", "the node running it lost the lease")
-        case .untracked: ("recover-untracked", "its end could not be recorded by the node running it")
-        }
+        let (operation, why): (String, String) =
+            switch recovery {
+            case .olderEpochs: ("recover-lost", "the node running it lost the lease")
+            case .untracked: ("recover-untracked", "its end could not be recorded by the node running it")
+            }
         return try await fencing.withFencedTransaction(epoch: epoch, operation: operation, deadline: deadline, logger: logger) { connection in
             typealias Row = (UUID, UUID, String, Date, String, Bool, Int, Date?, Int64?, String?, String, String)
             var rows: [Row] = []
             // Older epochs (no epoch counts as older), or this node's runs of this epoch outside `tracked`.
-            let (epochs, node, tracked): (ClosedRange<Int64>, String?, [UUID]) = switch recovery {
-            case .olderEpochs: (Int64.min...(epoch - 1), nil, [])
-            case .untracked(let tracked): (epoch...epoch, nodeID, tracked)
-            }
-            for row in try await connection.queryIfOpen("""
+            let (epochs, node, tracked): (ClosedRange<Int64>, String?, [UUID]) =
+                switch recovery {
+                case .olderEpochs: (Int64.min...(epoch - 1), nil, [])
+                case .untracked(let tracked): (epoch...epoch, nodeID, tracked)
+                }
+            for row in try await connection.queryIfOpen(
+                """
                 UPDATE \(unescaped: schema).job_runs r
                    SET status = CASE WHEN r.cancel_requested_at IS NULL THEN 'lost' ELSE 'cancelled' END,
                        finished_at = \(now),
@@ -345,14 +371,16 @@ public struct RunQueue: Sendable {
                    AND (\(node)::text IS NULL OR r.node = \(node)) AND NOT (r.id = ANY(\(tracked)))
                 RETURNING r.id, r.job_id, j.slug, r.scheduled_for, r.fire_key, r.manual, r.attempt, r.started_at, r.epoch,
                           j.spec_json::text, r.status, r.reason
-                """, logger: logger) {
+                """, logger: logger)
+            {
                 rows.append(try row.decode(Row.self))
             }
             for (id, jobID, slug, scheduledFor, fireKey, manual, attempt, startedAt, oldEpoch, specJSON, statusText, reason) in rows {
                 let spec = Self.storedSpec(specJSON)
                 let status = RunStatus(rawValue: statusText) ?? .lost
-                let run = ClaimedRun(id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
-                                     attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now, spec: spec)
+                let run = ClaimedRun(
+                    id: id, jobID: jobID, job: slug, scheduledFor: scheduledFor, fireKey: fireKey, manual: manual,
+                    attempt: attempt, epoch: oldEpoch ?? 0, startedAt: startedAt ?? now, spec: spec)
                 var earliest: Date?
                 if case .olderEpochs = recovery {
                     // The old active's child may still be dying until its timeout and kill grace.
@@ -360,13 +388,17 @@ public struct RunQueue: Sendable {
                     earliest = (startedAt ?? now).addingTimeInterval((timeout + killGrace).timeInterval)
                 }
                 let result = RunResult(status: status, reason: reason, finishedAt: now)
-                _ = try await context.afterTerminal(connection, run: run, status: status, result: result, startedAt: startedAt,
-                                                    spec: try? spec.get(), retryNotBefore: earliest, now: now, epoch: epoch)
+                _ = try await context.afterTerminal(
+                    connection, run: run, status: status, result: result, startedAt: startedAt,
+                    spec: try? spec.get(), retryNotBefore: earliest, now: now, epoch: epoch)
             }
             if !rows.isEmpty {
                 let cancelled = rows.count { $0.10 == RunStatus.cancelled.rawValue }
-                logger.warning("running runs without a live child ended", metadata: [
-                    "operation": "\(operation)", "lost": "\(rows.count - cancelled)", "cancelled": "\(cancelled)", "epoch": "\(epoch)"])
+                logger.warning(
+                    "running runs without a live child ended",
+                    metadata: [
+                        "operation": "\(operation)", "lost": "\(rows.count - cancelled)", "cancelled": "\(cancelled)", "epoch": "\(epoch)"
+                    ])
             }
             return rows.map { RecoveredRun(id: $0.0, status: RunStatus(rawValue: $0.10) ?? .lost) }
         }
@@ -380,9 +412,11 @@ public struct RunQueue: Sendable {
         let schema = names.schema
         let logger = self.logger
         return try await client.withConnection(deadline: deadline, operation: "cancel-check", logger: logger) { connection in
-            try await connection.queryIfOpen("""
+            try await connection.queryIfOpen(
+                """
                 SELECT id FROM \(unescaped: schema).job_runs WHERE id = ANY(\(ids)) AND cancel_requested_at IS NOT NULL
-                """, logger: logger).map { try $0.decode(UUID.self) }
+                """, logger: logger
+            ).map { try $0.decode(UUID.self) }
         }
     }
 

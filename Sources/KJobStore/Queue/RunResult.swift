@@ -15,8 +15,10 @@ public struct RunResult: Sendable, Hashable {
     /// The end of stdout, for the dispatch body.
     public var stdoutTail: [UInt8]
 
-    public init(status: RunStatus, exitCode: Int32? = nil, signal: Int32? = nil, reason: String? = nil, finishedAt: Date,
-                logBytes: Int64 = 0, logTruncated: Bool = false, stdoutTail: [UInt8] = []) {
+    public init(
+        status: RunStatus, exitCode: Int32? = nil, signal: Int32? = nil, reason: String? = nil, finishedAt: Date,
+        logBytes: Int64 = 0, logTruncated: Bool = false, stdoutTail: [UInt8] = []
+    ) {
         self.status = status
         self.exitCode = exitCode
         self.signal = signal

@@ -14,10 +14,12 @@ extension ClusterRepository {
     /// the audit log is).
     public func takeovers(limit: Int) async throws -> [Takeover] {
         var result: [Takeover] = []
-        for try await (at, note) in try await client.query("""
+        for try await (at, note) in try await client.query(
+            """
             SELECT at, COALESCE(note, '') FROM \(unescaped: names.schema).audit
              WHERE action = \(AuditAction.leaseAcquire.rawValue) ORDER BY id DESC LIMIT \(limit)
-            """, logger: logger).decode((Date, String).self) {
+            """, logger: logger
+        ).decode((Date, String).self) {
             result.append(Takeover(at: at, note: note))
         }
         return result

@@ -28,16 +28,19 @@ public struct ConsoleSessionsRepository: StoreRepository {
         let idleMs = idle.milliseconds
         let logger = self.logger
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 DELETE FROM \(unescaped: schema).console_sessions
                  WHERE last_seen_at < clock_timestamp() - \(idleMs) * interval '1 millisecond'
                 """, logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO \(unescaped: schema).console_sessions (id_hash, token_id, csrf)
                 VALUES (\(ByteBuffer(bytes: idHash)), \(token.id), \(csrf))
                 """, logger: logger)
-            try await AuditLog.append(AuditEntry(actor: token.name, tenant: token.tenant, action: .consoleLogin, note: note),
-                                      schema: schema, on: connection, logger: logger)
+            try await AuditLog.append(
+                AuditEntry(actor: token.name, tenant: token.tenant, action: .consoleLogin, note: note),
+                schema: schema, on: connection, logger: logger)
         }
     }
 
@@ -47,7 +50,8 @@ public struct ConsoleSessionsRepository: StoreRepository {
         let schema = names.schema
         let idleMs = idle.milliseconds
         let resolutionMs = Self.lastSeenResolution.milliseconds
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH hit AS (
                 SELECT s.id_hash, s.csrf, s.last_seen_at,
                        t.id, t.name, t.role, t.tenant, t.created_at, t.revoked_at, t.expires_at, t.last_used_at
@@ -63,10 +67,13 @@ public struct ConsoleSessionsRepository: StoreRepository {
             SELECT csrf, id, name, role, tenant, created_at, revoked_at, expires_at, last_used_at FROM hit
             """, logger: logger)
         for try await (csrf, id, name, role, tenant, created, revoked, expires, used) in rows.decode(
-            (String, UUID, String, String, String?, Date, Date?, Date?, Date?).self) {
-            return Session(token: TokenRecord(id: id, name: name, role: role, tenant: tenant, createdAt: created,
-                                              revokedAt: revoked, expiresAt: expires, lastUsedAt: used),
-                           csrf: csrf)
+            (String, UUID, String, String, String?, Date, Date?, Date?, Date?).self)
+        {
+            return Session(
+                token: TokenRecord(
+                    id: id, name: name, role: role, tenant: tenant, createdAt: created,
+                    revokedAt: revoked, expiresAt: expires, lastUsedAt: used),
+                csrf: csrf)
         }
         return nil
     }
@@ -83,8 +90,9 @@ public struct ConsoleSessionsRepository: StoreRepository {
             var found = false
             for try await _ in rows { found = true }
             if found {
-                try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .consoleLogout, note: note),
-                                          schema: schema, on: connection, logger: logger)
+                try await AuditLog.append(
+                    AuditEntry(actor: actor, tenant: tenant, action: .consoleLogout, note: note),
+                    schema: schema, on: connection, logger: logger)
             }
             return found
         }

@@ -29,8 +29,10 @@ public struct JobRecord: Sendable, Hashable {
     /// Since when the owner no longer covers the job (its fires are skipped `unauthorized`).
     public var unauthorizedAt: Date? = nil
 
-    public init(id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
-                nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date, version: Int64 = 1) {
+    public init(
+        id: UUID, tenant: String, slug: String, specTOML: String, enabled: Bool,
+        nextFireAt: Date?, lastFireAt: Date?, createdAt: Date, updatedAt: Date, version: Int64 = 1
+    ) {
         self.id = id
         self.tenant = tenant
         self.slug = slug

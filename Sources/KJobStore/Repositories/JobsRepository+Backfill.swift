@@ -24,7 +24,8 @@ extension JobsRepository {
             var row: (version: Int64, tenant: String, slug: String)?
             for try await value in try await connection.query(
                 "SELECT version, tenant, slug FROM \(unescaped: schema).jobs WHERE id = \(jobID) AND deleted_at IS NULL FOR SHARE",
-                logger: logger).decode((Int64, String, String).self) {
+                logger: logger
+            ).decode((Int64, String, String).self) {
                 row = value
             }
             guard let row else { return .missing }
@@ -35,17 +36,20 @@ extension JobsRepository {
             var created: Set<Int64> = []
             if dryRun {
                 var existing: Set<Int64> = []
-                for try await time in try await connection.query("""
+                for try await time in try await connection.query(
+                    """
                     SELECT scheduled_for FROM \(unescaped: schema).job_runs
                      WHERE job_id = \(jobID) AND attempt = 1 AND NOT manual AND scheduled_for = ANY(\(fires))
-                    """, logger: logger).decode(Date.self) {
+                    """, logger: logger
+                ).decode(Date.self) {
                     existing.insert(ms(time))
                 }
                 created = Set(fires.map(ms)).subtracting(existing)
             } else {
                 let ids = fires.map { _ in UUID() }
                 let keys = fires.map(Materializer.fireKey)
-                for try await time in try await connection.query("""
+                for try await time in try await connection.query(
+                    """
                     INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, backfill,
                                                               trigger, triggered_by)
                     SELECT f.id, \(jobID), f.scheduled_for, f.fire_key, false, 1, 'queued', now(), true,
@@ -54,14 +58,17 @@ extension JobsRepository {
                      ORDER BY f.scheduled_for
                     ON CONFLICT (job_id, scheduled_for) WHERE attempt = 1 AND NOT manual DO NOTHING
                     RETURNING scheduled_for
-                    """, logger: logger).decode(Date.self) {
+                    """, logger: logger
+                ).decode(Date.self) {
                     created.insert(ms(time))
                 }
                 if let first = fires.first, let last = fires.last {
-                    let note = "\(created.count) run(s) created for \(fires.count) fire(s) from \(RFC3339.formatUTCMilliseconds(first)) "
+                    let note =
+                        "\(created.count) run(s) created for \(fires.count) fire(s) from \(RFC3339.formatUTCMilliseconds(first)) "
                         + "to \(RFC3339.formatUTCMilliseconds(last)); \(fires.count - created.count) already had one"
-                    try await AuditLog.append(AuditEntry(actor: actor, tenant: row.tenant, action: .jobBackfill, job: row.slug, note: note),
-                                              schema: schema, on: connection, logger: logger)
+                    try await AuditLog.append(
+                        AuditEntry(actor: actor, tenant: row.tenant, action: .jobBackfill, job: row.slug, note: note),
+                        schema: schema, on: connection, logger: logger)
                 }
             }
             return .done(created: fires.filter { created.contains(ms($0)) }, existing: fires.filter { !created.contains(ms($0)) })

@@ -41,8 +41,10 @@ extension JobsRepository {
     /// One page of the console's list in (tenant, slug) order, keyset-paged like `page`: jobs of
     /// `tenant` (every tenant when nil) whose slug contains `search`, in `state`, after `after`;
     /// at most `limit`, and whether more follow. One query; `consoleStrips` adds the strips.
-    public func consolePage(tenant: String?, search: String?, state: ConsoleState, after: JobPosition?,
-                            limit: Int) async throws -> (jobs: [ConsoleRow], more: Bool) {
+    public func consolePage(
+        tenant: String?, search: String?, state: ConsoleState, after: JobPosition?,
+        limit: Int
+    ) async throws -> (jobs: [ConsoleRow], more: Bool) {
         let s = names.schema
         var bindings = PostgresBindings()
         var conditions = ["j.deleted_at IS NULL"]
@@ -60,7 +62,8 @@ extension JobsRepository {
         case .paused: conditions.append("NOT j.enabled")
         case .failing:
             bindings.append(Self.outcomeStatuses)
-            conditions.append("""
+            conditions.append(
+                """
                 (SELECT status FROM \(s).job_runs WHERE job_id = j.id AND status = ANY($\(bindings.count))
                   ORDER BY scheduled_for DESC, attempt DESC, queued_at DESC LIMIT 1) <> 'succeeded'
                 """)
@@ -80,9 +83,12 @@ extension JobsRepository {
         var jobs: [ConsoleRow] = []
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         for try await (id, tenant, slug, schedule, timezone, enabled, next, owner, pausedBy, unauthorized) in rows.decode(
-            (UUID, String, String, String, String, Bool, Date?, String?, String?, Date?).self) {
-            jobs.append(ConsoleRow(id: id, tenant: tenant, slug: slug, schedule: schedule, timezone: timezone, enabled: enabled,
-                                   nextFireAt: next, owner: owner, pausedBy: pausedBy, unauthorizedAt: unauthorized))
+            (UUID, String, String, String, String, Bool, Date?, String?, String?, Date?).self)
+        {
+            jobs.append(
+                ConsoleRow(
+                    id: id, tenant: tenant, slug: slug, schedule: schedule, timezone: timezone, enabled: enabled,
+                    nextFireAt: next, owner: owner, pausedBy: pausedBy, unauthorizedAt: unauthorized))
         }
         let more = jobs.count > limit
         if more { jobs.removeLast() }
@@ -96,7 +102,8 @@ extension JobsRepository {
     public func consoleStrips(jobIDs: [UUID], count: Int) async throws -> [UUID: [RunMark]] {
         guard !jobIDs.isEmpty else { return [:] }
         var strips: [UUID: [RunMark]] = [:]
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT j.id, s.marks FROM unnest(\(jobIDs)::uuid[]) AS j(id)
              CROSS JOIN LATERAL (
                SELECT string_agg(r.status || ' ' || r.trigger || ' ' || r.attempt || ' '

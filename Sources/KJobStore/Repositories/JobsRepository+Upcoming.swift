@@ -29,7 +29,8 @@ extension JobsRepository {
         sql += " ORDER BY next_fire_at, tenant, slug LIMIT $\(bindings.count)"
         var result: [PendingFire] = []
         for try await (tenant, slug, schedule, timezone, next) in try await client.query(
-            PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).decode((String, String, String, String, Date).self) {
+            PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger
+        ).decode((String, String, String, String, Date).self) {
             result.append(PendingFire(tenant: tenant, slug: slug, schedule: schedule, timezone: timezone, nextFireAt: next))
         }
         return result

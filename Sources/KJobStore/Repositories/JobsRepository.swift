@@ -56,9 +56,10 @@ public struct JobsRepository: StoreRepository {
             func get<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T {
                 try r[name].decode(T.self, context: .default)
             }
-            var record = JobRecord(id: try get("id"), tenant: try get("tenant"), slug: try get("slug"), specTOML: try get("spec"),
-                                   enabled: try get("enabled"), nextFireAt: try get("next_fire_at"), lastFireAt: try get("last_fire_at"),
-                                   createdAt: try get("created_at"), updatedAt: try get("updated_at"), version: try get("version"))
+            var record = JobRecord(
+                id: try get("id"), tenant: try get("tenant"), slug: try get("slug"), specTOML: try get("spec"),
+                enabled: try get("enabled"), nextFireAt: try get("next_fire_at"), lastFireAt: try get("last_fire_at"),
+                createdAt: try get("created_at"), updatedAt: try get("updated_at"), version: try get("version"))
             record.createdBy = try get("created_by")
             record.updatedBy = try get("updated_by")
             record.owner = try get("owner")
@@ -72,9 +73,11 @@ public struct JobsRepository: StoreRepository {
     }
 
     public func get(tenant: String, slug: String) async throws -> JobRecord? {
-        try await Self.records(client.query(
-            "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL",
-            logger: logger)).first
+        try await Self.records(
+            client.query(
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: names.schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL",
+                logger: logger)
+        ).first
     }
 
     /// Creates or replaces a job; `actor` becomes its owner. `next_fire_at` is recomputed (strictly
@@ -88,12 +91,17 @@ public struct JobsRepository: StoreRepository {
         let logger = self.logger
         let windowMs = spec.misfire.window.milliseconds
         return try await client.withTransaction(logger: logger) { connection in
-            var existing: (id: UUID, schedule: String, timezone: String, next: Date?, spec: String, enabled: Bool, owner: String?,
-                           version: Int64)?
-            for try await row in try await connection.query("""
+            var existing:
+                (
+                    id: UUID, schedule: String, timezone: String, next: Date?, spec: String, enabled: Bool, owner: String?,
+                    version: Int64
+                )?
+            for try await row in try await connection.query(
+                """
                 SELECT id, schedule, timezone, next_fire_at, spec, enabled, owner, version FROM \(unescaped: schema).jobs
                  WHERE tenant = \(tenant) AND slug = \(spec.slug) AND deleted_at IS NULL FOR UPDATE
-                """, logger: logger).decode((UUID, String, String, Date?, String, Bool, String?, Int64).self) {
+                """, logger: logger
+            ).decode((UUID, String, String, Date?, String, Bool, String?, Int64).self) {
                 existing = row
             }
             if case .update(let version) = mode {
@@ -108,7 +116,8 @@ public struct JobsRepository: StoreRepository {
                 let rescheduled = existing.schedule != spec.schedule.text || existing.timezone != spec.timezone || existing.next == nil
                 let next = rescheduled ? spec.nextFire(after: now) : existing.next
                 // A replace that disables the job pauses it in the actor's name; one that enables it ends the pause.
-                try await connection.query("""
+                try await connection.query(
+                    """
                     UPDATE \(unescaped: schema).jobs SET spec = \(toml), spec_json = \(json)::jsonb, schedule = \(spec.schedule.text),
                         timezone = \(spec.timezone), enabled = \(spec.enabled), misfire_policy = \(spec.misfire.mode.rawValue),
                         misfire_window_ms = \(windowMs), next_fire_at = \(next), updated_at = clock_timestamp(),
@@ -135,7 +144,8 @@ public struct JobsRepository: StoreRepository {
             } else {
                 id = UUID()
                 let pausedBy: String? = spec.enabled ? nil : actor
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO \(unescaped: schema).jobs (id, tenant, slug, spec, spec_json, schedule, timezone, enabled,
                         misfire_policy, misfire_window_ms, next_fire_at, created_by, updated_by, owner, paused_by, paused_at)
                     VALUES (\(id), \(tenant), \(spec.slug), \(toml), \(json)::jsonb, \(spec.schedule.text), \(spec.timezone),
@@ -146,14 +156,17 @@ public struct JobsRepository: StoreRepository {
             }
             for (position, output) in spec.outputs.enumerated() {
                 let on = output.on.map(\.rawValue)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO \(unescaped: schema).job_dispatch_targets (job_id, position, channel, on_status)
                     VALUES (\(id), \(position), \(output.channel), \(on))
                     """, logger: logger)
             }
             try await AuditLog.append(entry, schema: schema, on: connection, logger: logger)
-            let record = try await Self.records(connection.query(
-                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs WHERE id = \(id)", logger: logger)).first!
+            let record = try await Self.records(
+                connection.query(
+                    "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).jobs WHERE id = \(id)", logger: logger)
+            ).first!
             return existing == nil ? .created(record) : .updated(record)
         }
     }
@@ -168,28 +181,37 @@ public struct JobsRepository: StoreRepository {
             // The stored spec says `enabled` too: it follows the column, so a GET, an edit or the
             // executor never reads the old value.
             var toml: String?
-            for try await text in try await connection.query("""
+            for try await text in try await connection.query(
+                """
                 SELECT spec FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL FOR UPDATE
-                """, logger: logger).decode(String.self) {
+                """, logger: logger
+            ).decode(String.self) {
                 if var spec = try? JobSpec(toml: text) {
                     spec.enabled = enabled
                     toml = spec.toml()
                 }
             }
-            guard let job = try await Self.records(connection.query("""
-                UPDATE \(unescaped: schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp(),
-                       spec = COALESCE(\(toml), spec), spec_json = jsonb_set(spec_json, '{enabled}', to_jsonb(\(enabled)::boolean)),
-                       paused_by = CASE WHEN \(enabled) THEN NULL ELSE \(actor) END,
-                       paused_at = CASE WHEN \(enabled) THEN NULL ELSE clock_timestamp() END,
-                       pause_note = CASE WHEN \(enabled) THEN NULL ELSE \(note) END
-                WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL RETURNING \(unescaped: Self.columns)
-                """, logger: logger)).first else { return nil }
+            guard
+                let job = try await Self.records(
+                    connection.query(
+                        """
+                        UPDATE \(unescaped: schema).jobs SET enabled = \(enabled), updated_at = clock_timestamp(),
+                               spec = COALESCE(\(toml), spec), spec_json = jsonb_set(spec_json, '{enabled}', to_jsonb(\(enabled)::boolean)),
+                               paused_by = CASE WHEN \(enabled) THEN NULL ELSE \(actor) END,
+                               paused_at = CASE WHEN \(enabled) THEN NULL ELSE clock_timestamp() END,
+                               pause_note = CASE WHEN \(enabled) THEN NULL ELSE \(note) END
+                        WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL RETURNING \(unescaped: Self.columns)
+                        """, logger: logger)
+                ).first
+            else { return nil }
             if !enabled {
-                try await Self.cancelRuns(of: job.id, running: false, reason: "job disabled by \(actor)", actor: actor,
-                                          schema: schema, on: connection, logger: logger)
+                try await Self.cancelRuns(
+                    of: job.id, running: false, reason: "job disabled by \(actor)", actor: actor,
+                    schema: schema, on: connection, logger: logger)
             }
-            try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: enabled ? .jobEnable : .jobDisable, job: slug, note: note),
-                                      schema: schema, on: connection, logger: logger)
+            try await AuditLog.append(
+                AuditEntry(actor: actor, tenant: tenant, action: enabled ? .jobEnable : .jobDisable, job: slug, note: note),
+                schema: schema, on: connection, logger: logger)
             return job
         }
     }
@@ -202,18 +224,22 @@ public struct JobsRepository: StoreRepository {
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
             var id: UUID?
-            for try await deleted in try await connection.query("""
+            for try await deleted in try await connection.query(
+                """
                 UPDATE \(unescaped: schema).jobs
                    SET deleted_at = clock_timestamp(), deleted_by = \(actor), next_fire_at = NULL, updated_at = clock_timestamp()
                  WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL RETURNING id
-                """, logger: logger).decode(UUID.self) {
+                """, logger: logger
+            ).decode(UUID.self) {
                 id = deleted
             }
             guard let id else { return false }
-            try await Self.cancelRuns(of: id, running: true, reason: "job deleted by \(actor)", actor: actor,
-                                      schema: schema, on: connection, logger: logger)
-            try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .jobDelete, job: slug),
-                                      schema: schema, on: connection, logger: logger)
+            try await Self.cancelRuns(
+                of: id, running: true, reason: "job deleted by \(actor)", actor: actor,
+                schema: schema, on: connection, logger: logger)
+            try await AuditLog.append(
+                AuditEntry(actor: actor, tenant: tenant, action: .jobDelete, job: slug),
+                schema: schema, on: connection, logger: logger)
             return true
         }
     }
@@ -226,29 +252,39 @@ public struct JobsRepository: StoreRepository {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 var taken = false
-                for try await _ in try await connection.query("""
+                for try await _ in try await connection.query(
+                    """
                     SELECT id FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NULL
-                    """, logger: logger).decode(UUID.self) {
+                    """, logger: logger
+                ).decode(UUID.self) {
                     taken = true
                 }
                 guard !taken else { return .slugTaken }
                 var found: (UUID, String, String)?
-                for try await row in try await connection.query("""
+                for try await row in try await connection.query(
+                    """
                     SELECT id, schedule, timezone FROM \(unescaped: schema).jobs
                      WHERE tenant = \(tenant) AND slug = \(slug) AND deleted_at IS NOT NULL
                      ORDER BY deleted_at DESC LIMIT 1 FOR UPDATE
-                    """, logger: logger).decode((UUID, String, String).self) {
+                    """, logger: logger
+                ).decode((UUID, String, String).self) {
                     found = row
                 }
                 guard let (id, schedule, timezone) = found else { return .notFound }
                 let next = (try? Schedule(parsing: schedule))?.nextFire(after: now, in: TimeZone(identifier: timezone) ?? .gmt)
-                guard let job = try await Self.records(connection.query("""
-                    UPDATE \(unescaped: schema).jobs
-                       SET deleted_at = NULL, deleted_by = NULL, next_fire_at = \(next), unauthorized_at = NULL, updated_at = clock_timestamp()
-                     WHERE id = \(id) RETURNING \(unescaped: Self.columns)
-                    """, logger: logger)).first else { return .notFound }
-                try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .jobRestore, job: slug),
-                                          schema: schema, on: connection, logger: logger)
+                guard
+                    let job = try await Self.records(
+                        connection.query(
+                            """
+                            UPDATE \(unescaped: schema).jobs
+                               SET deleted_at = NULL, deleted_by = NULL, next_fire_at = \(next), unauthorized_at = NULL, updated_at = clock_timestamp()
+                             WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                            """, logger: logger)
+                    ).first
+                else { return .notFound }
+                try await AuditLog.append(
+                    AuditEntry(actor: actor, tenant: tenant, action: .jobRestore, job: slug),
+                    schema: schema, on: connection, logger: logger)
                 return .restored(job)
             }
         } catch let error as PostgresTransactionError where Self.isUniqueViolation(error.closureError) {
@@ -263,10 +299,13 @@ public struct JobsRepository: StoreRepository {
         let schema = names.schema
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
-            var live: [UUID] = [], deleted: [UUID] = []
-            for try await (id, isDeleted) in try await connection.query("""
+            var live: [UUID] = []
+            var deleted: [UUID] = []
+            for try await (id, isDeleted) in try await connection.query(
+                """
                 SELECT id, deleted_at IS NOT NULL FROM \(unescaped: schema).jobs WHERE tenant = \(tenant) AND slug = \(slug) FOR UPDATE
-                """, logger: logger).decode((UUID, Bool).self) {
+                """, logger: logger
+            ).decode((UUID, Bool).self) {
                 if isDeleted { deleted.append(id) } else { live.append(id) }
             }
             let ids = live.isEmpty ? deleted : live
@@ -274,22 +313,27 @@ public struct JobsRepository: StoreRepository {
             // Locking the active runs keeps a claim from starting one of them under the delete
             // (claims skip locked rows); one already claimed shows as running here.
             var running = 0
-            for try await status in try await connection.query("""
+            for try await status in try await connection.query(
+                """
                 SELECT status FROM \(unescaped: schema).job_runs WHERE job_id = ANY(\(ids)) AND status IN ('queued', 'running') FOR UPDATE
-                """, logger: logger).decode(String.self) where status == "running" {
+                """, logger: logger
+            ).decode(String.self) where status == "running" {
                 running += 1
             }
             guard running == 0 else { return .running(running) }
             var runs = 0
             for try await count in try await connection.query(
-                "SELECT count(*) FROM \(unescaped: schema).job_runs WHERE job_id = ANY(\(ids))", logger: logger).decode(Int64.self) {
+                "SELECT count(*) FROM \(unescaped: schema).job_runs WHERE job_id = ANY(\(ids))", logger: logger
+            ).decode(Int64.self) {
                 runs = Int(count)
             }
             try await connection.query("DELETE FROM \(unescaped: schema).jobs WHERE id = ANY(\(ids))", logger: logger)
             let what = live.isEmpty ? "\(ids.count) deleted job\(ids.count == 1 ? "" : "s")" : "the live job"
-            try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .jobPurge, job: slug,
-                                                 note: "erased \(what) with \(runs) run\(runs == 1 ? "" : "s"), their logs and dispatches"),
-                                      schema: schema, on: connection, logger: logger)
+            try await AuditLog.append(
+                AuditEntry(
+                    actor: actor, tenant: tenant, action: .jobPurge, job: slug,
+                    note: "erased \(what) with \(runs) run\(runs == 1 ? "" : "s"), their logs and dispatches"),
+                schema: schema, on: connection, logger: logger)
             return .purged(jobs: ids.count, runs: runs)
         }
     }
@@ -300,16 +344,20 @@ public struct JobsRepository: StoreRepository {
 
     /// Queued runs become `cancelled` with `reason`; with `running`, running runs get a cancel request,
     /// whose trigger NOTIFYs the active (the same path as `kjob cancel`).
-    static func cancelRuns(of jobID: UUID, running: Bool, reason: String, actor: String, schema: String,
-                           on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    static func cancelRuns(
+        of jobID: UUID, running: Bool, reason: String, actor: String, schema: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).job_runs
                SET status = 'cancelled', reason = \(reason), finished_at = clock_timestamp(),
                    cancel_requested_at = COALESCE(cancel_requested_at, clock_timestamp()), cancel_requested_by = \(actor)
              WHERE job_id = \(jobID) AND status = 'queued'
             """, logger: logger)
         guard running else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).job_runs
                SET cancel_requested_at = clock_timestamp(), cancel_requested_by = \(actor)
              WHERE job_id = \(jobID) AND status = 'running' AND cancel_requested_at IS NULL

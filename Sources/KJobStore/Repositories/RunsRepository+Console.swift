@@ -87,18 +87,20 @@ extension RunsRepository {
         var bindings = PostgresBindings()
         bindings.append(window.milliseconds)
         let scope = tenantJoin(tenant, &bindings)
-        let sql = tenant == nil
+        let sql =
+            tenant == nil
             ? """
-              SELECT r.status, count(*)::bigint FROM \(names.schema).job_runs r
-               WHERE r.queued_at >= now() - $1::bigint * interval '1 millisecond' GROUP BY r.status
-              """
+            SELECT r.status, count(*)::bigint FROM \(names.schema).job_runs r
+             WHERE r.queued_at >= now() - $1::bigint * interval '1 millisecond' GROUP BY r.status
+            """
             : """
-              SELECT r.status, count(*)::bigint FROM \(names.schema).job_runs r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)
-               WHERE r.queued_at >= now() - $1::bigint * interval '1 millisecond' GROUP BY r.status
-              """
+            SELECT r.status, count(*)::bigint FROM \(names.schema).job_runs r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)
+             WHERE r.queued_at >= now() - $1::bigint * interval '1 millisecond' GROUP BY r.status
+            """
         var counts: [String: Int64] = [:]
         for try await (status, count) in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            .decode((String, Int64).self) {
+            .decode((String, Int64).self)
+        {
             counts[status] = count
         }
         return counts
@@ -121,8 +123,10 @@ extension RunsRepository {
         for try await (id, tenant, job, node, epoch, started, elapsed, timeout, cancel) in try await client.query(
             PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger
         ).decode((UUID, String, String, String?, Int64?, Date?, Int64, String?, Bool).self) {
-            result.append(RunningRun(id: id, tenant: tenant, job: job, node: node, epoch: epoch, startedAt: started,
-                                     elapsedMs: elapsed, timeout: timeout, cancelRequested: cancel))
+            result.append(
+                RunningRun(
+                    id: id, tenant: tenant, job: job, node: node, epoch: epoch, startedAt: started,
+                    elapsedMs: elapsed, timeout: timeout, cancelRequested: cancel))
         }
         return result
     }
@@ -131,15 +135,20 @@ extension RunsRepository {
     public func queueSummary(tenant: String?, oldest: Int) async throws -> QueueSummary {
         var bindings = PostgresBindings()
         let scope = tenantJoin(tenant, &bindings)
-        let from = tenant == nil ? "\(names.schema).job_runs r"
+        let from =
+            tenant == nil
+            ? "\(names.schema).job_runs r"
             : "\(names.schema).job_runs r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)"
         var summary = QueueSummary()
-        for try await (due, waiting, age) in try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT count(*) FILTER (WHERE r.not_before IS NULL OR r.not_before <= now())::bigint,
-                   count(*) FILTER (WHERE r.not_before > now())::bigint,
-                   (extract(epoch FROM clock_timestamp() - min(r.queued_at) FILTER (WHERE r.not_before IS NULL OR r.not_before <= now())) * 1000)::bigint
-              FROM \(from) WHERE r.status = 'queued'
-            """, binds: bindings), logger: logger).decode((Int64, Int64, Int64?).self) {
+        for try await (due, waiting, age) in try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT count(*) FILTER (WHERE r.not_before IS NULL OR r.not_before <= now())::bigint,
+                           count(*) FILTER (WHERE r.not_before > now())::bigint,
+                           (extract(epoch FROM clock_timestamp() - min(r.queued_at) FILTER (WHERE r.not_before IS NULL OR r.not_before <= now())) * 1000)::bigint
+                      FROM \(from) WHERE r.status = 'queued'
+                    """, binds: bindings), logger: logger
+        ).decode((Int64, Int64, Int64?).self) {
             summary.due = due
             summary.waiting = waiting
             summary.oldestDueAgeMs = age
@@ -147,15 +156,18 @@ extension RunsRepository {
         guard summary.due > 0 else { return summary }
         bindings.append(oldest)
         // Materialized: over the few queued rows (job_runs_queue), not in queued_at order over every run.
-        for try await (id, job, age) in try await client.query(PostgresQuery(unsafeSQL: """
-            WITH due AS MATERIALIZED (
-                SELECT r.id, r.job_id, r.queued_at FROM \(names.schema).job_runs r
-                 WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= now())
-            )
-            SELECT r.id, j.slug, (extract(epoch FROM clock_timestamp() - r.queued_at) * 1000)::bigint
-              FROM due r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)
-             ORDER BY r.queued_at, r.id LIMIT $\(bindings.count)
-            """, binds: bindings), logger: logger).decode((UUID, String, Int64).self) {
+        for try await (id, job, age) in try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH due AS MATERIALIZED (
+                        SELECT r.id, r.job_id, r.queued_at FROM \(names.schema).job_runs r
+                         WHERE r.status = 'queued' AND (r.not_before IS NULL OR r.not_before <= now())
+                    )
+                    SELECT r.id, j.slug, (extract(epoch FROM clock_timestamp() - r.queued_at) * 1000)::bigint
+                      FROM due r JOIN \(names.schema).jobs j ON j.id = r.job_id\(scope)
+                     ORDER BY r.queued_at, r.id LIMIT $\(bindings.count)
+                    """, binds: bindings), logger: logger
+        ).decode((UUID, String, Int64).self) {
             summary.oldest.append(QueuedRun(id: id, job: job, ageMs: age))
         }
         return summary
@@ -167,28 +179,38 @@ extension RunsRepository {
         let s = names.schema
         var bindings = PostgresBindings()
         let scope = tenantJoin(tenant, &bindings)
-        let from = tenant == nil ? "\(s).dispatches d"
+        let from =
+            tenant == nil
+            ? "\(s).dispatches d"
             : "\(s).dispatches d JOIN \(s).job_runs r ON r.id = d.run_id JOIN \(s).jobs j ON j.id = r.job_id\(scope)"
         var summary = DispatchSummary()
-        for try await (pending, age, undeliverable) in try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT (SELECT count(*) FROM \(from) WHERE d.status = 'pending')::bigint,
-                   (SELECT (extract(epoch FROM clock_timestamp() - min(d.created_at)) * 1000)::bigint FROM \(from) WHERE d.status = 'pending'),
-                   (SELECT count(*) FROM \(from) WHERE d.status IN ('failed', 'dead'))::bigint
-            """, binds: bindings), logger: logger).decode((Int64, Int64?, Int64).self) {
+        for try await (pending, age, undeliverable) in try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT (SELECT count(*) FROM \(from) WHERE d.status = 'pending')::bigint,
+                           (SELECT (extract(epoch FROM clock_timestamp() - min(d.created_at)) * 1000)::bigint FROM \(from) WHERE d.status = 'pending'),
+                           (SELECT count(*) FROM \(from) WHERE d.status IN ('failed', 'dead'))::bigint
+                    """, binds: bindings), logger: logger
+        ).decode((Int64, Int64?, Int64).self) {
             summary.pending = pending
             summary.oldestPendingAgeMs = age
             summary.undeliverable = undeliverable
         }
         guard summary.undeliverable > 0 else { return summary }
         bindings.append(recent)
-        for try await (runID, job, channel, status, error, at) in try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT d.run_id, j.slug, d.channel, d.status, d.last_error, d.created_at
-              FROM \(s).dispatches d JOIN \(s).job_runs r ON r.id = d.run_id JOIN \(s).jobs j ON j.id = r.job_id\(scope)
-             WHERE d.status IN ('failed', 'dead')
-             ORDER BY d.created_at DESC LIMIT $\(bindings.count)
-            """, binds: bindings), logger: logger).decode((UUID, String, String, String, String?, Date).self) {
-            summary.recentUndeliverable.append(UndeliverableDispatch(runID: runID, job: job, channel: channel, status: status,
-                                                                     lastError: error, at: at))
+        for try await (runID, job, channel, status, error, at) in try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT d.run_id, j.slug, d.channel, d.status, d.last_error, d.created_at
+                      FROM \(s).dispatches d JOIN \(s).job_runs r ON r.id = d.run_id JOIN \(s).jobs j ON j.id = r.job_id\(scope)
+                     WHERE d.status IN ('failed', 'dead')
+                     ORDER BY d.created_at DESC LIMIT $\(bindings.count)
+                    """, binds: bindings), logger: logger
+        ).decode((UUID, String, String, String, String?, Date).self) {
+            summary.recentUndeliverable.append(
+                UndeliverableDispatch(
+                    runID: runID, job: job, channel: channel, status: status,
+                    lastError: error, at: at))
         }
         return summary
     }
@@ -196,14 +218,18 @@ extension RunsRepository {
     /// The run's dispatches with their payloads.
     public func dispatchDetails(runID: UUID) async throws -> [DispatchDetail] {
         var result: [DispatchDetail] = []
-        for try await (channel, status, attempts, error, http, created, first, next, delivered, payload) in try await client.query("""
+        for try await (channel, status, attempts, error, http, created, first, next, delivered, payload) in try await client.query(
+            """
             SELECT channel, status, attempts, last_error, last_http_status, created_at, first_attempt_at, next_attempt_at, delivered_at,
                    jsonb_pretty(payload)
               FROM \(unescaped: names.schema).dispatches WHERE run_id = \(runID) ORDER BY channel
-            """, logger: logger).decode((String, String, Int, String?, Int?, Date, Date?, Date, Date?, String).self) {
-            result.append(DispatchDetail(channel: channel, status: status, attempts: attempts, lastError: error, lastHTTPStatus: http,
-                                         createdAt: created, firstAttemptAt: first, nextAttemptAt: next, deliveredAt: delivered,
-                                         payload: payload))
+            """, logger: logger
+        ).decode((String, String, Int, String?, Int?, Date, Date?, Date, Date?, String).self) {
+            result.append(
+                DispatchDetail(
+                    channel: channel, status: status, attempts: attempts, lastError: error, lastHTTPStatus: http,
+                    createdAt: created, firstAttemptAt: first, nextAttemptAt: next, deliveredAt: delivered,
+                    payload: payload))
         }
         return result
     }
@@ -211,11 +237,13 @@ extension RunsRepository {
     /// The run's retry time, who asked to cancel it, and its job's timeout.
     public func extras(runID: UUID) async throws -> RunExtras? {
         var result: RunExtras?
-        for try await (notBefore, cancelBy, timeout, now) in try await client.query("""
+        for try await (notBefore, cancelBy, timeout, now) in try await client.query(
+            """
             SELECT r.not_before, r.cancel_requested_by, j.spec_json->>'timeout', clock_timestamp()
               FROM \(unescaped: names.schema).job_runs r JOIN \(unescaped: names.schema).jobs j ON j.id = r.job_id
              WHERE r.id = \(runID)
-            """, logger: logger).decode((Date?, String?, String?, Date).self) {
+            """, logger: logger
+        ).decode((Date?, String?, String?, Date).self) {
             result = RunExtras(notBefore: notBefore, cancelRequestedBy: cancelBy, timeout: timeout, databaseNow: now)
         }
         return result
@@ -226,12 +254,14 @@ extension RunsRepository {
     /// without reading the rest.
     public func logTailCursor(runID: UUID, bytes: Int64) async throws -> Int {
         var cursor = -1
-        for try await seq in try await client.query("""
+        for try await seq in try await client.query(
+            """
             SELECT seq FROM (
                 SELECT seq, sum(octet_length(data)) OVER (ORDER BY seq DESC) AS tail
                   FROM \(unescaped: names.schema).run_log_chunks WHERE run_id = \(runID)
             ) t WHERE tail >= \(bytes) ORDER BY seq DESC LIMIT 1
-            """, logger: logger).decode(Int.self) {
+            """, logger: logger
+        ).decode(Int.self) {
             cursor = seq - 1
         }
         return cursor

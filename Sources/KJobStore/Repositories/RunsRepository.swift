@@ -65,15 +65,16 @@ public struct RunsRepository: StoreRepository {
             func get<T: PostgresDecodable>(_ name: String, _ type: T.Type = T.self) throws -> T {
                 try r[name].decode(T.self, context: .default)
             }
-            result.append(RunRecord(
-                id: try get("id"), jobID: try get("job_id"), tenant: try get("tenant"), job: try get("slug"),
-                scheduledFor: try get("scheduled_for"), manual: try get("manual"), attempt: try get("attempt", Int.self),
-                status: try get("status"), reason: try get("reason"), node: try get("node"), epoch: try get("epoch"),
-                queuedAt: try get("queued_at"), startedAt: try get("started_at"), finishedAt: try get("finished_at"),
-                exitCode: try get("exit_code", Int?.self), signal: try get("signal", Int?.self), logBytes: try get("log_bytes"),
-                logTruncated: try get("log_truncated"), cancelRequestedAt: try get("cancel_requested_at"),
-                dispatchStatus: try get("dispatch_status"), backfill: try get("backfill"), trigger: try get("trigger"),
-                triggeredBy: try get("triggered_by")))
+            result.append(
+                RunRecord(
+                    id: try get("id"), jobID: try get("job_id"), tenant: try get("tenant"), job: try get("slug"),
+                    scheduledFor: try get("scheduled_for"), manual: try get("manual"), attempt: try get("attempt", Int.self),
+                    status: try get("status"), reason: try get("reason"), node: try get("node"), epoch: try get("epoch"),
+                    queuedAt: try get("queued_at"), startedAt: try get("started_at"), finishedAt: try get("finished_at"),
+                    exitCode: try get("exit_code", Int?.self), signal: try get("signal", Int?.self), logBytes: try get("log_bytes"),
+                    logTruncated: try get("log_truncated"), cancelRequestedAt: try get("cancel_requested_at"),
+                    dispatchStatus: try get("dispatch_status"), backfill: try get("backfill"), trigger: try get("trigger"),
+                    triggeredBy: try get("triggered_by")))
         }
         return result
     }
@@ -114,12 +115,16 @@ public struct RunsRepository: StoreRepository {
 
     public func dispatches(runID: UUID) async throws -> [DispatchRecord] {
         var result: [DispatchRecord] = []
-        for try await (channel, status, attempts, error, http, next, delivered) in try await client.query("""
+        for try await (channel, status, attempts, error, http, next, delivered) in try await client.query(
+            """
             SELECT channel, status, attempts, last_error, last_http_status, next_attempt_at, delivered_at
               FROM \(unescaped: names.schema).dispatches WHERE run_id = \(runID) ORDER BY channel
-            """, logger: logger).decode((String, String, Int, String?, Int?, Date, Date?).self) {
-            result.append(DispatchRecord(channel: channel, status: status, attempts: attempts, lastError: error,
-                                         lastHTTPStatus: http, nextAttemptAt: next, deliveredAt: delivered))
+            """, logger: logger
+        ).decode((String, String, Int, String?, Int?, Date, Date?).self) {
+            result.append(
+                DispatchRecord(
+                    channel: channel, status: status, attempts: attempts, lastError: error,
+                    lastHTTPStatus: http, nextAttemptAt: next, deliveredAt: delivered))
         }
         return result
     }
@@ -132,17 +137,20 @@ public struct RunsRepository: StoreRepository {
         let logger = self.logger
         try await client.withTransaction(logger: logger) { connection in
             var job: (String, String)?
-            for try await row in try await connection.query("""
+            for try await row in try await connection.query(
+                """
                 INSERT INTO \(unescaped: schema).job_runs (id, job_id, scheduled_for, fire_key, manual, attempt, status, queued_at, trigger, triggered_by)
                 VALUES (\(id), \(jobID), clock_timestamp(), \("manual:" + id.uuidString.lowercased()), true, 1, 'queued', clock_timestamp(),
                         \(RunTriggerKind.manual.rawValue), \(actor))
                 RETURNING (SELECT tenant FROM \(unescaped: schema).jobs WHERE id = \(jobID)), (SELECT slug FROM \(unescaped: schema).jobs WHERE id = \(jobID))
-                """, logger: logger).decode((String, String).self) {
+                """, logger: logger
+            ).decode((String, String).self) {
                 job = row
             }
             if let (tenant, slug) = job {
-                try await AuditLog.append(AuditEntry(actor: actor, tenant: tenant, action: .jobRun, job: slug, run: id),
-                                          schema: schema, on: connection, logger: logger)
+                try await AuditLog.append(
+                    AuditEntry(actor: actor, tenant: tenant, action: .jobRun, job: slug, run: id),
+                    schema: schema, on: connection, logger: logger)
             }
         }
         guard let run = try await get(id: id, tenant: nil) else {
@@ -160,7 +168,8 @@ public struct RunsRepository: StoreRepository {
         let logger = self.logger
         let outcome: String? = try await client.withTransaction(logger: logger) { connection in
             var status: String?
-            for try await value in try await connection.query("""
+            for try await value in try await connection.query(
+                """
                 UPDATE \(unescaped: schema).job_runs SET
                     status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
                     reason = CASE WHEN status = 'queued' THEN 'cancelled before start' ELSE reason END,
@@ -169,13 +178,15 @@ public struct RunsRepository: StoreRepository {
                     cancel_requested_by = \(requestedBy)
                 WHERE id = \(id) AND status IN ('queued', 'running')
                 RETURNING status
-                """, logger: logger).decode(String.self) {
+                """, logger: logger
+            ).decode(String.self) {
                 status = value
             }
             if let status {
                 let note = status == "running" ? "cancel requested while running" : "cancelled before it started"
-                try await AuditLog.append(AuditEntry(actor: requestedBy, tenant: run.tenant, action: .runCancel, job: run.job, run: id, note: note),
-                                          schema: schema, on: connection, logger: logger)
+                try await AuditLog.append(
+                    AuditEntry(actor: requestedBy, tenant: run.tenant, action: .runCancel, job: run.job, run: id, note: note),
+                    schema: schema, on: connection, logger: logger)
             }
             return status
         }
@@ -196,7 +207,8 @@ public struct RunsRepository: StoreRepository {
     public func status(runID: UUID) async throws -> String? {
         var result: String?
         for try await status in try await client.query(
-            "SELECT status FROM \(unescaped: names.schema).job_runs WHERE id = \(runID)", logger: logger).decode(String.self) {
+            "SELECT status FROM \(unescaped: names.schema).job_runs WHERE id = \(runID)", logger: logger
+        ).decode(String.self) {
             result = status
         }
         return result

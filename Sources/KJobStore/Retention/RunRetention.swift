@@ -29,7 +29,8 @@ public struct RunRetention: StoreRepository {
         return try await RunQueue.unwrapped {
             try await fencing.withFencedTransaction(epoch: epoch, operation: "retention", logger: logger) { connection in
                 var pruned: [PrunedRun] = []
-                for try await (id, job) in try await connection.query("""
+                for try await (id, job) in try await connection.query(
+                    """
                     WITH ranked AS (
                         SELECT r.id, r.job_id, r.fire_key, COALESCE(r.finished_at, r.queued_at) AS ended,
                                row_number() OVER (PARTITION BY r.job_id ORDER BY COALESCE(r.finished_at, r.queued_at) DESC, r.id) AS n
@@ -46,7 +47,8 @@ public struct RunRetention: StoreRepository {
                     DELETE FROM \(unescaped: schema).job_runs r USING victims v, \(unescaped: schema).jobs j
                      WHERE r.id = v.id AND j.id = r.job_id AND r.status NOT IN ('queued', 'running')
                     RETURNING r.id, j.slug
-                    """, logger: logger).decode((UUID, String).self) {
+                    """, logger: logger
+                ).decode((UUID, String).self) {
                     pruned.append(PrunedRun(id: id, job: job))
                 }
                 return pruned

@@ -42,7 +42,9 @@ struct ApplyCommand: AsyncParsableCommand {
             let job = try documents[0].file.get()
             try await client.withClient { api in
                 let response = try await api.send(.PUT, "/v1/jobs/\(job.spec.slug)", body: job.bytes, contentType: job.contentType)
-                if client.json { Output.json(response.json ?? [String: Any]()) } else {
+                if client.json {
+                    Output.json(response.json ?? [String: Any]())
+                } else {
                     let view = try response.decode(JobView.self)
                     Output.write("\(response.status == 201 ? "created" : "updated") job \(view.slug) (tenant \(view.tenant))\n")
                 }

@@ -67,11 +67,16 @@ struct AuditCommand: AsyncParsableCommand {
                 Output.json(raw)
                 return
             }
-            guard !entries.isEmpty else { Output.write("no audit entries\n"); return }
+            guard !entries.isEmpty else {
+                Output.write("no audit entries\n")
+                return
+            }
             var table = TextTable(["AT", "ACTOR", "ACTION", "JOB", "RUN", "NOTE"])
             for entry in entries {
-                table.add([RFC3339.format(entry.at, offsetSeconds: 0), entry.actor, entry.action, entry.job ?? "-",
-                           entry.run.map { String($0.prefix(8)) } ?? "-", Self.summary(entry)])
+                table.add([
+                    RFC3339.format(entry.at, offsetSeconds: 0), entry.actor, entry.action, entry.job ?? "-",
+                    entry.run.map { String($0.prefix(8)) } ?? "-", Self.summary(entry)
+                ])
             }
             Output.write(table.rendered)
             if more { Output.error("showing the newest \(entries.count) entries; there are more (raise --limit)") }

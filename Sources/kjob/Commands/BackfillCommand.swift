@@ -29,7 +29,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "List the fires that would get a run; create nothing.") var dryRun = false
 
     func validate() throws {
-        let start: Date, end: Date
+        let start: Date
+        let end: Date
         do { start = try RFC3339.parse(from).date } catch { throw ValidationError("--from: \(error.reason)") }
         do { end = try RFC3339.parse(to).date } catch { throw ValidationError("--to: \(error.reason)") }
         guard start < end else { throw ValidationError("--to must be after --from (the range [--from, --to) is \(start == end ? "empty" : "reversed"))") }

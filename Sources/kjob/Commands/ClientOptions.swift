@@ -5,9 +5,11 @@ import KJobCore
 
 /// Connection flags shared by every command that talks to a node.
 struct ClientOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Node URL; repeat or comma-separate for failover (also KJOB_SERVER, config.toml).",
-        valueName: "url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Node URL; repeat or comma-separate for failover (also KJOB_SERVER, config.toml).",
+            valueName: "url"))
     var server: [String] = []
 
     @Option(name: .long, help: "API token (also KJOB_TOKEN, config.toml).")
@@ -58,7 +60,10 @@ enum Output {
             var offset = 0
             while offset < buffer.count {
                 let written = systemWrite(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 { offset += written; continue }
+                if written > 0 {
+                    offset += written
+                    continue
+                }
                 if written < 0, errno == EINTR { continue }
                 if errno == EPIPE {
                     signal(SIGPIPE, SIG_DFL)
@@ -72,7 +77,9 @@ enum Output {
 
     /// Pretty JSON of a value taken from a response.
     static func json(_ value: Any) {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]))
+            ?? Data("null".utf8)
         write(String(decoding: data, as: UTF8.self) + "\n")
     }
 
@@ -82,9 +89,9 @@ enum Output {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif
 
 /// The SLUG argument of the job commands, checked locally (exit 2 when malformed).

@@ -84,9 +84,13 @@ struct CreateCommand: AsyncParsableCommand {
         }
         try await client.withClient { api in
             let response = try await api.send(.POST, "/v1/jobs", body: body, contentType: contentType)
-            if client.json { Output.json(response.json ?? [String: Any]()) } else {
+            if client.json {
+                Output.json(response.json ?? [String: Any]())
+            } else {
                 let job = try response.decode(JobView.self)
-                Output.write("created job \(job.slug) (tenant \(job.tenant)); next fire \(job.nextFireAt.map { RFC3339.format($0, in: TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!) } ?? "none")\n")
+                Output.write(
+                    "created job \(job.slug) (tenant \(job.tenant)); next fire \(job.nextFireAt.map { RFC3339.format($0, in: TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC")!) } ?? "none")\n"
+                )
             }
         }
     }

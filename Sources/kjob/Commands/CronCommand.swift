@@ -9,7 +9,10 @@ struct CronCommand: AsyncParsableCommand {
         abstract: "Describe a schedule and print its next fire times (works offline).",
         discussion: "Exits 2 when the expression, time zone or start time is invalid.")
 
-    @Argument(help: "A cron expression (5 fields, or 6 with seconds first), a macro such as @daily, @every <duration> or @once <RFC 3339 time>. Quote it, or pass the fields as separate words.")
+    @Argument(
+        help:
+            "A cron expression (5 fields, or 6 with seconds first), a macro such as @daily, @every <duration> or @once <RFC 3339 time>. Quote it, or pass the fields as separate words."
+    )
     var expression: [String]
 
     @Option(help: "IANA time zone the schedule runs in.")

@@ -38,11 +38,12 @@ struct InspectCommand: AsyncParsableCommand {
                 after = next
             }
             if client.json {
-                Output.json([
-                    "job": jobResponse.json ?? [String: Any](),
-                    "next_fires": fires.map { RFC3339.format($0, in: zone) },
-                    "runs": Output.field(runsResponse.json, "runs") ?? [Any](),
-                ] as [String: Any])
+                Output.json(
+                    [
+                        "job": jobResponse.json ?? [String: Any](),
+                        "next_fires": fires.map { RFC3339.format($0, in: zone) },
+                        "runs": Output.field(runsResponse.json, "runs") ?? [Any]()
+                    ] as [String: Any])
                 return
             }
             let recent = try runsResponse.decode(RunList.self).runs
@@ -55,7 +56,8 @@ struct InspectCommand: AsyncParsableCommand {
             if let owner = job.owner {
                 out += "owner:       \(owner)\n"
                 if let since = job.unauthorizedAt {
-                    out += "             no longer covers the job (\(RelativeTime.describe(since, now: now))): fires are skipped (unauthorized) until it is re-applied with a valid token\n"
+                    out +=
+                        "             no longer covers the job (\(RelativeTime.describe(since, now: now))): fires are skipped (unauthorized) until it is re-applied with a valid token\n"
                 }
             }
             out += "created:     \(RelativeTime.describe(job.createdAt, now: now))\(job.createdBy.map { " by \($0)" } ?? "")\n"
@@ -71,9 +73,11 @@ struct InspectCommand: AsyncParsableCommand {
             } else {
                 var table = TextTable(["  ID", "SCHEDULED", "TRIGGER", "ATTEMPT", "STATUS", "EXIT", "NODE", "DELIVERY"])
                 for run in recent {
-                    table.add(["  " + run.id.prefix(8), RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
-                               run.status + (run.reason.map { " (\($0))" } ?? ""), run.exitCode.map(String.init) ?? "-",
-                               run.node ?? "-", run.dispatchStatus ?? "-"])
+                    table.add([
+                        "  " + run.id.prefix(8), RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
+                        run.status + (run.reason.map { " (\($0))" } ?? ""), run.exitCode.map(String.init) ?? "-",
+                        run.node ?? "-", run.dispatchStatus ?? "-"
+                    ])
                 }
                 out += table.rendered
             }

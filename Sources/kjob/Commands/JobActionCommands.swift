@@ -5,8 +5,9 @@ import KJobCore
 
 /// `kjob enable SLUG`.
 struct EnableCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a job.",
-                                                    discussion: "Example:\n  kjob enable weekly-stack-audit")
+    static let configuration = CommandConfiguration(
+        commandName: "enable", abstract: "Enable a job.",
+        discussion: "Example:\n  kjob enable weekly-stack-audit")
     @OptionGroup var client: ClientOptions
     @OptionGroup var job: JobSlugArgument
     func run() async throws { try await setEnabled(client: client, slug: job.slug, action: "enable") }
@@ -74,8 +75,9 @@ struct RestoreCommand: AsyncParsableCommand {
 
 /// `kjob cancel RUN-ID`.
 struct CancelCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a queued or running run.",
-                                                    discussion: "Example:\n  kjob cancel 0b6c1f9e-...")
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a queued or running run.",
+        discussion: "Example:\n  kjob cancel 0b6c1f9e-...")
     @OptionGroup var client: ClientOptions
     @Argument(help: "Run id.") var run: String
     func validate() throws {
@@ -84,7 +86,9 @@ struct CancelCommand: AsyncParsableCommand {
     func run() async throws {
         try await client.withClient { api in
             let response = try await api.send(.POST, "/v1/runs/\(run.lowercased())/cancel")
-            if client.json { Output.json(response.json ?? [String: Any]()) } else {
+            if client.json {
+                Output.json(response.json ?? [String: Any]())
+            } else {
                 let view = try response.decode(RunView.self)
                 Output.write(response.status == 202 ? "cancel requested for run \(view.id) (running)\n" : "cancelled run \(view.id)\n")
             }

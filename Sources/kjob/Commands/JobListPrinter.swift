@@ -67,8 +67,11 @@ struct JobListPrinter {
         for job in page.jobs {
             let last = job.lastRun.map { "\($0.status) \(RelativeTime.describe($0.finishedAt ?? $0.startedAt ?? $0.scheduledFor, now: now))" } ?? "-"
             let enabled = job.enabled ? "yes" : job.pausedBy.map { "paused (\($0))" } ?? "no"
-            table.add((tenants ? [job.tenant] : []) + [job.slug, enabled, job.schedule,
-                      job.enabled ? RelativeTime.describe(job.nextFireAt, now: now) : "(disabled)", last])
+            table.add(
+                (tenants ? [job.tenant] : []) + [
+                    job.slug, enabled, job.schedule,
+                    job.enabled ? RelativeTime.describe(job.nextFireAt, now: now) : "(disabled)", last
+                ])
         }
         let widths = self.widths ?? table.widths
         Output.write(table.rendered(widths: widths, header: self.widths == nil))

@@ -22,7 +22,9 @@ struct RunNowCommand: AsyncParsableCommand {
 
     func validate() throws {
         try checkSlug(slug)
-        guard (try? DurationText.parse(waitTimeout)) != nil else { throw ValidationError("--wait-timeout \"\(waitTimeout)\" is not a duration such as 30s or 10m") }
+        guard (try? DurationText.parse(waitTimeout)) != nil else {
+            throw ValidationError("--wait-timeout \"\(waitTimeout)\" is not a duration such as 30s or 10m")
+        }
     }
 
     func run() async throws {

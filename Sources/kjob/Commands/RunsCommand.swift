@@ -33,17 +33,23 @@ struct RunsCommand: AsyncParsableCommand {
                 return
             }
             let runs = try response.decode(RunList.self).runs
-            if runs.isEmpty { Output.write("no runs\n"); return }
+            if runs.isEmpty {
+                Output.write("no runs\n")
+                return
+            }
             let now = Date()
             var table = TextTable(["ID", "SCHEDULED", "TRIGGER", "ATTEMPT", "STATUS", "DURATION", "EXIT", "NODE", "EPOCH", "DELIVERY"])
             for run in runs {
-                let duration = run.startedAt.map { start in
-                    RelativeTime.milliseconds(Int64(((run.finishedAt ?? now).timeIntervalSince(start) * 1000).rounded()))
-                } ?? "-"
+                let duration =
+                    run.startedAt.map { start in
+                        RelativeTime.milliseconds(Int64(((run.finishedAt ?? now).timeIntervalSince(start) * 1000).rounded()))
+                    } ?? "-"
                 let exit = run.exitCode.map(String.init) ?? run.signal.map { "sig \($0)" } ?? "-"
-                table.add([run.id, RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
-                           run.status + (run.reason.map { " (\($0))" } ?? ""), duration, exit, run.node ?? "-",
-                           run.epoch.map(String.init) ?? "-", run.dispatchStatus ?? "-"])
+                table.add([
+                    run.id, RelativeTime.describe(run.scheduledFor, now: now), run.triggerText, "\(run.attempt)",
+                    run.status + (run.reason.map { " (\($0))" } ?? ""), duration, exit, run.node ?? "-",
+                    run.epoch.map(String.init) ?? "-", run.dispatchStatus ?? "-"
+                ])
             }
             Output.write(table.rendered)
         }

@@ -35,7 +35,10 @@ struct StatusCommand: AsyncParsableCommand {
             var table = TextTable(["NODE", "ROLE", "URL", "LAST SEEN", "CLOCK SKEW", "VERSION"])
             var warnings: [String] = []
             for node in cluster.nodes {
-                table.add([node.id, node.role, node.httpURL ?? "-", RelativeTime.describe(node.lastSeen, now: now), RelativeTime.milliseconds(node.clockSkewMs), node.version ?? "-"])
+                table.add([
+                    node.id, node.role, node.httpURL ?? "-", RelativeTime.describe(node.lastSeen, now: now), RelativeTime.milliseconds(node.clockSkewMs),
+                    node.version ?? "-"
+                ])
                 if let skew = node.clockSkewMs, abs(skew) > 500 {
                     warnings.append("warning: \(node.id)'s clock is \(skew) ms off the database's (more than 500 ms)")
                 }

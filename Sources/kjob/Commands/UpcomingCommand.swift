@@ -43,8 +43,11 @@ struct UpcomingCommand: AsyncParsableCommand {
             var table = TextTable((tenants ? ["TENANT"] : []) + ["WHEN", "IN", "SLUG", "SCHEDULE"])
             for fire in list.fires {
                 let zone = TimeZone(identifier: fire.timezone) ?? TimeZone(identifier: "UTC")!
-                table.add((tenants ? [fire.tenant] : []) + [RFC3339.format(fire.scheduledFor, in: zone), RelativeTime.describe(fire.scheduledFor, now: now),
-                                                           fire.slug, fire.schedule])
+                table.add(
+                    (tenants ? [fire.tenant] : []) + [
+                        RFC3339.format(fire.scheduledFor, in: zone), RelativeTime.describe(fire.scheduledFor, now: now),
+                        fire.slug, fire.schedule
+                    ])
             }
             Output.write(table.rendered)
             if list.truncated { Output.error("showing the first \(list.fires.count) fires within \(within); there are more (raise --limit)") }

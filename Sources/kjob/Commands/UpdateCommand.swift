@@ -56,10 +56,15 @@ struct UpdateCommand: AsyncParsableCommand {
             throw ValidationError("--overlap must be one of \(OverlapPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for key in unset where !Self.unsettable.contains(key) {
-            throw ValidationError("--unset \(key): \(["slug", "prompt", "agent", "schedule"].contains(key) ? "a required key cannot be removed" : "not a job key"); keys with defaults: \(Self.unsettable.joined(separator: ", "))")
+            throw ValidationError(
+                "--unset \(key): \(["slug", "prompt", "agent", "schedule"].contains(key) ? "a required key cannot be removed" : "not a job key"); keys with defaults: \(Self.unsettable.joined(separator: ", "))"
+            )
         }
         if let ifVersion, ifVersion < 1 { throw ValidationError("--if-version must be at least 1") }
-        if patch.isEmpty { throw ValidationError("nothing to change: give --schedule, --timezone, --prompt, --timeout, --agent, --description, --overlap, --enabled/--disabled or --unset") }
+        if patch.isEmpty {
+            throw ValidationError(
+                "nothing to change: give --schedule, --timezone, --prompt, --timeout, --agent, --description, --overlap, --enabled/--disabled or --unset")
+        }
     }
 
     /// The flags as a merge patch: values to set, `null` for keys to remove.
@@ -81,9 +86,12 @@ struct UpdateCommand: AsyncParsableCommand {
         let body = try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
         let headers = ifVersion.map { [("If-Match", "\"\($0)\"")] } ?? []
         try await client.withClient { api in
-            let response = try await api.send(.PATCH, "/v1/jobs/\(job.slug)", body: Array(body),
-                                              contentType: "application/merge-patch+json", headers: headers)
-            if client.json { Output.json(response.json ?? [String: Any]()) } else {
+            let response = try await api.send(
+                .PATCH, "/v1/jobs/\(job.slug)", body: Array(body),
+                contentType: "application/merge-patch+json", headers: headers)
+            if client.json {
+                Output.json(response.json ?? [String: Any]())
+            } else {
                 let view = try response.decode(JobView.self)
                 Output.write("updated job \(view.slug) (tenant \(view.tenant)); version \(view.version.map(String.init) ?? "?")\n")
             }

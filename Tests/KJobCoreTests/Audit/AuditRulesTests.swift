@@ -6,14 +6,15 @@ import Testing
 @Suite("Audit: spec diffs, owner authority, pause notes")
 struct AuditRulesTests {
     static func spec(_ extra: String = "", schedule: String = "0 9 * * MON", prompt: String = "/k-housekeep") throws -> JobSpec {
-        try JobSpec(toml: """
-            [job]
-            slug = "nightly"
-            prompt = '''\(prompt)'''
-            agent = "kode"
-            schedule = "\(schedule)"
-            \(extra)
-            """)
+        try JobSpec(
+            toml: """
+                [job]
+                slug = "nightly"
+                prompt = '''\(prompt)'''
+                agent = "kode"
+                schedule = "\(schedule)"
+                \(extra)
+                """)
     }
 
     @Test("a diff lists the changed fields before → after, nested keys one by one, sorted; an identical spec has none")
@@ -21,12 +22,13 @@ struct AuditRulesTests {
         let before = try Self.spec("retries = { max = 1 }\noutput = { channel = \"ops\" }")
         let after = try Self.spec("retries = { max = 3 }\noutput = [{ channel = \"ops\", on = [\"failure\"] }]\ntimeout = \"30m\"", schedule: "@daily")
         #expect(before.changes(to: before).isEmpty)
-        #expect(before.changes(to: after) == [
-            FieldChange(field: "output", from: "[{channel = ops, on = [always]}]", to: "[{channel = ops, on = [failure]}]"),
-            FieldChange(field: "retries.max", from: "1", to: "3"),
-            FieldChange(field: "schedule", from: "0 9 * * MON", to: "@daily"),
-            FieldChange(field: "timeout", from: "1h", to: "30m"),
-        ])
+        #expect(
+            before.changes(to: after) == [
+                FieldChange(field: "output", from: "[{channel = ops, on = [always]}]", to: "[{channel = ops, on = [failure]}]"),
+                FieldChange(field: "retries.max", from: "1", to: "3"),
+                FieldChange(field: "schedule", from: "0 9 * * MON", to: "@daily"),
+                FieldChange(field: "timeout", from: "1h", to: "30m")
+            ])
         var disabled = before
         disabled.enabled = false
         #expect(before.changes(to: disabled) == [FieldChange(field: "enabled", from: "true", to: "false")])
@@ -37,11 +39,12 @@ struct AuditRulesTests {
         let before = try Self.spec("env = { TOKEN = \"hunter2\", KEEP = \"same-secret\", GONE = \"old-secret\" }")
         let after = try Self.spec("env = { TOKEN = \"hunter3\", KEEP = \"same-secret\", NEW = \"new-secret\" }")
         let changes = before.changes(to: after)
-        #expect(changes == [
-            FieldChange(field: "env.GONE", from: FieldChange.redacted, to: nil),
-            FieldChange(field: "env.NEW", from: nil, to: FieldChange.redacted),
-            FieldChange(field: "env.TOKEN", from: FieldChange.redacted, to: FieldChange.redacted),
-        ])
+        #expect(
+            changes == [
+                FieldChange(field: "env.GONE", from: FieldChange.redacted, to: nil),
+                FieldChange(field: "env.NEW", from: nil, to: FieldChange.redacted),
+                FieldChange(field: "env.TOKEN", from: FieldChange.redacted, to: FieldChange.redacted)
+            ])
         let text = "\(changes)"
         for secret in ["hunter", "same-secret", "old-secret", "new-secret"] { #expect(!text.contains(secret)) }
     }
@@ -59,8 +62,9 @@ struct AuditRulesTests {
     func ownerAuthority() {
         let now = Date(timeIntervalSince1970: 2_000_000_000)
         func token(role: String = "admin", tenant: String? = nil, revoked: Bool = false, expires: Double? = nil) -> OwnerAuthority.Token {
-            OwnerAuthority.Token(name: "alice", role: role, tenant: tenant, revokedAt: revoked ? now : nil,
-                                 expiresAt: expires.map { now.addingTimeInterval($0) })
+            OwnerAuthority.Token(
+                name: "alice", role: role, tenant: tenant, revokedAt: revoked ? now : nil,
+                expiresAt: expires.map { now.addingTimeInterval($0) })
         }
         func denial(_ token: OwnerAuthority.Token?, owner: String? = "alice") -> OwnerAuthority.Denial? {
             OwnerAuthority.denial(owner: owner, token: token, jobTenant: "team-a", now: now)

@@ -41,12 +41,15 @@ struct JobSpecDocumentTests {
         ("slg = \"x\"", "job.slg", "did you mean slug?"),
         ("retries = { maxx = 3 }", "job.retries.maxx", "unknown key maxx; did you mean max? Known keys of job.retries: max, backoff, initial, max_delay"),
         ("retries = { max_dealy = \"1m\" }", "job.retries.max_dealy", "did you mean max_delay?"),
-        ("sandbox = { gpu = 1 }", "job.sandbox.gpu", "unknown key gpu; did you mean cpu? Known keys of job.sandbox: backend, image, network, memory, cpu, pids"),
+        (
+            "sandbox = { gpu = 1 }", "job.sandbox.gpu",
+            "unknown key gpu; did you mean cpu? Known keys of job.sandbox: backend, image, network, memory, cpu, pids"
+        ),
         ("misfire = { polcy = \"all\" }", "job.misfire.polcy", "did you mean policy?"),
         ("output = { channel = \"x\", when = [\"failure\"] }", "job.output.when", "unknown key when; known keys of job.output: channel, on"),
         ("[[job.output]]\nchannel = \"x\"\nwhen = 1", "job.output[0].when", "unknown key when; known keys of job.output[0]: channel, on"),
         ("\"odd key\" = 1", "job.odd key", "unknown key \"odd key\""),
-        ("timeout = \"1m\"\ntimeouts = \"2m\"", "job.timeouts", "did you mean timeout?"),
+        ("timeout = \"1m\"\ntimeouts = \"2m\"", "job.timeouts", "did you mean timeout?")
     ])
     func unknownKeysAreErrors(line: String, field: String, fragment: String) throws {
         let errors = F.errors(F.toml(line))
@@ -57,7 +60,7 @@ struct JobSpecDocumentTests {
     @Test func invalidUTF8IsRejectedWithItsPosition() throws {
         var bytes = Array(F.toml().utf8)
         let index = try #require(bytes.firstIndex(of: UInt8(ascii: "p")))
-        bytes.insert(contentsOf: [0xC3, 0x28], at: index + 1) // a broken two-byte sequence: line 3, column 2
+        bytes.insert(contentsOf: [0xC3, 0x28], at: index + 1)  // a broken two-byte sequence: line 3, column 2
         let errors = F.errors(bytes)
         let error = try #require(errors.first)
         #expect(errors.count == 1)

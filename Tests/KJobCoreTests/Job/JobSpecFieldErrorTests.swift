@@ -33,7 +33,9 @@ struct JobSpecFieldErrorTests {
         Case(toml: F.toml(prompt: #""  \n ""#), field: "job.prompt", fragment: "is empty"),
         Case(toml: F.toml(prompt: nil), field: "job.prompt", fragment: "is required"),
         Case(toml: F.toml(prompt: #"["x"]"#), field: "job.prompt", fragment: "expected a string, got an array"),
-        Case(toml: F.toml(prompt: "\"\(String(repeating: "é", count: 32_769))\""), field: "job.prompt", fragment: "is 65538 bytes; the limit is 65536 bytes (64KiB)"),
+        Case(
+            toml: F.toml(prompt: "\"\(String(repeating: "é", count: 32_769))\""), field: "job.prompt",
+            fragment: "is 65538 bytes; the limit is 65536 bytes (64KiB)"),
         // agent
         Case(toml: F.toml(agent: #""""#), field: "job.agent", fragment: "is empty"),
         Case(toml: F.toml(agent: #""my agent""#), field: "job.agent", fragment: "may only use letters, digits"),
@@ -141,22 +143,26 @@ struct JobSpecFieldErrorTests {
         extra(#"env = { GCONV_PATH = "/tmp" }"#, "job.env.GCONV_PATH", "GCONV_PATH steers"),
         extra(#"env = { HOSTALIASES = "/tmp/h" }"#, "job.env.HOSTALIASES", "HOSTALIASES steers"),
         extra(#"env = { RES_OPTIONS = "debug" }"#, "job.env.RES_OPTIONS", "RES_OPTIONS steers"),
-        extra(#"sandbox = { backend = "bwrap" }"#  + "\nenv = { NLSPATH = \"/tmp/%N\" }", "job.env.NLSPATH", "NLSPATH steers"),
+        extra(#"sandbox = { backend = "bwrap" }"# + "\nenv = { NLSPATH = \"/tmp/%N\" }", "job.env.NLSPATH", "NLSPATH steers"),
         // Names that steer a container engine, for the container backends.
-        extra(#"sandbox = { backend = "docker", image = "alpine:3" }"# + "\nenv = { DOCKER_HOST = \"tcp://evil:2375\" }",
-              "job.env.DOCKER_HOST", "DOCKER_HOST steers the container engine"),
-        extra(#"sandbox = { backend = "podman", image = "alpine:3" }"# + "\nenv = { CONTAINERS_CONF = \"/tmp/c\" }",
-              "job.env.CONTAINERS_CONF", "CONTAINERS_CONF steers the container engine"),
-        extra(#"sandbox = { backend = "podman", image = "alpine:3" }"# + "\nenv = { REGISTRY_AUTH_FILE = \"/tmp/a\" }",
-              "job.env.REGISTRY_AUTH_FILE", "steers the container engine"),
+        extra(
+            #"sandbox = { backend = "docker", image = "alpine:3" }"# + "\nenv = { DOCKER_HOST = \"tcp://evil:2375\" }",
+            "job.env.DOCKER_HOST", "DOCKER_HOST steers the container engine"),
+        extra(
+            #"sandbox = { backend = "podman", image = "alpine:3" }"# + "\nenv = { CONTAINERS_CONF = \"/tmp/c\" }",
+            "job.env.CONTAINERS_CONF", "CONTAINERS_CONF steers the container engine"),
+        extra(
+            #"sandbox = { backend = "podman", image = "alpine:3" }"# + "\nenv = { REGISTRY_AUTH_FILE = \"/tmp/a\" }",
+            "job.env.REGISTRY_AUTH_FILE", "steers the container engine"),
         // A container's environment travels in an --env-file, one line per variable.
-        extra(#"sandbox = { backend = "docker", image = "alpine:3" }"# + "\nenv = { NOTE = \"a\\nb\" }",
-              "job.env.NOTE", "a line break"),
+        extra(
+            #"sandbox = { backend = "docker", image = "alpine:3" }"# + "\nenv = { NOTE = \"a\\nb\" }",
+            "job.env.NOTE", "a line break"),
         extra("env = { " + (0...64).map { "V\($0) = \"x\"" }.joined(separator: ", ") + " }", "job.env", "at most 64 variables; got 65"),
         extra("env = { BIG = \"\(String(repeating: "x", count: 33_000))\" }", "job.env", "the limit is 32768"),
         // description
         extra("description = 1", "job.description", "expected a string, got an integer"),
-        extra("description = \"\(String(repeating: "d", count: 4097))\"", "job.description", "is 4097 bytes; the limit is 4096"),
+        extra("description = \"\(String(repeating: "d", count: 4097))\"", "job.description", "is 4097 bytes; the limit is 4096")
     ]
 
     @Test(arguments: cases)
@@ -176,22 +182,27 @@ struct JobSpecFieldErrorTests {
     }
 
     @Test func everyProblemIsReportedAtOnce() {
-        let errors = F.errors(F.toml(slug: #""Bad Slug""#, agent: nil, """
-            timeout = "forever"
-            retries = { max = 500, initial = "1h", maxx = 3 }
-            sandbox = { backend = "docker" }
-            env = { KJOB_X = "1" }
-            colour = "blue"
-            """))
-        #expect(Set(errors.map(\.field)) == [
-            "job.slug", "job.agent", "job.timeout", "job.retries.max", "job.retries.initial", "job.retries.maxx",
-            "job.sandbox.image", "job.env.KJOB_X", "job.colour",
-        ])
+        let errors = F.errors(
+            F.toml(
+                slug: #""Bad Slug""#, agent: nil,
+                """
+                timeout = "forever"
+                retries = { max = 500, initial = "1h", maxx = 3 }
+                sandbox = { backend = "docker" }
+                env = { KJOB_X = "1" }
+                colour = "blue"
+                """))
+        #expect(
+            Set(errors.map(\.field)) == [
+                "job.slug", "job.agent", "job.timeout", "job.retries.max", "job.retries.initial", "job.retries.maxx",
+                "job.sandbox.image", "job.env.KJOB_X", "job.colour"
+            ])
         // In the order of the file format, whichever check found them.
-        #expect(errors.map(\.field) == [
-            "job.slug", "job.agent", "job.sandbox.image", "job.retries.maxx", "job.retries.max", "job.retries.initial",
-            "job.timeout", "job.env.KJOB_X", "job.colour",
-        ])
+        #expect(
+            errors.map(\.field) == [
+                "job.slug", "job.agent", "job.sandbox.image", "job.retries.maxx", "job.retries.max", "job.retries.initial",
+                "job.timeout", "job.env.KJOB_X", "job.colour"
+            ])
     }
 
     @Test func checksThatReadABadFieldAreNotPiledOn() {

@@ -25,30 +25,31 @@ struct JobSpecParseTests {
     }
 
     @Test func everyFieldIsRead() throws {
-        let spec = try JobSpec(toml: """
-            [job]
-            slug      = "weekly-stack-audit"
-            prompt    = "/k-housekeep"
-            agent     = "kode"
-            schedule  = "0 9 * * MON"
-            timezone  = "Europe/Lisbon"
-            sandbox   = { backend = "docker", image = "alpine:3", network = true, memory = "512MiB", cpu = 1.5, pids = 256 }
-            retries   = { max = 3, backoff = "fixed", initial = "30s", max_delay = "10m" }
-            timeout   = "30m"
-            enabled   = false
-            overlap   = "replace"
-            misfire   = { policy = "all", window = "2h" }
-            env       = { KEY = "value", _other = "x" }
-            description = "free text"
+        let spec = try JobSpec(
+            toml: """
+                [job]
+                slug      = "weekly-stack-audit"
+                prompt    = "/k-housekeep"
+                agent     = "kode"
+                schedule  = "0 9 * * MON"
+                timezone  = "Europe/Lisbon"
+                sandbox   = { backend = "docker", image = "alpine:3", network = true, memory = "512MiB", cpu = 1.5, pids = 256 }
+                retries   = { max = 3, backoff = "fixed", initial = "30s", max_delay = "10m" }
+                timeout   = "30m"
+                enabled   = false
+                overlap   = "replace"
+                misfire   = { policy = "all", window = "2h" }
+                env       = { KEY = "value", _other = "x" }
+                description = "free text"
 
-            [[job.output]]
-            channel = "ops"
-            on = ["failure"]
+                [[job.output]]
+                channel = "ops"
+                on = ["failure"]
 
-            [[job.output]]
-            channel = "log"
-            on = ["success", "failure"]
-            """)
+                [[job.output]]
+                channel = "log"
+                on = ["success", "failure"]
+                """)
         #expect(spec.slug == "weekly-stack-audit")
         #expect(spec.timezone == "Europe/Lisbon")
         #expect(spec.timeZone.identifier == "Europe/Lisbon")
@@ -69,18 +70,20 @@ struct JobSpecParseTests {
     }
 
     @Test func partialSubTablesKeepDefaultsForTheRest() throws {
-        let spec = try JobSpec(toml: F.toml("""
-            retries = { max = 2 }
-            misfire = { policy = "skip" }
-            sandbox = { network = true }
-            """))
+        let spec = try JobSpec(
+            toml: F.toml(
+                """
+                retries = { max = 2 }
+                misfire = { policy = "skip" }
+                sandbox = { network = true }
+                """))
         #expect(spec.retries == RetryPolicy(maxRetries: 2))
         #expect(spec.misfire == MisfirePolicy(mode: .skip, window: .seconds(3600)))
         #expect(spec.sandbox == JobSpec.Sandbox(backend: .process, network: true))
     }
 
     @Test(arguments: [
-        ("cpu = 2", 2000), ("cpu = 0.25", 250), (#"cpu = "1.5""#, 1500), ("cpu = 0.01", 10), ("cpu = 1024", 1_024_000),
+        ("cpu = 2", 2000), ("cpu = 0.25", 250), (#"cpu = "1.5""#, 1500), ("cpu = 0.01", 10), ("cpu = 1024", 1_024_000)
     ])
     func cpuIsCores(line: String, millicores: Int) throws {
         let spec = try JobSpec(toml: F.toml("sandbox = { \(line) }"))

@@ -9,14 +9,15 @@ struct JobSpecRobustnessTests {
     typealias F = JobSpecFixtures
 
     @Test func standardTablesWorkLikeInlineOnes() throws {
-        let spec = try JobSpec(toml: F.toml() + """
+        let spec = try JobSpec(
+            toml: F.toml() + """
 
-            [job.retries]
-            max = 2
+                [job.retries]
+                max = 2
 
-            [job.sandbox]
-            backend = "bwrap"
-            """)
+                [job.sandbox]
+                backend = "bwrap"
+                """)
         #expect(spec.retries.maxRetries == 2)
         #expect(spec.sandbox.backend == .bwrap)
     }
@@ -85,8 +86,10 @@ struct JobSpecRobustnessTests {
 
     /// Short documents made of TOML's structural tokens, to reach the parser's corners.
     @Test func tokenSoupNeverCrashes() {
-        let tokens = ["[", "]", "[[", "]]", "{", "}", ".", "=", ",", "\"", "'", "\"\"\"", "'''", "#", "\n", " ", "\\",
-                      "job", "slug", "a", "1", "1.5", "true", "-", "_", "é", "2026-01-01T00:00:00Z", "\"x\"", "inf", "0x1"]
+        let tokens = [
+            "[", "]", "[[", "]]", "{", "}", ".", "=", ",", "\"", "'", "\"\"\"", "'''", "#", "\n", " ", "\\",
+            "job", "slug", "a", "1", "1.5", "true", "-", "_", "é", "2026-01-01T00:00:00Z", "\"x\"", "inf", "0x1"
+        ]
         var random = SeededRandom(seed: 0x70CE)
         for _ in 0..<Self.rounds {
             var text = ""

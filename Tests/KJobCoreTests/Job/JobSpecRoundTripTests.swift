@@ -53,7 +53,9 @@ struct JobSpecRoundTripTests {
         #expect(text.hasPrefix("[job]\nslug = \"weekly-stack-audit\"\n"))
         #expect(text.contains("timeout = \"1m30s\"\n"))
         #expect(text.contains("retries = { max = 3, backoff = \"fixed\", initial = \"1s500ms\", max_delay = \"1h30m\" }\n"))
-        #expect(text.contains("sandbox = { backend = \"podman\", image = \"docker.io/library/alpine:3\", network = true, memory = \"1536MiB\", cpu = 1.25, pids = 64 }\n"))
+        #expect(
+            text.contains(
+                "sandbox = { backend = \"podman\", image = \"docker.io/library/alpine:3\", network = true, memory = \"1536MiB\", cpu = 1.25, pids = 64 }\n"))
         #expect(text.contains("output = { channel = \"ops\" }\n"))
         #expect(text.contains("prompt = \"\"\"\n"))
     }
@@ -74,10 +76,11 @@ struct JobSpecRoundTripTests {
     @Test func jsonUsesTheTOMLKeyNames() throws {
         let data = try JSONEncoder().encode(try Self.full())
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == [
-            "slug", "prompt", "agent", "schedule", "timezone", "sandbox", "output", "retries", "timeout", "enabled",
-            "overlap", "misfire", "env", "description",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "slug", "prompt", "agent", "schedule", "timezone", "sandbox", "output", "retries", "timeout", "enabled",
+                "overlap", "misfire", "env", "description"
+            ])
         let retries = try #require(object["retries"] as? [String: Any])
         #expect(retries["max_delay"] as? String == "1h30m")
         #expect(retries["initial"] as? String == "1s500ms")

@@ -27,9 +27,12 @@ struct JobValidationContextTests {
     @Test func unavailableBackendSaysWhy() throws {
         let spec = try JobSpec(toml: F.toml(#"sandbox = { backend = "docker", image = "alpine:3" }"#))
         let errors = spec.validate(against: node)
-        #expect(errors == [FieldError(
-            field: "job.sandbox.backend",
-            message: "sandbox backend docker is not available on this node (no docker engine); available: bwrap, process")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "job.sandbox.backend",
+                    message: "sandbox backend docker is not available on this node (no docker engine); available: bwrap, process")
+            ])
         let podman = try JobSpec(toml: F.toml(#"sandbox = { backend = "podman", image = "alpine:3" }"#))
         #expect(podman.validate(against: node).first?.message == "sandbox backend podman is not available on this node; available: bwrap, process")
     }

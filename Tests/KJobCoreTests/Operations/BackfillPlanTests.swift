@@ -10,13 +10,15 @@ struct BackfillPlanTests {
     @Test("fires in [from, to): from included, to excluded, oldest first, in the job's zone")
     func halfOpen() throws {
         let hourly = try Schedule(parsing: "0 * * * *")
-        let plan = try BackfillPlan(schedule: hourly, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
-                                    to: Self.date("2026-03-01T05:00:00Z"), now: Self.now)
+        let plan = try BackfillPlan(
+            schedule: hourly, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
+            to: Self.date("2026-03-01T05:00:00Z"), now: Self.now)
         #expect(plan.fires.map { RFC3339.formatUTCMilliseconds($0) } == (0..<5).map { "2026-03-01T0\($0):00:00.000Z" })
         let kolkata = try #require(TimeZone(identifier: "Asia/Kolkata"))
         let daily = try Schedule(parsing: "0 9 * * *")
-        let zoned = try BackfillPlan(schedule: daily, in: kolkata, from: Self.date("2026-03-01T00:00:00Z"),
-                                     to: Self.date("2026-03-03T00:00:00Z"), now: Self.now)
+        let zoned = try BackfillPlan(
+            schedule: daily, in: kolkata, from: Self.date("2026-03-01T00:00:00Z"),
+            to: Self.date("2026-03-03T00:00:00Z"), now: Self.now)
         #expect(zoned.fires.map { RFC3339.formatUTCMilliseconds($0) } == ["2026-03-01T03:30:00.000Z", "2026-03-02T03:30:00.000Z"])
     }
 
@@ -43,20 +45,23 @@ struct BackfillPlanTests {
     func overCap() throws {
         let minutely = try Schedule(parsing: "* * * * *")
         do {
-            _ = try BackfillPlan(schedule: minutely, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
-                                 to: Self.date("2026-03-01T02:00:00Z"), max: 100, now: Self.now)
+            _ = try BackfillPlan(
+                schedule: minutely, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
+                to: Self.date("2026-03-01T02:00:00Z"), max: 100, now: Self.now)
             Issue.record("120 fires passed a cap of 100")
         } catch {
             #expect(error.kind == .tooManyFires(count: 120, countIsLowerBound: false))
             #expect(error.message.contains("120 fires, more than max 100"))
         }
-        let exact = try BackfillPlan(schedule: minutely, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
-                                     to: Self.date("2026-03-01T02:00:00Z"), max: 120, now: Self.now)
+        let exact = try BackfillPlan(
+            schedule: minutely, in: .gmt, from: Self.date("2026-03-01T00:00:00Z"),
+            to: Self.date("2026-03-01T02:00:00Z"), max: 120, now: Self.now)
         #expect(exact.fires.count == 120)
         let everySecond = try Schedule(parsing: "@every 1s")
         do {
-            _ = try BackfillPlan(schedule: everySecond, in: .gmt, from: Self.date("2026-01-01T00:00:00Z"),
-                                 to: Self.date("2026-03-01T00:00:00Z"), max: 1000, now: Self.now)
+            _ = try BackfillPlan(
+                schedule: everySecond, in: .gmt, from: Self.date("2026-01-01T00:00:00Z"),
+                to: Self.date("2026-03-01T00:00:00Z"), max: 1000, now: Self.now)
             Issue.record("millions of fires passed")
         } catch {
             #expect(error.kind == .tooManyFires(count: BackfillPlan.countLimit, countIsLowerBound: true))

@@ -6,18 +6,19 @@ import Testing
 /// is validated like a new job and errors name `job.<key>`.
 @Suite("JobSpec merge patch")
 struct JobSpecMergePatchTests {
-    static let base = try! JobSpec(toml: """
-        [job]
-        slug = "nightly"
-        prompt = "report"
-        agent = "kode"
-        schedule = "0 2 * * *"
-        timezone = "Europe/Lisbon"
-        timeout = "30m"
-        retries = { max = 3, backoff = "fixed", initial = "1m", max_delay = "10m" }
-        output = { channel = "ops" }
-        env = { A = "1", B = "2" }
-        """)
+    static let base = try! JobSpec(
+        toml: """
+            [job]
+            slug = "nightly"
+            prompt = "report"
+            agent = "kode"
+            schedule = "0 2 * * *"
+            timezone = "Europe/Lisbon"
+            timeout = "30m"
+            retries = { max = 3, backoff = "fixed", initial = "1m", max_delay = "10m" }
+            output = { channel = "ops" }
+            env = { A = "1", B = "2" }
+            """)
 
     func patch(_ json: String) throws(JobSpecError) -> JobSpec {
         try Self.base.applying(mergePatch: Array(json.utf8))

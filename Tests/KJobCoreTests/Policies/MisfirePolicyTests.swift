@@ -20,13 +20,14 @@ struct MisfirePolicyTests {
     @Test func latestRunsTheNewestWithinTheWindow() {
         let decision = MisfirePolicy(mode: .latest, window: .seconds(3600)).decide(missed: Self.missed, now: Self.now)
         #expect(decision.runs == [Self.now])
-        #expect(decision.skipped == [
-            Skip(scheduledFor: Self.ago(180), reason: .missed),
-            Skip(scheduledFor: Self.ago(120), reason: .missed),
-            Skip(scheduledFor: Self.ago(60), reason: .superseded),
-            Skip(scheduledFor: Self.ago(50), reason: .superseded),
-            Skip(scheduledFor: Self.ago(10), reason: .superseded),
-        ])
+        #expect(
+            decision.skipped == [
+                Skip(scheduledFor: Self.ago(180), reason: .missed),
+                Skip(scheduledFor: Self.ago(120), reason: .missed),
+                Skip(scheduledFor: Self.ago(60), reason: .superseded),
+                Skip(scheduledFor: Self.ago(50), reason: .superseded),
+                Skip(scheduledFor: Self.ago(10), reason: .superseded)
+            ])
     }
 
     @Test func latestWithNothingInTheWindowRunsNothing() {
@@ -75,8 +76,10 @@ struct MisfirePolicyTests {
     static func due(_ policy: MisfirePolicy, lastFire: Date, every seconds: Double) throws -> FirePlan {
         let next = every(seconds)
         let first = try #require(next(lastFire))
-        return try #require(FirePlan.due(first: first, now: now, misfire: policy, enabled: true, onTimeThreshold: .seconds(5),
-                                         limit: 1000, nextFire: next))
+        return try #require(
+            FirePlan.due(
+                first: first, now: now, misfire: policy, enabled: true, onTimeThreshold: .seconds(5),
+                limit: 1000, nextFire: next))
     }
 
     static func skipped(_ plan: FirePlan) -> [Skip] {
@@ -101,7 +104,10 @@ struct MisfirePolicyTests {
         let hourly = try Self.due(MisfirePolicy(mode: .all, window: .seconds(3600)), lastFire: Self.ago(120), every: 3600)
         #expect(hourly.fires == [FirePlan.Fire(scheduledFor: Self.ago(60)), FirePlan.Fire(scheduledFor: Self.now)])
         let edge = try Self.due(MisfirePolicy(mode: .all, window: .seconds(1800)), lastFire: Self.ago(90), every: 1800)
-        #expect(edge.fires == [FirePlan.Fire(scheduledFor: Self.ago(60), skipReason: .missed),
-                               FirePlan.Fire(scheduledFor: Self.ago(30)), FirePlan.Fire(scheduledFor: Self.now)])
+        #expect(
+            edge.fires == [
+                FirePlan.Fire(scheduledFor: Self.ago(60), skipReason: .missed),
+                FirePlan.Fire(scheduledFor: Self.ago(30)), FirePlan.Fire(scheduledFor: Self.now)
+            ])
     }
 }

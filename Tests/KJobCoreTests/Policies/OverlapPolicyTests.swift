@@ -33,7 +33,7 @@ struct OverlapPolicyTests {
         Row(policy: .replace, active: none, expected: .start),
         Row(policy: .replace, active: running, expected: .cancelThenStart([1])),
         Row(policy: .replace, active: runningAndQueued, expected: .cancelThenStart([1, 2])),
-        Row(policy: .replace, active: onlyFinished, expected: .start),
+        Row(policy: .replace, active: onlyFinished, expected: .start)
     ]
 
     @Test(arguments: table)

@@ -5,7 +5,7 @@ import Testing
 struct RunStatusTests {
     static let legal: Set<[RunStatus]> = [
         [.queued, .running], [.queued, .skipped], [.queued, .cancelled], [.queued, .failed],
-        [.running, .succeeded], [.running, .failed], [.running, .timedOut], [.running, .cancelled], [.running, .lost],
+        [.running, .succeeded], [.running, .failed], [.running, .timedOut], [.running, .cancelled], [.running, .lost]
     ]
 
     @Test func exactlyTheLegalTransitionsAreAllowed() {
@@ -40,7 +40,7 @@ struct RunStatusTests {
     @Test(arguments: [
         (OutputEvent.always, [RunStatus.succeeded, .failed, .timedOut, .cancelled, .lost]),
         (.success, [.succeeded]),
-        (.failure, [.failed, .timedOut, .lost]),
+        (.failure, [.failed, .timedOut, .lost])
     ])
     func outputsPickTheirOutcomes(event: OutputEvent, statuses: [RunStatus]) {
         let target = OutputTarget(channel: "c", on: [event])

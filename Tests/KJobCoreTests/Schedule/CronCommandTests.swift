@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KJobCore
 
 /// `kjob cron` as a real child process (the binary `swift build` puts next to the test bundle),
@@ -19,15 +20,17 @@ import Testing
             candidates.append(URL(fileURLWithPath: root).appendingPathComponent(".build/debug/kjob"))
         }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/kjob"))
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                            "kjob binary not found (run swift build first): \(candidates.map(\.path))")
+        return try #require(
+            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+            "kjob binary not found (run swift build first): \(candidates.map(\.path))")
     }
 
     static func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = try kjobBinary()
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let exited = DispatchSemaphore(value: 0)
@@ -39,21 +42,23 @@ import Testing
             process.terminate()
             Issue.record("kjob \(arguments) did not exit within 60 s")
         }
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     @Test func printsTheDescriptionThenFiresWithTheZonesOffset() throws {
         let result = try Self.run(["cron", "0 1 * * *", "--timezone", "Europe/Lisbon", "--after", "2026-03-27T00:00:00Z", "--count", "4"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == """
-            At 01:00
-            2026-03-27T01:00:00Z
-            2026-03-28T01:00:00Z
-            2026-03-29T02:00:00+01:00
-            2026-03-30T01:00:00+01:00
+        #expect(
+            result.stdout == """
+                At 01:00
+                2026-03-27T01:00:00Z
+                2026-03-28T01:00:00Z
+                2026-03-29T02:00:00+01:00
+                2026-03-30T01:00:00+01:00
 
-            """)
+                """)
     }
 
     @Test func acceptsTheFieldsAsSeparateWords() throws {
@@ -78,7 +83,7 @@ import Testing
         (["cron", "* * * *"], "expected 5 fields"),
         (["cron", "* * * * *", "--timezone", "Mars/Olympus"], "--timezone: unknown time zone \"Mars/Olympus\""),
         (["cron", "* * * * *", "--after", "yesterday"], "--after:"),
-        (["cron", "* * * * *", "--count", "0"], "--count: 0 is out of range"),
+        (["cron", "* * * * *", "--count", "0"], "--count: 0 is out of range")
     ])
     func badInputExitsTwoNamingTheField(_ arguments: [String], _ message: String) throws {
         let result = try Self.run(arguments)

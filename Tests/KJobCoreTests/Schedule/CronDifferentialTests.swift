@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KJobCore
 
 /// kjob against croniter 6.0.0 on generated expressions away from DST transitions

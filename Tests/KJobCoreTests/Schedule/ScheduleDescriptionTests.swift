@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobCore
 
 @Suite struct ScheduleDescriptionTests {
@@ -34,7 +35,7 @@ import Testing
         ("0 0 1,15 * *", "At 00:00 on days 1 and 15 of the month"),
         ("0 0 13 * 5", "At 00:00 on day 13 of the month or on Friday"),
         ("0 0 */2 * 1", "At 00:00 on every 2nd day from day 1 of the month, if it is Monday"),
-        ("0 12 * JUN-AUG *", "At 12:00, only in June through August"),
+        ("0 12 * JUN-AUG *", "At 12:00, only in June through August")
     ])
     func describes(_ expression: String, _ text: String) throws {
         #expect(try Schedule(parsing: expression).humanDescription == text)

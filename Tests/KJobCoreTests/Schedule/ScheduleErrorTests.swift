@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobCore
 
 /// Every way a schedule is rejected, each naming the field and saying what would be accepted.
@@ -64,7 +65,7 @@ import Testing
         Row(expression: "@once 2026-12-06T10:00:00", field: "time", says: "missing UTC offset"),
         Row(expression: "@once 2026-02-30T10:00:00Z", field: "time", says: "out of range"),
         Row(expression: "@once 2026-12-06", field: "time", says: "expected T"),
-        Row(expression: "@once tomorrow", field: "time", says: "expected a date"),
+        Row(expression: "@once tomorrow", field: "time", says: "expected a date")
     ]
 
     @Test(arguments: rows)
@@ -77,8 +78,10 @@ import Testing
     }
 
     /// Possible in some months or years only: accepted.
-    @Test(arguments: ["0 0 * * 1#5", "0 0 29 2 *", "0 0 ? 2 MON#5", "0 0 31 * *", "0 0 30 2 MON", "0 0 */30 2 TUE",
-                      "0 0 31W 4-6 *", "0 0 LW 2 *", "0 0 ? 2 1L", "0 0 31 1-4 *"])
+    @Test(arguments: [
+        "0 0 * * 1#5", "0 0 29 2 *", "0 0 ? 2 MON#5", "0 0 31 * *", "0 0 30 2 MON", "0 0 */30 2 TUE",
+        "0 0 31W 4-6 *", "0 0 LW 2 *", "0 0 ? 2 1L", "0 0 31 1-4 *"
+    ])
     func acceptsSchedulesThatFireInSomeMonths(_ expression: String) throws {
         let schedule = try Schedule(parsing: expression)
         #expect(schedule.nextFire(after: .init(timeIntervalSince1970: 0), in: .gmt) != nil)

@@ -1,14 +1,17 @@
 import Foundation
 import KJobTestSupport
 import Testing
+
 @testable import KJobCore
 
 /// Random cron-like text never crashes: it is rejected with a message naming a field, or it
 /// parses, is satisfiable and yields increasing fires.
 @Suite struct ScheduleFuzzTests {
     @Test func randomExpressionsNeverCrash() throws {
-        let pieces = ["*", "?", "/", "-", ",", "0", "1", "5", "7", "12", "23", "31", "59", "60", "L", "W", "#", "MON",
-                      "fri", "JAN", "dec", "x", "99999999999999999999", "@every", "@once", "1h", "0s", "2026-02-29T00:00:00Z"]
+        let pieces = [
+            "*", "?", "/", "-", ",", "0", "1", "5", "7", "12", "23", "31", "59", "60", "L", "W", "#", "MON",
+            "fri", "JAN", "dec", "x", "99999999999999999999", "@every", "@once", "1h", "0s", "2026-02-29T00:00:00Z"
+        ]
         let plausible = ["*", "*", "*/5", "1-5", "0", "1", "L", "LW", "MON#2", "5L", "15W", "?", "JAN-MAR", "1,2,3", "30", "31", "7"]
         var rng = SeededRandom(seed: 42)
         let zone = TimeZone(identifier: "Australia/Lord_Howe")!

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import KJobCore
 
 /// The next `count` fires of `expression` after `after` (RFC 3339), as RFC 3339 in the zone.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KJobCore
 
 /// The Vixie day rule: restricted day-of-month and day-of-week are ORed, unless either field
@@ -27,7 +28,7 @@ import Testing
         Row(expression: "0 0 13 * *", fires: ["2026-06-13", "2026-07-13", "2026-08-13", "2026-09-13", "2026-10-13", "2026-11-13"]),
         Row(expression: "0 0 13 * ?", fires: ["2026-06-13", "2026-07-13", "2026-08-13", "2026-09-13", "2026-10-13", "2026-11-13"]),
         // A full range that does not start with '*' is restricted: OR with Monday = every day.
-        Row(expression: "0 0 1-31 * 1", fires: ["2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05", "2026-06-06", "2026-06-07"]),
+        Row(expression: "0 0 1-31 * 1", fires: ["2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05", "2026-06-06", "2026-06-07"])
     ]
 
     @Test(arguments: rows)

@@ -5,7 +5,7 @@ import Testing
 struct ByteSizeTextTests {
     @Test(arguments: [
         ("512B", Int64(512)), ("64KiB", 65_536), ("10MiB", 10_485_760), ("1GiB", 1 << 30), ("2TiB", 2 << 40),
-        ("10MB", 10_000_000), ("1KB", 1_000), ("3GB", 3_000_000_000), ("0B", 0),
+        ("10MB", 10_000_000), ("1KB", 1_000), ("3GB", 3_000_000_000), ("0B", 0)
     ])
     func parses(text: String, bytes: Int64) throws {
         #expect(try ByteSizeText.parse(text) == bytes)
@@ -20,7 +20,7 @@ struct ByteSizeTextTests {
         ("1.5GiB", "fractions are not accepted"),
         ("-1MiB", "expected a number"),
         ("9999999999999999999B", "too large"),
-        ("9000000TiB", "too large"),
+        ("9000000TiB", "too large")
     ])
     func rejectsWithAReason(text: String, fragment: String) {
         #expect {

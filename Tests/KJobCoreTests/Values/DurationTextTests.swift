@@ -5,7 +5,7 @@ import Testing
 struct DurationTextTests {
     @Test(arguments: [
         ("500ms", Int64(500)), ("90s", 90_000), ("10m", 600_000), ("1h30m", 5_400_000), ("2d", 172_800_000),
-        ("1d2h3m4s5ms", 93_784_005), ("0s", 0), ("007s", 7_000), ("1500ms", 1_500), ("36500d", 3_153_600_000_000),
+        ("1d2h3m4s5ms", 93_784_005), ("0s", 0), ("007s", 7_000), ("1500ms", 1_500), ("36500d", 3_153_600_000_000)
     ])
     func parsesStrictly(text: String, milliseconds: Int64) throws {
         #expect(try DurationText.parseMilliseconds(text) == milliseconds)
@@ -28,7 +28,7 @@ struct DurationTextTests {
         (" 5s", "expected a number at position 1"),
         ("99999999999999999999s", "too large"),
         ("36601d", "too large"),
-        ("36600d1d", "largest first"),
+        ("36600d1d", "largest first")
     ])
     func rejectsWithAReason(text: String, fragment: String) {
         #expect {

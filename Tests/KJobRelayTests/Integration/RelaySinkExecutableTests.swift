@@ -7,16 +7,18 @@ import Testing
 @Suite("kjob-relay-sink executable")
 struct RelaySinkExecutableTests {
     static let binary: String = {
-        let root = ProcessInfo.processInfo.environment["KJOB_REPO_ROOT"]
+        let root =
+            ProcessInfo.processInfo.environment["KJOB_REPO_ROOT"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().path
+            .deletingLastPathComponent().deletingLastPathComponent().path
         return root + "/.build/debug/kjob-relay-sink"
     }()
 
     @Test("--generate, then serve on --port 0: prints the port, records a dispatch, stops on SIGTERM")
     func endToEnd() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary),
-                     "build it first: swift build --build-tests (looked for \(Self.binary))")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary),
+            "build it first: swift build --build-tests (looked for \(Self.binary))")
         let dir = try Fixtures.temporaryDirectory("exe")
         let generate = Process()
         generate.executableURL = URL(fileURLWithPath: Self.binary)
@@ -35,8 +37,10 @@ struct RelaySinkExecutableTests {
         let out = dir + "/out.jsonl"
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: Self.binary)
-        serve.arguments = ["--cert", files.serverCert, "--key", files.serverKey, "--client-ca", files.caCert,
-                           "--secret-file", files.signingSecret, "--token-file", files.token, "--out", out, "--port", "0"]
+        serve.arguments = [
+            "--cert", files.serverCert, "--key", files.serverKey, "--client-ca", files.caCert,
+            "--secret-file", files.signingSecret, "--token-file", files.token, "--out", out, "--port", "0"
+        ]
         let stdout = Pipe()
         serve.standardOutput = stdout
         let lines = AsyncStream<String> { continuation in
@@ -57,18 +61,27 @@ struct RelaySinkExecutableTests {
         let portLine = try await firstElement(of: lines, within: .seconds(60))
         let port = try #require(portLine.flatMap { Int($0) }, "the sink printed \(portLine ?? "nothing") instead of a port")
 
-        try await withClient(RelayConfiguration(
-            url: "https://localhost:\(port)/v1/dispatch", caFile: files.caCert, clientCert: files.clientCert,
-            clientKey: files.clientKey, tokenFile: files.token, signingSecretFile: files.signingSecret
-        )) { client in
+        try await withClient(
+            RelayConfiguration(
+                url: "https://localhost:\(port)/v1/dispatch", caFile: files.caCert, clientCert: files.clientCert,
+                clientKey: files.clientKey, tokenFile: files.token, signingSecretFile: files.signingSecret
+            )
+        ) { client in
             #expect(DeliveryPolicy.classify(await client.deliver(Fixtures.dispatch(id: "dsp-exe"))) == .delivered)
         }
 
         serve.terminate()
-        let exited = try await firstElement(of: AsyncStream<Int32> { continuation in
-            serve.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
-            if !serve.isRunning { continuation.yield(serve.terminationStatus); continuation.finish() }
-        }, within: .seconds(30))
+        let exited = try await firstElement(
+            of: AsyncStream<Int32> { continuation in
+                serve.terminationHandler = {
+                    continuation.yield($0.terminationStatus)
+                    continuation.finish()
+                }
+                if !serve.isRunning {
+                    continuation.yield(serve.terminationStatus)
+                    continuation.finish()
+                }
+            }, within: .seconds(30))
         #expect(exited == 0, "graceful shutdown on SIGTERM exits 0")
         let recorded = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(recorded.count == 1 && recorded[0].contains(#""idempotency_key":"dsp-exe""#))

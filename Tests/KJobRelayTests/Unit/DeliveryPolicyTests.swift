@@ -43,7 +43,7 @@ struct DeliveryPolicyTests {
     func transport() {
         let retryable: [DeliveryResult] = [
             .timedOut("no answer"), .connectionFailed("refused"),
-            .tlsFailed(verification: true, "CERTIFICATE_VERIFY_FAILED"), .tlsFailed(verification: false, "alert"),
+            .tlsFailed(verification: true, "CERTIFICATE_VERIFY_FAILED"), .tlsFailed(verification: false, "alert")
         ]
         for result in retryable {
             #expect(DeliveryPolicy.classify(result) == .retryable, "\(result)")
@@ -116,8 +116,11 @@ struct DeliveryPolicyTests {
     @Test("the last retry is clamped to max_age, and a failure after it is dead")
     func deadAfterMaxAge() {
         let nearEnd = decide(.response(status: 503, retryAfter: "600", detail: ""), attempt: 30, after: policy.maxAge - 60)
-        #expect(nearEnd == .retry(at: first.addingTimeInterval(policy.maxAge),
-                                  lastError: DeliveryResult.response(status: 503, retryAfter: "600", detail: "").description))
+        #expect(
+            nearEnd
+                == .retry(
+                    at: first.addingTimeInterval(policy.maxAge),
+                    lastError: DeliveryResult.response(status: 503, retryAfter: "600", detail: "").description))
         guard case .dead(let reason) = decide(.timedOut("no answer"), attempt: 31, after: policy.maxAge) else {
             Issue.record("expected dead at max_age")
             return
@@ -125,8 +128,9 @@ struct DeliveryPolicyTests {
         #expect(reason.contains("31 attempts"))
         #expect(reason.contains("timed out"))
         // Success still counts after max_age: the relay has it.
-        #expect(decide(.response(status: 200, retryAfter: nil, detail: ""), after: policy.maxAge + 5)
-            == .delivered(at: first.addingTimeInterval(policy.maxAge + 5)))
+        #expect(
+            decide(.response(status: 200, retryAfter: nil, detail: ""), after: policy.maxAge + 5)
+                == .delivered(at: first.addingTimeInterval(policy.maxAge + 5)))
     }
 
     @Test("a permanent failure is final even on the first attempt")

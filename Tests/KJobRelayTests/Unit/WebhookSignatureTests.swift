@@ -12,19 +12,23 @@ struct WebhookSignatureTests {
 
     @Test("matches the published test vector")
     func vector() {
-        #expect(WebhookSignature.sign(id: id, timestamp: timestamp, body: body, secret: secret)
-            == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(
+            WebhookSignature.sign(id: id, timestamp: timestamp, body: body, secret: secret)
+                == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
     @Test("verifies its own signature, among several, and rejects tampering")
     func verify() {
         let signature = WebhookSignature.sign(id: id, timestamp: timestamp, body: body, secret: secret)
         let now = Date(timeIntervalSince1970: TimeInterval(timestamp) + 30)
-        func check(id: String? = nil, timestamp: String? = nil, signature: String? = nil, body: Data? = nil,
-                   secret: WebhookSecret? = nil, now: Date? = nil) -> WebhookVerification {
+        func check(
+            id: String? = nil, timestamp: String? = nil, signature: String? = nil, body: Data? = nil,
+            secret: WebhookSecret? = nil, now: Date? = nil
+        ) -> WebhookVerification {
             WebhookSignature.verify(
                 id: id ?? self.id, timestampHeader: timestamp ?? String(self.timestamp),
-                signatureHeader: signature ?? "v1,bm9wZQ== " + WebhookSignature.sign(id: self.id, timestamp: self.timestamp, body: self.body, secret: self.secret),
+                signatureHeader: signature ?? "v1,bm9wZQ== "
+                    + WebhookSignature.sign(id: self.id, timestamp: self.timestamp, body: self.body, secret: self.secret),
                 body: body ?? self.body, secret: secret ?? self.secret, now: now ?? Date(timeIntervalSince1970: TimeInterval(self.timestamp) + 30))
         }
         #expect(check() == .valid)

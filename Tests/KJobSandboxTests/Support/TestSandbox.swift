@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-import KJobCore
-#endif
 import Foundation
 import Logging
 import Synchronization
+
 @testable import KJobSandbox
+
+#if canImport(Glibc)
+    import Glibc
+    import KJobCore
+#endif
 
 /// A scratch node: work and log directories under /tmp (searchable by the run user), an executor
 /// with a `sh` agent whose prompt is the script.
@@ -19,16 +21,19 @@ struct TestSandbox {
         "TZ": "Europe/Lisbon",
         "HOME": "/root",
         "NOT_LISTED": "leak",
-        "KJOBD_DATABASE_URL": "postgres://kjob:secret@db/kjob",
+        "KJOBD_DATABASE_URL": "postgres://kjob:secret@db/kjob"
     ]
 
-    init(maxLogBytes: Int64 = 10 << 20, killGrace: Duration = .seconds(1), keepWorkdir: SandboxConfiguration.KeepWorkdir = .never,
-         useCgroups: Bool = true, bwrapPath: String = "bwrap", defaultLimits: ResourceLimits = .defaults,
-         daemonEnvironment: [String: String] = Self.daemonEnvironment, agents extraAgents: [AgentDefinition] = [],
-         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(
+        maxLogBytes: Int64 = 10 << 20, killGrace: Duration = .seconds(1), keepWorkdir: SandboxConfiguration.KeepWorkdir = .never,
+        useCgroups: Bool = true, bwrapPath: String = "bwrap", defaultLimits: ResourceLimits = .defaults,
+        daemonEnvironment: [String: String] = Self.daemonEnvironment, agents extraAgents: [AgentDefinition] = [],
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         root = "/tmp/kjob-sandbox-test-\(UUID().uuidString.lowercased())"
-        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o711])
+        try? FileManager.default.createDirectory(
+            atPath: root, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o711])
         let configuration = SandboxConfiguration(
             workRoot: "\(root)/work", logDir: "\(root)/logs", maxLogBytes: maxLogBytes, killGrace: killGrace,
             runAs: "kjob-run", environmentAllowList: RunEnvironment.defaultAllowList + ["KJOBD_DATABASE_URL"],
@@ -40,13 +45,17 @@ struct TestSandbox {
         executor = SandboxExecutor(configuration: configuration, agents: agents, logger: logger, now: now)
     }
 
-    func request(_ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: JobSpec.Sandbox = JobSpec.Sandbox(),
-                 env: [String: String] = [:], timeout: Duration = .seconds(60), limits: ResourceLimits = ResourceLimits(),
-                 sinks: [any RunLogSink] = [], agent: String = "sh") -> RunRequest {
-        RunRequest(identity: RunIdentity(runID: runID, job: "test-job", scheduledFor: Date(timeIntervalSince1970: 1_800_000_000),
-                                         attempt: 1, epoch: 42),
-                   agent: agent, prompt: script, sandbox: sandbox, environment: env, timeout: timeout, limits: limits,
-                   logSinks: sinks)
+    func request(
+        _ script: String, runID: String = UUID().uuidString.lowercased(), sandbox: JobSpec.Sandbox = JobSpec.Sandbox(),
+        env: [String: String] = [:], timeout: Duration = .seconds(60), limits: ResourceLimits = ResourceLimits(),
+        sinks: [any RunLogSink] = [], agent: String = "sh"
+    ) -> RunRequest {
+        RunRequest(
+            identity: RunIdentity(
+                runID: runID, job: "test-job", scheduledFor: Date(timeIntervalSince1970: 1_800_000_000),
+                attempt: 1, epoch: 42),
+            agent: agent, prompt: script, sandbox: sandbox, environment: env, timeout: timeout, limits: limits,
+            logSinks: sinks)
     }
 
     func cleanup() {
@@ -104,8 +113,9 @@ enum Node {
     static let isRoot = geteuid() == 0
     /// kjobd can give each run its own cgroup here (root, cgroup v2 with cgroup.kill).
     static let hasRunCgroups: Bool = {
-        let layout = CgroupLayout.parse(procSelfCgroup: (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "",
-                                        mounts: (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? "")
+        let layout = CgroupLayout.parse(
+            procSelfCgroup: (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "",
+            mounts: (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? "")
         return RunCgroup.prepare(layout).unified != nil
     }()
     static let hasBwrap = SandboxExecutor.which("bwrap", path: TestSandbox.daemonEnvironment["PATH"]) != nil
@@ -115,7 +125,8 @@ enum Probe {
     /// Alive and not a zombie.
     static func isAlive(_ pid: Int32) -> Bool {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return false }
+            let close = text.lastIndex(of: ")")
+        else { return false }
         let state = text[text.index(after: close)...].split(separator: " ").first
         return state != "Z" && state != "X"
     }
@@ -142,8 +153,10 @@ enum Probe {
     }
 
     /// Runs `body` and fails if it takes longer than `limit` (a hang must not stall the suite).
-    static func within<T: Sendable>(_ limit: Duration, _ what: String,
-                                    _ body: @escaping @Sendable () async -> T) async throws -> T {
+    static func within<T: Sendable>(
+        _ limit: Duration, _ what: String,
+        _ body: @escaping @Sendable () async -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await body() }
             group.addTask {
