@@ -17,7 +17,13 @@ struct LockSessionFenceTests {
                 connectTimeout: .seconds(5), fenceWait: .milliseconds(300))
             let session = try await LockSession.open(url: db.url, names: db.names, settings: settings, logger: db.logger) {}
             let stale = try await db.connect()
-            let other = try await db.connect()
+            let other: PostgresConnection
+            do {
+                other = try await db.connect()
+            } catch {
+                try? await stale.close()
+                throw error
+            }
             do {
                 // The previous holder (epoch 0) checked the fence and wrote, then froze before COMMIT.
                 let marker = UUID()
