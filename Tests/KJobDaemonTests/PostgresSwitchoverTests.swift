@@ -62,9 +62,8 @@ struct PostgresSwitchoverTests {
             group.addTask { try await b.run() }
             do {
                 let active = { [a, b] in [a, b].filter { $0.leadership.role != .standby } }
-                let before = try #require(try await poll(timeout: .seconds(30)) { active().count == 1 }, "nobody took the lease")
+                _ = try #require(try await poll(timeout: .seconds(30)) { active().count == 1 }, "nobody took the lease")
                 let first = try #require(active().first?.leadership.role.epoch)
-                print("measured: first acquisition after \(before)")
                 print(try await pgHA(["switchover"], timeout: .seconds(120)))
                 let after = try await poll(timeout: .seconds(60), interval: .milliseconds(50)) {
                     let holders = active()
@@ -79,7 +78,6 @@ struct PostgresSwitchoverTests {
                 #expect(row.holder == holder.configuration.session.nodeID)
                 #expect(epoch > first)
                 #expect(logs.contains("the Postgres primary moved"))
-                print("measured: lease re-acquired after the switchover command returned: \(after ?? .zero), epoch \(first) -> \(epoch)")
             } catch {
                 print("--- logs ---\n" + logs.text)
                 a.requestShutdown()

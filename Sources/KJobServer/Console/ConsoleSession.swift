@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import KJobStore
@@ -12,19 +11,6 @@ public struct ConsoleSession: Sendable, Hashable {
     public var idHash: [UInt8]
     public var csrf: String
     public var principal: Principal
-
-    /// 32 random bytes, base64url without padding.
-    static func randomSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func hash(_ id: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(id.utf8)))
-    }
 
     /// The session id sent in the request's `Cookie` header, if it has the shape we issue.
     static func id(in headers: HTTPFields) -> String? {

@@ -14,7 +14,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         guard let id = ConsoleSession.id(in: request.headers) else {
             throw Problem.unauthorized("sign in with an API token first (/ui/login)")
         }
-        let idHash = ConsoleSession.hash(id)
+        let idHash = APIToken.hash(id)
         guard let found = try await sessions.find(idHash: idHash, idle: configuration.sessionIdle) else {
             throw Problem.unauthorized("your session ended (signed out, or idle too long); sign in again")
         }

@@ -71,9 +71,9 @@ struct LoginPage: Sendable {
         } catch {
             return render(next: next, error: "This token cannot sign in: \(error.detail).", status: .unauthorized, context)
         }
-        let id = ConsoleSession.randomSecret()
+        let id = APIToken.randomSecret()
         try await console.dependencies.sessions.create(
-            idHash: ConsoleSession.hash(id), token: record, csrf: ConsoleSession.randomSecret(),
+            idHash: APIToken.hash(id), token: record, csrf: APIToken.randomSecret(),
             idle: console.configuration.sessionIdle, note: "signed in on node \(console.configuration.nodeID)")
         return Console.redirect(next, headers: [.setCookie: ConsoleSession.setCookie(id, secure: console.configuration.tlsEnabled)])
     }
